@@ -1,0 +1,296 @@
+"""R-style wrappers of the core layers: build the layer, compose it with `object`."""
+
+from ..compose import compose
+from ..layers.core.activation import Activation
+from ..layers.core.dense import Dense
+from ..layers.core.dropout import Dropout
+from ..layers.core.flatten import Flatten
+from ..layers.core.reshape import Reshape
+
+
+def layer_dense(object=None, units=None, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+    """Just your regular densely-connected NN layer.
+
+    `layer_dense()` implements the operation `output = activation(dot(input, kernel) + bias)`,
+    where `activation` is the element-wise activation function passed as the `activation`
+    argument, `kernel` is a weights matrix created by the layer, and `bias` is a bias vector
+    created by the layer (only applicable if `use_bias` is True).
+
+    If the input to the layer has a rank greater than 2, `layer_dense()` computes the dot product
+    between the inputs and the kernel along the last axis of the inputs and axis 1 of the kernel
+    (using a single matrix product over all the leading axes). For example, if the input has
+    dimensions `(batch_size, d0, d1)`, the kernel has shape `(d1, units)` and the output has shape
+    `(batch_size, d0, units)`.
+
+    The weights are created the first time the layer is called (or when it is added to a model
+    whose input shape is known): `kernel` of shape `(input_dim, units)`, then `bias` of shape
+    `(units,)`.
+
+    Parameters
+    ----------
+    object : None, model, tensor or array
+        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+        In R the pipe fills `object`; in Python pass the other arguments by name
+        (`layer_dense(units=32)`, not `layer_dense(32)`).
+    units : int
+        Positive integer, dimensionality of the output space. Required.
+    activation : None, str or callable
+        Activation function to use. If you don't specify anything (None), no activation is applied
+        (i.e. "linear" activation: `a(x) = x`). Accepted names: "relu", "sigmoid", "tanh",
+        "softmax", "gelu", "silu" (or "swish"), "elu", "selu", "leaky_relu", "relu6", "softplus",
+        "softsign", "exponential", "hard_sigmoid", "hard_silu" (or "hard_swish"), "mish",
+        "log_softmax", "linear". A plain elementwise function `f(x)` is accepted too; its
+        derivative is then computed by central finite differences.
+    use_bias : bool
+        Whether the layer uses a bias vector.
+    kernel_initializer : str, initializer or callable
+        Initializer for the `kernel` weights matrix.
+    bias_initializer : str, initializer or callable
+        Initializer for the bias vector.
+    kernel_regularizer : None, str, regularizer or callable
+        Regularizer function applied to the `kernel` weights matrix (its penalty is added to the
+        training loss).
+    bias_regularizer : None, str, regularizer or callable
+        Regularizer function applied to the bias vector.
+    activity_regularizer : None
+        Regularizer function applied to the output of the layer (its "activation"). Not supported
+        by rkeras: only None is accepted, anything else is a ValueError.
+    kernel_constraint : None, str, constraint or callable
+        Constraint function applied to the `kernel` weights matrix (after each optimizer update).
+    bias_constraint : None, str, constraint or callable
+        Constraint function applied to the bias vector.
+    **kwargs
+        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
+        `input_dim`. Any other name is a TypeError.
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Input of rank >= 2, shape `(batch_size, ..., input_dim)`; integers are converted to the
+        layer's dtype, float16 is computed in float32 and returned as float16.
+    mask : bool array, optional
+        Passed on unchanged to the next layers (the layer supports masking).
+
+    Returns
+    -------
+    The return value depends on the value provided for the first argument. If `object` is:
+
+    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+      modified in place). To enable piping, the sequential model is also returned.
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    - a numpy array, then the layer is called on it and the output array is returned.
+    - None or missing, then a `Layer` instance is returned.
+
+    Examples
+    --------
+    >>> model = keras_model_sequential(input_shape=(16,)) | layer_dense(units=32, activation="relu")
+    >>> y = layer_dense(np.ones((4, 16)), units=8)   # eager call: a (4, 8) array
+    """
+    layer = Dense(units=units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                  bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                  bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                  kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+    return compose(layer, object)
+
+
+def layer_activation(object=None, activation=None, **kwargs):
+    """Applies an activation function to an output.
+
+    The activation is applied elementwise (softmax and log_softmax: along the last axis). The
+    output has the shape of the input. The layer has no weights and passes masks on.
+
+    Parameters
+    ----------
+    object : None, model, tensor or array
+        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    activation : str or callable
+        Activation function: a name such as "relu", "sigmoid", "tanh", "softmax", "gelu",
+        "silu", "elu", "selu", "leaky_relu", "softplus", "softsign", "exponential", "linear" (see
+        `layer_dense()` for the full list), or a plain elementwise function `f(x)` (its derivative
+        is then computed by central finite differences). Required.
+    **kwargs
+        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
+        `input_dim`. Any other name is a TypeError.
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Input of any shape.
+
+    Returns
+    -------
+    The return value depends on the value provided for the first argument. If `object` is:
+
+    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+      modified in place). To enable piping, the sequential model is also returned.
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    - a numpy array, then the layer is called on it and the output array is returned.
+    - None or missing, then a `Layer` instance is returned.
+
+    Examples
+    --------
+    >>> x = np.array([-3.0, -1.0, 0.0, 2.0])
+    >>> layer_activation(x, activation="relu")
+    array([0., 0., 0., 2.])
+    """
+    layer = Activation(activation=activation, **kwargs)
+    return compose(layer, object)
+
+
+def layer_dropout(object=None, rate=None, noise_shape=None, seed=None, **kwargs):
+    """Applies dropout to the input.
+
+    The dropout layer randomly sets input units to 0 with a frequency of `rate` at each step
+    during training time, which helps prevent overfitting. Inputs not set to 0 are scaled up by
+    `1 / (1 - rate)` such that the sum over all inputs is unchanged.
+
+    Note that the dropout layer only applies when `training` is set to True in a call, such that
+    no values are dropped during inference. When using `fit()`, `training` is set to True
+    automatically. In other contexts (`predict()`, `evaluate()`, a direct call on an array, whose
+    `training` defaults to False), the layer returns its input unchanged.
+
+    The random generator is created once, with the layer: a layer with a `seed` draws the same
+    sequence of masks every time it is created, and an unseeded one does too after
+    `set_random_seed()`.
+
+    Parameters
+    ----------
+    object : None, model, tensor or array
+        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    rate : float
+        Number between 0 and 1: fraction of the input units to drop. Required.
+    noise_shape : None, tuple or list of int
+        Shape of the binary dropout mask that will be multiplied with the input, batch dimension
+        included; None entries take the input's size. For instance, if your inputs have shape
+        `(batch_size, timesteps, features)` and you want the dropout mask to be the same for all
+        timesteps, you can use `noise_shape=(None, 1, None)`. Each entry must be 1, None or the
+        input's size. None (default): one independent draw per input unit.
+    seed : None or int
+        A non-negative integer to use as random seed.
+    **kwargs
+        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
+        `input_dim`. Any other name is a TypeError.
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Input of any shape.
+    training : bool
+        Whether the layer should behave in training mode (adding dropout) or in inference mode
+        (doing nothing). Default False.
+
+    Returns
+    -------
+    The return value depends on the value provided for the first argument. If `object` is:
+
+    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+      modified in place). To enable piping, the sequential model is also returned.
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    - a numpy array, then the layer is called on it and the output array is returned.
+    - None or missing, then a `Layer` instance is returned.
+
+    Examples
+    --------
+    >>> model = (keras_model_sequential(input_shape=(20,)) | layer_dense(units=64, activation="relu")
+    ...          | layer_dropout(rate=0.5) | layer_dense(units=1))
+    """
+    layer = Dropout(rate=rate, noise_shape=noise_shape, seed=seed, **kwargs)
+    return compose(layer, object)
+
+
+def layer_flatten(object=None, data_format=None, **kwargs):
+    """Flattens the input. Does not affect the batch size.
+
+    An input of shape `(batch, d1, d2, ...)` gives an output of shape `(batch, d1 * d2 * ...)`. If
+    inputs are shaped `(batch,)` without a feature axis, then flattening adds an extra channel
+    dimension and output shape is `(batch, 1)`.
+
+    Parameters
+    ----------
+    object : None, model, tensor or array
+        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    data_format : None or str
+        One of "channels_last" (default, used when None) or "channels_first". The ordering of the
+        dimensions in the inputs. "channels_last" corresponds to inputs with shape
+        `(batch, ..., channels)` while "channels_first" corresponds to inputs with shape
+        `(batch, channels, ...)`. With "channels_first" the channels axis is moved last before
+        flattening, so that the weight ordering matches a model trained on channels-last data.
+    **kwargs
+        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
+        `input_dim`. Any other name is a TypeError.
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Input of rank >= 1.
+
+    Returns
+    -------
+    The return value depends on the value provided for the first argument. If `object` is:
+
+    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+      modified in place). To enable piping, the sequential model is also returned.
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    - a numpy array, then the layer is called on it and the output array is returned.
+    - None or missing, then a `Layer` instance is returned.
+
+    Examples
+    --------
+    >>> x = keras_input(shape=(10, 64))
+    >>> layer_flatten(x).shape
+    (None, 640)
+    """
+    layer = Flatten(data_format=data_format, **kwargs)
+    return compose(layer, object)
+
+
+def layer_reshape(object=None, target_shape=None, **kwargs):
+    """Layer that reshapes inputs into the given shape.
+
+    An input of shape `(batch_size, ...)` gives an output of shape `(batch_size, *target_shape)`,
+    in row-major (C) order. One entry of `target_shape` may be -1: its size is inferred from the
+    input (it is None in symbolic shapes when the input has unknown sizes).
+
+    Parameters
+    ----------
+    object : None, model, tensor or array
+        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    target_shape : tuple or list of int
+        Target shape, without the batch dimension: positive integers and at most one -1, e.g.
+        `(3, 4)` or `(-1, 4)`. Required.
+    **kwargs
+        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
+        `input_dim`. Any other name is a TypeError.
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Input whose number of values per sample matches `target_shape`.
+
+    Returns
+    -------
+    The return value depends on the value provided for the first argument. If `object` is:
+
+    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+      modified in place). To enable piping, the sequential model is also returned.
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    - a numpy array, then the layer is called on it and the output array is returned.
+    - None or missing, then a `Layer` instance is returned.
+
+    Examples
+    --------
+    >>> x = keras_input(shape=(12,))
+    >>> layer_reshape(x, target_shape=(3, 4)).shape
+    (None, 3, 4)
+    >>> layer_reshape(x, target_shape=(-1, 2, 2)).shape
+    (None, 3, 2, 2)
+    """
+    layer = Reshape(target_shape=target_shape, **kwargs)
+    return compose(layer, object)

@@ -1,0 +1,157 @@
+"""R-style wrappers of the normalization layers: build the layer, compose it with `object`."""
+
+from ..compose import compose
+from ..layers.normalization.batch_normalization import BatchNormalization
+
+
+def layer_batch_normalization(object=None, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
+                              beta_initializer="zeros", gamma_initializer="ones",
+                              moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                              beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                              gamma_constraint=None, synchronized=False, **kwargs):
+    """Layer that normalizes its inputs.
+
+    Batch normalization applies a transformation that maintains the mean output close to 0 and
+    the output standard deviation close to 1.
+
+    Importantly, batch normalization works differently during training and during inference.
+
+    **During training** (i.e. when using `fit()` or when calling the layer/model with the argument
+    `training=True`), the layer normalizes its output using the mean and standard deviation of the
+    current batch of inputs. That is to say, for each channel being normalized, the layer returns
+    `gamma * (batch - mean(batch)) / sqrt(var(batch) + epsilon) + beta`, where:
+
+    - `epsilon` is a small constant (configurable as part of the constructor arguments);
+    - `gamma` is a learned scaling factor (initialized as 1), which can be disabled by passing
+      `scale=False` to the constructor;
+    - `beta` is a learned offset factor (initialized as 0), which can be disabled by passing
+      `center=False` to the constructor.
+
+    The variance is the biased one (divided by the number of values, not that number minus one).
+
+    **During inference** (i.e. when using `evaluate()` or `predict()` or when calling the
+    layer/model with the argument `training=False` (which is the default)), the layer normalizes
+    its output using a moving average of the mean and standard deviation of the batches it has
+    seen during training. That is to say, it returns
+    `gamma * (batch - layer.moving_mean) / sqrt(layer.moving_variance + epsilon) + beta`.
+
+    `layer.moving_mean` and `layer.moving_variance` are non-trainable variables that are updated
+    each time the layer is called in training mode, as such:
+
+    - `moving_mean = moving_mean * momentum + mean(batch) * (1 - momentum)`
+    - `moving_var = moving_var * momentum + var(batch) * (1 - momentum)`
+
+    As such, the layer will only normalize its inputs during inference *after having been trained
+    on data that has similar statistics as the inference data*.
+
+    **About setting `layer.trainable = False` on a batch normalization layer:**
+
+    The meaning of setting `layer.trainable = False` is to freeze the layer, i.e. its internal
+    state will not change during training: its trainable weights will not be updated during `fit()`
+    or `train_on_batch()`, and its state updates (the moving statistics) will not be run.
+
+    Usually, this does not necessarily mean that the layer is run in inference mode (which is
+    normally controlled by the `training` argument that can be passed when calling a layer).
+    "Frozen state" and "inference mode" are two separate concepts.
+
+    However, in the case of the batch normalization layer, **setting `trainable = False` on the
+    layer means that the layer will be subsequently run in inference mode** (meaning that it will
+    use the moving mean and the moving variance to normalize the current batch, rather than using
+    the mean and variance of the current batch).
+
+    Note that:
+
+    - Setting `trainable` on a model containing other layers will recursively set the `trainable`
+      value of all inner layers.
+    - If the value of the `trainable` attribute is changed after calling `compile()` on a model,
+      the new value doesn't take effect for this model until `compile()` is called again (rkeras
+      warns when a training step runs on such a stale compile).
+
+    Parameters
+    ----------
+    object : None, model, tensor or array
+        Object to compose the layer with. A tensor, array, or sequential model. See "Value".
+    axis : int or list of int
+        The axis that should be normalized (typically the features axis), R style: `axis=k > 0` is
+        the k-th dimension counted from 1 *including the batch dimension*; negative values count
+        from the end (`-1`, the default, is the last). For instance, after a `Conv2D` layer with
+        `data_format="channels_first"`, use `axis=2`. A list normalizes several axes jointly. `0`
+        is an error.
+    momentum : float
+        Momentum for the moving average, in [0, 1].
+    epsilon : float
+        Small float added to variance to avoid dividing by zero (> 0).
+    center : bool
+        If True, add offset of `beta` to normalized tensor. If False, `beta` is ignored.
+    scale : bool
+        If True, multiply by `gamma`. If False, `gamma` is not used. When the next layer is linear
+        this can be disabled since the scaling will be done by the next layer.
+    beta_initializer : str, initializer or callable
+        Initializer for the beta weight.
+    gamma_initializer : str, initializer or callable
+        Initializer for the gamma weight.
+    moving_mean_initializer : str, initializer or callable
+        Initializer for the moving mean.
+    moving_variance_initializer : str, initializer or callable
+        Initializer for the moving variance.
+    beta_regularizer : None, str, regularizer or callable
+        Optional regularizer for the beta weight (its penalty is added to the training loss).
+    gamma_regularizer : None, str, regularizer or callable
+        Optional regularizer for the gamma weight.
+    beta_constraint : None, str, constraint or callable
+        Optional constraint for the beta weight (applied after each optimizer update).
+    gamma_constraint : None, str, constraint or callable
+        Optional constraint for the gamma weight.
+    synchronized : bool
+        If True, synchronizes the global batch statistics (mean and variance) for the layer across
+        all replicas at each training step in a data-parallel distribution
+        (`distribution_data_parallel()`). If False, each replica uses its own local batch
+        statistics. Without a distribution it behaves like False.
+    **kwargs
+        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`.
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Input tensor (of any rank).
+    training : bool
+        Whether the layer should behave in training mode or in inference mode. `training=True`:
+        the layer will normalize its inputs using the mean and variance of the current batch of
+        inputs. `training=False`: the layer will normalize its inputs using the mean and variance
+        of its moving statistics, learned during training.
+    mask : bool array
+        Binary tensor of shape broadcastable to `inputs` without the normalized axes, with True
+        values indicating the positions for which mean and variance should be computed. Masked
+        elements of the current inputs are not taken into account for mean and variance
+        computation during training. Any prior unmasked element values will be taken into account
+        until their momentum expires.
+
+    Returns
+    -------
+    The return value depends on the value provided for the first argument. If `object` is:
+
+    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+      modified in place). To enable piping, the sequential model is also returned.
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    - a numpy array, then the layer is called on it and the output array is returned.
+    - None or missing, then a `Layer` instance is returned.
+
+    References
+    ----------
+    - Ioffe and Szegedy, 2015, https://arxiv.org/abs/1502.03167
+    - https://keras.io/api/layers/normalization_layers/batch_normalization
+
+    Examples
+    --------
+    >>> model = (keras_model_sequential(input_shape=(20,)) | layer_dense(units=64)
+    ...          | layer_batch_normalization() | layer_activation("relu"))
+    """
+    layer = BatchNormalization(axis=axis, momentum=momentum, epsilon=epsilon, center=center, scale=scale,
+                               beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+                               moving_mean_initializer=moving_mean_initializer,
+                               moving_variance_initializer=moving_variance_initializer,
+                               beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+                               beta_constraint=beta_constraint, gamma_constraint=gamma_constraint,
+                               synchronized=synchronized, **kwargs)
+    return compose(layer, object)

@@ -1,0 +1,294 @@
+"""Model verbs, R style: each works as `verb(model, ...)`, `model | verb(...)` and `model.verb(...)`.
+
+Called without a model first, a verb returns a deferred call for the pipe (see `rkeras.compose`).
+"""
+
+from ..compose import model_verb
+from ..models.model import Model
+
+
+@model_verb
+def compile(object, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
+    """Configure a model for training; returns the model.
+
+    Parameters
+    ----------
+    object : Model
+        The model to compile (filled by the pipe: `model | compile(...)`).
+    optimizer : str or Optimizer
+        "sgd", "adam", "adamw", "rmsprop" or an `optimizer_*()` object.
+    loss : str, Loss or callable
+        The loss, e.g. "mse" or "sparse_categorical_crossentropy"; one per output (list or dict by
+        output name) for several outputs.
+    metrics : list, optional
+        Metrics to report, e.g. `["accuracy"]` (resolved from the loss like Keras).
+    loss_weights : list or dict, optional
+        Weights of the per-output losses in the total loss.
+    **kwargs
+        Not accepted: any other name is a TypeError.
+
+    Returns
+    -------
+    The model. Compiling also takes the snapshot of `trainable` that training uses: a change made
+    after `compile()` takes effect at the next `compile()`.
+    """
+    return object.compile(optimizer=optimizer, loss=loss, metrics=metrics, loss_weights=loss_weights, **kwargs)
+
+
+@model_verb
+def fit(object, x=None, y=None, batch_size=32, epochs=1, verbose="auto", validation_split=0.0,
+        validation_data=None, shuffle=True, callbacks=None, initial_epoch=0, **kwargs):
+    """Train a model for a fixed number of epochs; returns a `History`.
+
+    Parameters
+    ----------
+    object : Model
+        A compiled model.
+    x : array or list of arrays
+        Inputs.
+    y : array or list of arrays
+        Targets.
+    batch_size : int
+        Samples per gradient update (the last batch may be smaller).
+    epochs : int
+        Index of the last epoch to train (training runs from `initial_epoch` to `epochs`).
+    verbose : "auto", 0, 1 or 2
+        0 silent, 1 progress bar, 2 one line per epoch; "auto" is 1 in a terminal, 2 otherwise.
+    validation_split : float
+        Fraction of the data (taken from the end, before shuffling) held out for validation.
+    validation_data : tuple, optional
+        `(x_val, y_val)` evaluated at the end of each epoch (overrides `validation_split`).
+    shuffle : bool
+        Shuffle the training samples before each epoch.
+    callbacks : list, optional
+        Callbacks such as `callback_early_stopping()`.
+    initial_epoch : int
+        Epoch at which to start (to resume training).
+    **kwargs
+        Not accepted: any other name is a TypeError.
+
+    Returns
+    -------
+    A `History`: `history.history` maps `loss`, metrics and their `val_` versions to per-epoch lists.
+    """
+    return object.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                      validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
+                      callbacks=callbacks, initial_epoch=initial_epoch, **kwargs)
+
+
+@model_verb
+def evaluate(object, x=None, y=None, batch_size=32, verbose="auto", **kwargs):
+    """Loss and metrics of a compiled model on (x, y), in inference mode.
+
+    Parameters
+    ----------
+    object : Model
+        A compiled model.
+    x : array or list of arrays
+        Inputs.
+    y : array or list of arrays
+        Targets.
+    batch_size : int
+        Samples per batch (the last batch may be smaller).
+    verbose : "auto", 0, 1 or 2
+        Progress output.
+    **kwargs
+        Not accepted: any other name is a TypeError.
+
+    Returns
+    -------
+    A dict (R's named list): `loss` and each metric.
+    """
+    return object.evaluate(x, y, batch_size=batch_size, verbose=verbose, **kwargs)
+
+
+@model_verb
+def predict(object, x=None, batch_size=None, verbose=0, **kwargs):
+    """Model outputs for `x`, in inference mode, computed batch by batch.
+
+    Parameters
+    ----------
+    object : Model
+        The model.
+    x : array or list of arrays
+        Inputs.
+    batch_size : int, optional
+        Samples per batch (default 32).
+    verbose : "auto", 0, 1 or 2
+        Progress output.
+    **kwargs
+        Not accepted: any other name is a TypeError.
+
+    Returns
+    -------
+    An array (a list of arrays for several outputs).
+    """
+    return object.predict(x, batch_size=batch_size, verbose=verbose, **kwargs)
+
+
+@model_verb
+def train_on_batch(object, x=None, y=None, **kwargs):
+    """One training step on a single batch; returns its loss and metrics (dict).
+
+    Parameters
+    ----------
+    object : Model
+        A compiled model.
+    x : array or list of arrays
+        One batch of inputs.
+    y : array or list of arrays
+        Its targets.
+    **kwargs
+        Not accepted: any other name is a TypeError.
+    """
+    return object.train_on_batch(x, y, **kwargs)
+
+
+@model_verb
+def test_on_batch(object, x=None, y=None, **kwargs):
+    """Loss and metrics of one batch in inference mode (dict).
+
+    Parameters
+    ----------
+    object : Model
+        A compiled model.
+    x : array or list of arrays
+        One batch of inputs.
+    y : array or list of arrays
+        Its targets.
+    **kwargs
+        Not accepted: any other name is a TypeError.
+    """
+    return object.test_on_batch(x, y, **kwargs)
+
+
+@model_verb
+def predict_on_batch(object, x=None):
+    """Outputs of one batch in inference mode.
+
+    Parameters
+    ----------
+    object : Model
+        The model.
+    x : array or list of arrays
+        One batch of inputs.
+    """
+    return object.predict_on_batch(x)
+
+
+@model_verb
+def summary(object, print_fn=print):
+    """Print the Keras-style table of layers, output shapes and parameter counts; returns the text.
+
+    Parameters
+    ----------
+    object : Model
+        The model.
+    print_fn : callable or None
+        Where the text goes (None: only return it).
+    """
+    return object.summary(print_fn=print_fn)
+
+
+def _layer_range(model, from_, to):
+    layers = model.layers
+
+    def index(ref, arg_name):
+        if ref is None:
+            return None
+        if isinstance(ref, str):
+            for i, layer in enumerate(layers):
+                if layer.name == ref:
+                    return i
+            raise ValueError(f"`{arg_name}` = {ref!r} is not a layer of model '{model.name}'. Layers: "
+                             f"{', '.join(l.name for l in layers)}.")
+        if isinstance(ref, bool) or not isinstance(ref, int) or ref == 0 or abs(ref) > len(layers):
+            raise ValueError(f"`{arg_name}` must be a layer name or a 1-based index in 1..{len(layers)} (or "
+                             f"negative from the end); received {ref!r}.")
+        return ref - 1 if ref > 0 else len(layers) + ref
+
+    start = index(from_, "from_")
+    stop = index(to, "to")
+    start = 0 if start is None else start
+    stop = len(layers) - 1 if stop is None else stop
+    if start > stop:
+        raise ValueError(f"`from_` ({from_!r}) comes after `to` ({to!r}).")
+    return layers[start:stop + 1]
+
+
+def _set_trainable(model, from_, to, value):
+    if not isinstance(model, Model):
+        raise TypeError(f"`object` must be a model; received {type(model).__name__}.")
+    if from_ is None and to is None:
+        model.trainable = value
+        return model
+    chosen = _layer_range(model, from_, to)  # validated before anything changes
+    if value:
+        model._trainable = True
+    else:
+        model.trainable = True  # R: the model becomes trainable, then the range is frozen
+    for layer in chosen:
+        layer.trainable = value
+    return model
+
+
+@model_verb
+def freeze_weights(object, from_=None, to=None):
+    """Freeze layers of a model (R's inclusive `from`/`to`, names or 1-based indices); returns the model.
+
+    Without `from_`/`to` the whole model is frozen. A change takes effect for training at the next
+    `compile()`.
+
+    Parameters
+    ----------
+    object : Model
+        The model.
+    from_ : str or int, optional
+        First layer to freeze (name or 1-based index; negative counts from the end).
+    to : str or int, optional
+        Last layer to freeze, inclusive.
+    """
+    return _set_trainable(object, from_, to, False)
+
+
+@model_verb
+def unfreeze_weights(object, from_=None, to=None):
+    """Unfreeze layers of a model (R's inclusive `from`/`to`); returns the model.
+
+    Parameters
+    ----------
+    object : Model
+        The model.
+    from_ : str or int, optional
+        First layer to unfreeze (name or 1-based index; negative counts from the end).
+    to : str or int, optional
+        Last layer to unfreeze, inclusive.
+    """
+    return _set_trainable(object, from_, to, True)
+
+
+@model_verb
+def get_weights(object):
+    """Copies of all weights of a model (list of arrays).
+
+    Parameters
+    ----------
+    object : Model
+        The model.
+    """
+    return object.get_weights()
+
+
+@model_verb
+def set_weights(object, weights=None):
+    """Set all weights of a model from a list of arrays; returns the model.
+
+    Parameters
+    ----------
+    object : Model
+        The model.
+    weights : list of arrays
+        Values in `get_weights()` order.
+    """
+    object.set_weights(weights)
+    return object

@@ -1,0 +1,102 @@
+"""Composition by `object` (SPEC §2) and the `|` pipe (SPEC §3), in one place.
+
+`compose(layer, object, **call_kwargs)` is what every `layer_*()` function, `layer(object)` and
+`object | layer` end in. Model verbs (`compile`, `fit`, ...) called without their model return a
+`Deferred` call that `model | deferred` applies; `pipe(f, ...)` wraps any function the same way.
+"""
+
+import functools
+from numbers import Number
+
+import numpy as np
+
+from .core.symbolic import KerasTensor, symbolic_call
+
+_CALL_KWARGS = ("training", "mask")
+_ACCEPTED = ("None (returns the layer), a sequential model (adds the layer), a symbolic tensor from "
+             "keras_input() or a layer call, a numpy array or array-like (calls the layer), or a list "
+             "of tensors/arrays (for merge layers)")
+
+
+def compose(layer, object=None, **call_kwargs):
+    """Compose `layer` with `object` as R keras3 does: see the module docstring and SPEC §2."""
+    from .models.sequential import Sequential
+
+    unknown = [k for k in call_kwargs if k not in _CALL_KWARGS]
+    if unknown:
+        raise TypeError(f"Unknown call argument(s) for layer '{layer.name}': {', '.join(map(repr, unknown))}. "
+                        f"Accepted: {', '.join(_CALL_KWARGS)}.")
+    if object is None:
+        return layer
+    if isinstance(object, Sequential):
+        if call_kwargs:
+            raise TypeError("Call arguments (training, mask) cannot be given when adding a layer to a "
+                            "sequential model.")
+        object.add(layer)
+        return object
+    if isinstance(object, KerasTensor) or (
+            isinstance(object, (list, tuple)) and object and all(isinstance(t, KerasTensor) for t in object)):
+        return symbolic_call(layer, list(object) if isinstance(object, tuple) else object, call_kwargs)
+    if isinstance(object, (bool, Number, str, bytes, np.generic)):
+        raise TypeError(
+            f"`object` must be {_ACCEPTED}; received the scalar {object!r}. In R the pipe fills `object`, "
+            f"so `model |> layer_dense(32)` works there; in Python the first positional argument is "
+            f"`object`: pass the layer's arguments by name, e.g. `layer_dense(units=32)`.")
+    from .core.layer import Layer
+    if isinstance(object, Layer):
+        raise TypeError(f"`object` must be {_ACCEPTED}; received a {type(object).__name__} ('{object.name}'), "
+                        f"which is not a sequential model.")
+    if isinstance(object, (list, tuple)):
+        return layer.call(list(object), **call_kwargs)
+    try:
+        array = np.asarray(object)
+    except Exception:  # noqa: BLE001 - anything numpy cannot take is the wrong kind of object
+        array = None
+    if array is None or array.dtype.kind in "OUSV":
+        raise TypeError(f"`object` must be {_ACCEPTED}; received {type(object).__name__}.")
+    return layer.call(array, **call_kwargs)
+
+
+class Deferred:
+    """A call waiting for its first argument: `x | deferred` is `fn(x, *args, **kwargs)`."""
+
+    __array_ufunc__ = None
+
+    def __init__(self, fn, args, kwargs):
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def __ror__(self, obj):
+        return self.fn(obj, *self.args, **self.kwargs)
+
+    def __call__(self, obj):
+        return self.fn(obj, *self.args, **self.kwargs)
+
+    def __repr__(self):
+        return f"<deferred {getattr(self.fn, '__name__', self.fn)}(...)>"
+
+
+def pipe(f, *args, **kwargs) -> Deferred:
+    """Wrap any function for the pipe: `x | pipe(f, a, b=1)` is `f(x, a, b=1)`.
+
+    Parameters
+    ----------
+    f : callable
+        The function to call with the piped value as its first argument.
+    *args, **kwargs
+        Further arguments passed to `f` after the piped value.
+    """
+    if not callable(f):
+        raise TypeError(f"`f` must be callable; received {f!r}.")
+    return Deferred(f, args, kwargs)
+
+
+def model_verb(fn):
+    """Make a model verb pipeable: called with a model first it runs; otherwise it is deferred."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .models.model import Model
+        target = args[0] if args else kwargs.get("object", kwargs.get("model"))
+        if isinstance(target, Model):
+            return fn(*args, **kwargs)
+        return Deferred(fn, args, kwargs)
+    return wrapper

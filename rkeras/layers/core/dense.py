@@ -1,0 +1,120 @@
+"""Densely connected layer, as Keras 3's `Dense`: `activation(inputs @ kernel + bias)`.
+
+The kernel acts on the last axis of an input of any rank >= 2 (a (batch, steps, features) input
+gives (batch, steps, units)): the leading axes are folded into one so that a single BLAS matrix
+product does the work, forward and backward. The activation is fused: its backward runs on the
+cached pre-activation or output, whichever it needs.
+"""
+
+import numpy as np
+
+from ... import constraints, conventions, initializers, regularizers
+from ...core.config import compute_dtype
+from ...core.layer import Layer, as_numeric_array, float_input
+from . import activations
+
+
+class Dense(Layer):
+    """Just your regular densely connected layer; see `layer_dense()` for the full story."""
+
+    supports_masking = True
+
+    def __init__(self, units=None, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        conventions.check_kwargs(kwargs, where="layer_dense()")
+        if units is None:
+            raise ValueError("`units` must be given: the dimensionality of the output space, a positive "
+                             "integer (e.g. `layer_dense(units=32)`); received None.")
+        self.units = conventions.as_integer(units, "units", minimum=1)
+        self.activation = activations.get(activation, arg_name="activation")
+        if not isinstance(use_bias, (bool, np.bool_)):
+            raise TypeError(f"`use_bias` must be True or False; received {use_bias!r}.")
+        self.use_bias = bool(use_bias)
+        if activity_regularizer is not None:
+            raise ValueError(f"`activity_regularizer` is not supported by rkeras (only None is accepted); "
+                             f"received {activity_regularizer!r}. Regularize the weights with "
+                             f"`kernel_regularizer` / `bias_regularizer` instead.")
+        self.kernel_initializer = initializers.get(kernel_initializer, arg_name="kernel_initializer")
+        self.bias_initializer = initializers.get(bias_initializer, arg_name="bias_initializer")
+        self.kernel_regularizer = regularizers.get(kernel_regularizer, arg_name="kernel_regularizer")
+        self.bias_regularizer = regularizers.get(bias_regularizer, arg_name="bias_regularizer")
+        self.kernel_constraint = constraints.get(kernel_constraint, arg_name="kernel_constraint")
+        self.bias_constraint = constraints.get(bias_constraint, arg_name="bias_constraint")
+        super().__init__(**kwargs)
+        self.kernel = self.bias = None
+
+    # ----------------------------------------------------------------------------- build
+    def build(self, input_shape):
+        input_shape = self._check_input_shape(input_shape)
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(f"Layer '{self.name}': the last dimension of the input (shape {input_shape}) "
+                             f"must be known to build a dense layer.")
+        self.kernel = self.add_weight("kernel", (input_dim, self.units), self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.built = True
+
+    def _check_input_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if len(input_shape) < 2:
+            raise ValueError(f"Layer '{self.name}' expects inputs of rank >= 2 (batch, ..., features); "
+                             f"received an input of shape {input_shape}.")
+        if self.kernel is not None and input_shape[-1] is not None and input_shape[-1] != self.kernel.shape[0]:
+            raise ValueError(f"Layer '{self.name}' was built for inputs with last dimension "
+                             f"{self.kernel.shape[0]}; received an input of shape {input_shape}.")
+        return input_shape
+
+    def compute_output_shape(self, input_shape):
+        input_shape = self._check_input_shape(input_shape)
+        return input_shape[:-1] + (self.units,)
+
+    # ----------------------------------------------------------------------------- math
+    def forward(self, inputs, training=False, mask=None):
+        x = float_input(as_numeric_array(inputs, "inputs"), self.dtype)
+        self._maybe_build(x.shape)
+        self._check_input_shape(x.shape)
+        work = compute_dtype(x.dtype)
+        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+        x2 = x2.astype(work, copy=False)
+        z = x2 @ self.kernel.value.astype(work, copy=False)
+        if self.use_bias:
+            z += self.bias.value.astype(work, copy=False)
+        act = self.activation
+        y = act.forward(z)
+        out = y.reshape(x.shape[:-1] + (self.units,))
+        cache = (x2, z if act.needs_input else None, y if act.needs_output else None, x.shape, x.dtype)
+        return out.astype(x.dtype, copy=False), cache
+
+    def backward(self, cache, grad_outputs):
+        x2, z, y, shape, in_dtype = cache
+        work = x2.dtype
+        g = np.asarray(grad_outputs).reshape(-1, self.units).astype(work, copy=False)
+        gz = self.activation.backward(z, y, g)
+        grads = {}
+        if self.kernel.trainable:
+            grads[self.kernel] = (x2.T @ gz).astype(self.kernel.dtype, copy=False)
+        if self.use_bias and self.bias.trainable:
+            grads[self.bias] = gz.sum(axis=0).astype(self.bias.dtype, copy=False)
+        dx = gz @ self.kernel.value.astype(work, copy=False).T
+        return dx.reshape(shape).astype(in_dtype, copy=False), grads
+
+    # ----------------------------------------------------------------------------- config
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": None,
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        })
+        return config

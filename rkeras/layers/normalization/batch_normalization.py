@@ -1,0 +1,247 @@
+"""Batch normalization (Ioffe & Szegedy, 2015), as Keras 3's `BatchNormalization`.
+
+Training (`training=True` and `trainable`): normalize with the batch mean and biased variance over
+every axis but the normalized ones, then `moving = moving * momentum + batch_stat * (1 - momentum)`.
+Inference (the default, or `trainable = False`): normalize with the moving statistics.
+
+The math runs in `rkeras.kernels.batch_norm` on a contiguous (outer, channels, inner) view of the
+batch, so dense, channels-last and channels-first inputs share one kernel family and need no
+transposed copy (only a non-contiguous set of several normalized axes is transposed once).
+"""
+
+import numpy as np
+
+from ... import constraints, conventions, initializers, regularizers
+from ...core.config import compute_dtype
+from ...core.layer import Layer, as_numeric_array, float_input
+from ...kernels import batch_norm as kernels
+
+_NO_MASK = np.ones((0, 0), dtype=np.bool_)
+
+
+class BatchNormalization(Layer):
+    """Layer that normalizes its inputs; see `layer_batch_normalization()` for the full story."""
+
+    supports_masking = True
+    training_follows_trainable = True
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
+                 moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, synchronized=False, **kwargs):
+        conventions.check_kwargs(kwargs, where="layer_batch_normalization()")
+        self.axis = conventions.validate_r_axis(axis, "axis")
+        self.momentum = _check_float(momentum, "momentum", lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
+        self.epsilon = _check_float(epsilon, "epsilon", lambda v: v > 0, "a number > 0")
+        self.center = _check_bool(center, "center")
+        self.scale = _check_bool(scale, "scale")
+        self.synchronized = _check_bool(synchronized, "synchronized")
+        self.beta_initializer = initializers.get(beta_initializer, arg_name="beta_initializer")
+        self.gamma_initializer = initializers.get(gamma_initializer, arg_name="gamma_initializer")
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer, arg_name="moving_mean_initializer")
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer,
+                                                            arg_name="moving_variance_initializer")
+        self.beta_regularizer = regularizers.get(beta_regularizer, arg_name="beta_regularizer")
+        self.gamma_regularizer = regularizers.get(gamma_regularizer, arg_name="gamma_regularizer")
+        self.beta_constraint = constraints.get(beta_constraint, arg_name="beta_constraint")
+        self.gamma_constraint = constraints.get(gamma_constraint, arg_name="gamma_constraint")
+        super().__init__(**kwargs)
+        self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+        self._axes = None  # 0-based normalized axes, fixed at build
+
+    # ----------------------------------------------------------------------------- build
+    def build(self, input_shape):
+        input_shape = tuple(input_shape)
+        axes = conventions.resolve_axes(self.axis, len(input_shape), "axis")
+        param_shape = tuple(input_shape[a] for a in axes)
+        if any(d is None for d in param_shape):
+            raise ValueError(f"Layer '{self.name}': the normalized axis {self.axis!r} of input shape "
+                             f"{input_shape} must have a known size.")
+        self._axes = axes
+        self._input_rank = len(input_shape)
+        if self.scale:
+            self.gamma = self.add_weight("gamma", param_shape, self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight("beta", param_shape, self.beta_initializer,
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self.moving_mean = self.add_weight("moving_mean", param_shape, self.moving_mean_initializer,
+                                           trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", param_shape,
+                                               self.moving_variance_initializer, trainable=False)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        if self._axes is not None:
+            self._check_shape(tuple(input_shape))
+        return tuple(input_shape)
+
+    # ----------------------------------------------------------------------------- views
+    def _check_shape(self, shape):
+        if len(shape) != self._input_rank:
+            raise ValueError(f"Layer '{self.name}' was built for inputs of rank {self._input_rank}; "
+                             f"received an input of shape {shape}.")
+        expected = self.moving_mean.shape
+        got = tuple(shape[a] for a in self._axes)
+        if got != expected:
+            raise ValueError(f"Layer '{self.name}': the normalized axis {self.axis!r} of the input has size "
+                             f"{got}, but the layer was built for {expected} (input shape {shape}).")
+
+    def _layout(self, shape):
+        """(permutation or None, (outer, channels, inner)) for an input of `shape`."""
+        axes = self._axes
+        contiguous = axes == tuple(range(axes[0], axes[-1] + 1))
+        perm = None
+        if not contiguous:
+            before = [a for a in range(len(shape)) if a < axes[0]]
+            after = [a for a in range(len(shape)) if a > axes[0] and a not in axes]
+            perm = before + list(axes) + after
+            shape = tuple(shape[a] for a in perm)
+            first, last = len(before), len(before) + len(axes)
+        else:
+            first, last = axes[0], axes[-1] + 1
+        outer = int(np.prod(shape[:first], dtype=np.int64))
+        channels = int(np.prod(shape[first:last], dtype=np.int64))
+        inner = int(np.prod(shape[last:], dtype=np.int64))
+        return perm, (outer, channels, inner)
+
+    def _to_view(self, x, perm, view_shape, dtype):
+        if perm is not None:
+            x = np.transpose(x, perm)
+        return np.ascontiguousarray(x, dtype=dtype).reshape(view_shape)
+
+    def _from_view(self, y3, shape, perm, dtype):
+        if perm is None:
+            y = y3.reshape(shape)
+        else:
+            y = y3.reshape(tuple(shape[a] for a in perm)).transpose(np.argsort(perm))
+        return y if y.dtype == dtype else y.astype(dtype)
+
+    def _mask_view(self, mask, shape, view_shape):
+        if mask is None:
+            return _NO_MASK, False
+        mask = np.asarray(mask)
+        if mask.dtype.kind not in "biuf":
+            raise TypeError(f"`mask` of layer '{self.name}' must be boolean; received dtype {mask.dtype}.")
+        if mask.dtype != np.bool_:
+            if not np.all((mask == 0) | (mask == 1)):
+                raise ValueError(f"`mask` of layer '{self.name}' must hold booleans (or 0/1); received other values.")
+            mask = mask != 0
+        reduced = tuple(d for a, d in enumerate(shape) if a not in self._axes)
+        try:
+            mask = np.broadcast_to(mask, reduced)
+        except ValueError:
+            raise ValueError(f"`mask` of layer '{self.name}' has shape {mask.shape}; it must be broadcastable "
+                             f"to the input shape without the normalized axes, {reduced}.") from None
+        return np.ascontiguousarray(mask).reshape(view_shape[0], view_shape[2]), True
+
+    # ----------------------------------------------------------------------------- math
+    def _params(self, dtype):
+        gamma = self.gamma.value.reshape(-1).astype(np.float64) if self.scale else None
+        beta = self.beta.value.reshape(-1).astype(np.float64) if self.center else None
+        return gamma, beta
+
+    def forward(self, inputs, training=False, mask=None):
+        x = float_input(as_numeric_array(inputs, "inputs"), self.dtype)
+        self._maybe_build(x.shape)
+        self._check_shape(x.shape)
+        perm, view_shape = self._layout(x.shape)
+        mask3, has_mask = self._mask_view(mask, x.shape, view_shape)
+        work = compute_dtype(x.dtype)
+        x3 = self._to_view(x, perm, view_shape, work)
+        channels = view_shape[1]
+        if training:
+            mean, var = np.empty(channels), np.empty(channels)
+            count = self._moments(x3, mask3, has_mask, mean, var)
+            self._update_moving(mean, var)
+        else:
+            mean = self.moving_mean.value.reshape(-1).astype(np.float64)
+            var = self.moving_variance.value.reshape(-1).astype(np.float64)
+            count = None
+        invstd = 1.0 / np.sqrt(var + self.epsilon)
+        gamma, beta = self._params(work)
+        a = invstd if gamma is None else gamma * invstd
+        b = -mean * a if beta is None else beta - mean * a
+        out3 = np.empty(view_shape, dtype=work)
+        kernels.normalize(x3, a.astype(work), b.astype(work), out3)
+        y = self._from_view(out3, x.shape, perm, x.dtype)
+        cache = (x3, mask3, has_mask, mean, invstd, count, bool(training), x.shape, perm, x.dtype)
+        return y, cache
+
+    def _moments(self, x3, mask3, has_mask, mean, var):
+        """Batch statistics; a data-parallel distribution may all-reduce them (synchronized=True)."""
+        count = kernels.moments(x3, mask3, has_mask, mean, var)
+        if self.synchronized:
+            from ...distribute import current_reducer
+            reducer = current_reducer()
+            if reducer is not None:
+                count = reducer.combine_moments(count, mean, var)
+        return count
+
+    def _update_moving(self, mean, var):
+        m = self.momentum
+        for variable, stat in ((self.moving_mean, mean), (self.moving_variance, var)):
+            new = variable.value.reshape(-1).astype(np.float64) * m + stat * (1.0 - m)
+            variable.value[...] = new.reshape(variable.shape).astype(variable.dtype)
+
+    def backward(self, cache, grad_outputs):
+        x3, mask3, has_mask, mean, invstd, count, training, shape, perm, in_dtype = cache
+        work = x3.dtype
+        g3 = self._to_view(as_numeric_array(grad_outputs, "grad_outputs"), perm, x3.shape, work)
+        sum_g, sum_gxhat = np.empty(x3.shape[1]), np.empty(x3.shape[1])
+        kernels.backward_sums(g3, x3, mean, invstd, sum_g, sum_gxhat)
+        if self.synchronized and training:
+            from ...distribute import current_reducer
+            reducer = current_reducer()
+            if reducer is not None:
+                reducer.sum_arrays(sum_g, sum_gxhat)
+        gamma = self.gamma.value.reshape(-1).astype(np.float64) if self.scale else np.ones_like(invstd)
+        dx3 = np.empty_like(x3)
+        k_g = gamma * invstd
+        if training and count:
+            k_x = -k_g * invstd * sum_gxhat / count
+            k_0 = -k_g * (sum_g - mean * invstd * sum_gxhat) / count
+            kernels.backward_input(g3, x3, mask3, has_mask, k_g.astype(work), k_x.astype(work),
+                                   k_0.astype(work), dx3)
+        else:
+            kernels.normalize(g3, k_g.astype(work), np.zeros_like(k_g, dtype=work), dx3)
+        dx = self._from_view(dx3, shape, perm, in_dtype)
+        grads = {}
+        if self.scale and self.gamma.trainable:
+            grads[self.gamma] = sum_gxhat.reshape(self.gamma.shape).astype(self.gamma.dtype)
+        if self.center and self.beta.trainable:
+            grads[self.beta] = sum_g.reshape(self.beta.shape).astype(self.beta.dtype)
+        return dx, grads
+
+    # ----------------------------------------------------------------------------- config
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            "synchronized": self.synchronized,
+        })
+        return config
+
+
+def _check_float(value, name, ok, accepted):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"`{name}` must be {accepted}; received {value!r}.")
+    value = float(value)
+    if not ok(value):
+        raise ValueError(f"`{name}` must be {accepted}; received {value!r}.")
+    return value
+
+
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be True or False; received {value!r}.")
+    return bool(value)

@@ -1,0 +1,102 @@
+"""`Model`: a layer made of layers, with the verbs of training (compile, fit, evaluate, predict).
+
+Subclasses say how the inner layers are wired: `Sequential` (a chain) and `Functional` (a directed
+acyclic graph of layer calls). Both implement `forward`/`backward` like any layer, so a model can be
+used as a layer inside another model. The training verbs live in `rkeras.training.trainer`.
+"""
+
+import numpy as np
+
+from ..core.layer import Layer
+
+
+def run_forward(layer, inputs, training, mask, trainable_of):
+    """Run one layer (or nested model) in its effective mode: the one place the trainable rule applies."""
+    if isinstance(layer, Model):
+        return layer.forward(inputs, training=training, mask=mask, trainable_of=trainable_of)
+    return layer.forward(inputs, training=layer.effective_training(training, trainable_of), mask=mask)
+
+
+def add_grads(store: dict, grads: dict) -> None:
+    """Accumulate weight gradients (a layer used twice shares its weights: gradients add up)."""
+    for var, g in grads.items():
+        store[var] = store[var] + g if var in store else g
+
+
+class Model(Layer):
+    """Base of `Sequential` and `Functional` models."""
+
+    def __init__(self, name=None, trainable=True, **kwargs):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._compiled = None  # set by compile(): optimizer, loss, metrics, trainable snapshot
+
+    # ----------------------------------------------------------------------------- structure
+    @property
+    def layers(self) -> list:
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        """A layer by `name` or by 1-based `index` (R style), as R keras3's `get_layer()`."""
+        if (name is None) == (index is None):
+            raise ValueError("Give exactly one of `name` or `index` to get_layer().")
+        if index is not None:
+            layers = self.layers
+            if not isinstance(index, (int, np.integer)) or not 1 <= index <= len(layers):
+                raise ValueError(f"`index` must be an integer in 1..{len(layers)} (1-based); received {index!r}.")
+            return layers[index - 1]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No layer named {name!r} in model '{self.name}'. Layers: "
+                         f"{', '.join(l.name for l in self.layers)}.")
+
+    def effective_training(self, training, trainable_of=None) -> bool:
+        return bool(training)
+
+    def call(self, inputs, training=False, mask=None):
+        inputs = self._convert_inputs(inputs)
+        outputs, _ = self.forward(inputs, training=bool(training), mask=mask)
+        return outputs
+
+    def forward(self, inputs, training=False, mask=None, trainable_of=None):
+        raise NotImplementedError
+
+    # ----------------------------------------------------------------------------- verbs
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
+        from ..training import trainer
+        return trainer.compile_model(self, optimizer=optimizer, loss=loss, metrics=metrics,
+                                     loss_weights=loss_weights, **kwargs)
+
+    def fit(self, x=None, y=None, **kwargs):
+        from ..training import trainer
+        return trainer.fit_model(self, x, y, **kwargs)
+
+    def evaluate(self, x=None, y=None, **kwargs):
+        from ..training import trainer
+        return trainer.evaluate_model(self, x, y, **kwargs)
+
+    def predict(self, x, batch_size=None, verbose=0, **kwargs):
+        from ..training import trainer
+        return trainer.predict_model(self, x, batch_size=batch_size, verbose=verbose, **kwargs)
+
+    def train_on_batch(self, x, y=None, **kwargs):
+        from ..training import trainer
+        return trainer.train_on_batch(self, x, y, **kwargs)
+
+    def test_on_batch(self, x, y=None, **kwargs):
+        from ..training import trainer
+        return trainer.test_on_batch(self, x, y, **kwargs)
+
+    def predict_on_batch(self, x):
+        from ..training import trainer
+        return trainer.predict_on_batch(self, x)
+
+    def summary(self, print_fn=print, line_length=None):
+        from ..training import summary
+        text = summary.summary_text(self)
+        if print_fn is not None:
+            print_fn(text)
+        return text
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, layers={len(self.layers)}>"

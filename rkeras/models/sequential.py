@@ -1,0 +1,155 @@
+"""Sequential models: a chain of layers, each fed the previous one's output (and mask)."""
+
+from .. import conventions
+from ..core.config import config_floatx
+from ..core.layer import Layer
+from .model import Model, add_grads, run_forward
+
+
+class Sequential(Model):
+    """A linear stack of layers; `model | layer` and `layer_x(model, ...)` append in place."""
+
+    def __init__(self, layers=None, input_shape=None, name=None, trainable=True, input_batch_size=None,
+                 input_dtype=None):
+        super().__init__(name=name, trainable=trainable)
+        self._model_input_shape = (conventions.normalize_shape(input_shape, "input_shape")
+                                   if input_shape is not None else None)
+        self._input_batch_size = (conventions.as_integer(input_batch_size, "input_batch_size", minimum=1)
+                                  if input_batch_size is not None else None)
+        self.input_dtype = input_dtype or config_floatx()
+        for layer in layers or []:
+            self.add(layer)
+
+    @classmethod
+    def _default_name(cls) -> str:
+        return "sequential"
+
+    @property
+    def input_shape(self):
+        """Full input shape (batch first) if known, else None."""
+        if self._model_input_shape is None:
+            return None
+        return (self._input_batch_size,) + self._model_input_shape
+
+    def add(self, layer) -> "Sequential":
+        """Append `layer`; when the input shape is known the layer is built now (shape errors raise here)."""
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Only layers and models can be added to a sequential model; received "
+                            f"{type(layer).__name__}.")
+        if layer is self:
+            raise ValueError("A model cannot be added to itself.")
+        if not self._layers and self._model_input_shape is None and layer._input_shape_arg is not None:
+            self._model_input_shape = layer._input_shape_arg
+            self._input_batch_size = layer._batch_size_arg
+        shape = self.output_shape
+        if shape is not None:
+            layer._maybe_build(shape)
+            layer.compute_output_shape(shape)  # raises now, before the layer is appended
+        self._track_layer(layer)
+        self.built = shape is not None
+        return self
+
+    def pop(self):
+        """Remove and return the last layer."""
+        if not self._layers:
+            raise ValueError("There is no layer to pop from an empty sequential model.")
+        return self._layers.pop()
+
+    def __or__(self, other):
+        if isinstance(other, Layer):
+            self.add(other)
+            return self
+        return NotImplemented
+
+    @property
+    def output_shape(self):
+        shape = self.input_shape
+        if shape is None:
+            return None
+        for layer in self._layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def layer_output_shapes(self) -> list:
+        """Each layer's output shape (batch first), for `summary()`; None entries when unknown."""
+        shape, out = self.input_shape, []
+        for layer in self._layers:
+            shape = layer.compute_output_shape(shape) if shape is not None else None
+            out.append(shape)
+        return out
+
+    def build(self, input_shape):
+        shape = tuple(input_shape)
+        if self._model_input_shape is None:
+            self._model_input_shape = shape[1:]
+        for layer in self._layers:
+            layer._maybe_build(shape)
+            shape = layer.compute_output_shape(shape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def forward(self, inputs, training=False, mask=None, trainable_of=None):
+        if not self._layers:
+            raise ValueError(f"Sequential model '{self.name}' has no layers.")
+        if not self.built:
+            self._maybe_build(inputs.shape if hasattr(inputs, "shape") else [x.shape for x in inputs])
+        expected = self._model_input_shape
+        if expected is not None and hasattr(inputs, "shape"):
+            if inputs.ndim != len(expected) + 1 or any(
+                    e is not None and e != s for e, s in zip(expected, inputs.shape[1:])):
+                raise ValueError(f"Input of model '{self.name}' has shape {inputs.shape}; expected "
+                                 f"{(None,) + tuple(expected)} (None = any size).")
+        x, caches = inputs, []
+        for layer in self._layers:
+            out, cache = run_forward(layer, x, training, mask, trainable_of)
+            mask = layer.compute_mask(x, mask)
+            caches.append(cache)
+            x = out
+        self._last_output_masks = [mask]
+        return x, caches
+
+    def output_masks(self):
+        return getattr(self, "_last_output_masks", [None])
+
+    def backward(self, cache, grad_outputs):
+        g, weight_grads = grad_outputs, {}
+        for layer, layer_cache in zip(reversed(self._layers), reversed(cache)):
+            g, w_grads = layer.backward(layer_cache, g)
+            add_grads(weight_grads, w_grads)
+        return g, weight_grads
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, "input_shape": self._model_input_shape,
+                "layers": [{"class_name": type(l).__name__, "config": l.get_config()} for l in self._layers]}
+
+
+def keras_model_sequential(input_shape=None, name=None, input_dtype=None, input_batch_size=None,
+                           trainable=True, layers=None, **kwargs):
+    """An empty (or pre-filled) sequential model to pipe layers into (R: `keras_model_sequential()`).
+
+    Parameters
+    ----------
+    input_shape : tuple of int, optional
+        Shape of one sample without the batch dimension; with it, layers are built as they are added
+        and `summary()` shows output shapes at once.
+    name : str, optional
+        The model's name (default `sequential`, `sequential_1`, ...).
+    input_dtype : str, optional
+        dtype of the input (default `config_floatx()`).
+    input_batch_size : int, optional
+        A fixed batch size, or None.
+    trainable : bool
+        Whether the model's weights are trainable (sets every inner layer).
+    layers : list of Layer, optional
+        Layers to add at once, in order.
+    **kwargs
+        Not accepted: any other name is a TypeError.
+    """
+    conventions.check_kwargs(kwargs, allowed=(), where="keras_model_sequential()")
+    return Sequential(layers=layers, input_shape=input_shape, name=name, trainable=trainable,
+                      input_batch_size=input_batch_size, input_dtype=input_dtype)

@@ -1,0 +1,572 @@
+"""Optimizers with Keras 3 update rules and defaults: SGD, Adam, AdamW, RMSprop.
+
+An optimizer updates `Variable`s in place from their gradients. `apply(grads, variables)` runs, like
+Keras 3's `BaseOptimizer.apply`: gradient clipping (`clipnorm`, `global_clipnorm` or `clipvalue`),
+decoupled weight decay (`w -= w * weight_decay * learning_rate`), the optimizer's own update step,
+then `iterations += 1`. Per-variable slots (momentums, velocities, ...) are created lazily at the
+first update of each variable and kept by `id(variable)`.
+
+Arithmetic runs in the variable's dtype (float16 variables in float32, written back as float16), and
+hyper-parameters are cast to that dtype first, as Keras does. Variable constraints are *not* applied
+here: the trainer applies them after each update (`Variable.apply_constraint()`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from numbers import Real
+from typing import Sequence
+
+import numpy as np
+
+from ..core.config import compute_dtype
+
+_ACCEPTED_NAMES = "'sgd', 'adam', 'adamw', 'rmsprop'"
+
+
+# ---------------------------------------------------------------------------------------------------
+# argument checks (each names the argument, the value received and what is accepted)
+
+def _check_real(value, arg: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.integer, np.floating)):
+        raise TypeError(f"`{arg}` must be a number; received {value!r}.")
+    value = float(value)
+    if math.isnan(value):
+        raise ValueError(f"`{arg}` must be a number, not NaN; received {value!r}.")
+    return value
+
+
+def _check_range(value, arg: str, low=None, high=None, low_open=False, high_open=False) -> float:
+    v = _check_real(value, arg)
+    bad_low = low is not None and (v <= low if low_open else v < low)
+    bad_high = high is not None and (v >= high if high_open else v > high)
+    if bad_low or bad_high:
+        if high is None:
+            accepted = f"{'>' if low_open else '>='} {low:g}"
+        else:
+            accepted = (f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}")
+        raise ValueError(f"`{arg}` must be a number {accepted}; received {value!r}.")
+    return v
+
+
+def _check_optional_positive(value, arg: str):
+    if value is None:
+        return None
+    return _check_range(value, arg, low=0.0, low_open=True)
+
+
+def _check_bool(value, arg: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{arg}` must be TRUE/FALSE (True or False); received {value!r}.")
+    return bool(value)
+
+
+def _check_learning_rate(value):
+    if callable(value) and not isinstance(value, (Real, np.number)):
+        return value  # a schedule: iterations -> learning rate
+    return _check_range(value, "learning_rate", low=0.0, low_open=True)
+
+
+# ---------------------------------------------------------------------------------------------------
+
+class Optimizer:
+    """Base class of the optimizers: clipping, weight decay, slots and the iteration counter.
+
+    Subclasses implement `_update(w, g, lr, slots, t)` which updates the numpy array `w` (in the
+    compute dtype) in place from the gradient `g`, with `lr` the learning rate, `slots` the dict of
+    this variable's state arrays and `t` the 1-based step number.
+
+    Parameters
+    ----------
+    learning_rate : float or callable
+        Step size (> 0), or a schedule: a function of the number of completed iterations (an int)
+        that returns the learning rate of the next step.
+    weight_decay : float or None
+        Decoupled weight decay: before each step, `w -= w * weight_decay * learning_rate`.
+    clipnorm : float or None
+        Each gradient is rescaled so that its own L2 norm is at most `clipnorm`.
+    clipvalue : float or None
+        Each gradient element is clipped to `[-clipvalue, clipvalue]`.
+    global_clipnorm : float or None
+        All gradients are rescaled together so that their joint L2 norm is at most this value.
+    name : str or None
+        Name of the optimizer (default: the Keras name of its class).
+    """
+
+    _default_name = "optimizer"
+
+    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name: str | None = None):
+        self._learning_rate = _check_learning_rate(learning_rate)
+        self.weight_decay = None if weight_decay is None else _check_range(weight_decay, "weight_decay",
+                                                                            low=0.0)
+        self.clipnorm = _check_optional_positive(clipnorm, "clipnorm")
+        self.clipvalue = _check_optional_positive(clipvalue, "clipvalue")
+        self.global_clipnorm = _check_optional_positive(global_clipnorm, "global_clipnorm")
+        given = [f"{a}={v!r}" for a, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
+                                            ("global_clipnorm", global_clipnorm)) if v is not None]
+        if len(given) > 1:
+            raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set; "
+                             f"received {', '.join(given)}.")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"`name` must be a string or None; received {name!r}.")
+        self.name = name or self._default_name
+        self.iterations = 0
+        self._slots: dict[int, tuple] = {}
+        self._exclude_ids: set[int] = set()
+        self._exclude_names: list[str] = []
+
+    # -- learning rate ------------------------------------------------------------------------------
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate of the next step (a schedule is evaluated at `iterations`)."""
+        if callable(self._learning_rate):
+            return float(self._learning_rate(self.iterations))
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        self._learning_rate = _check_learning_rate(value)
+
+    # -- public API ---------------------------------------------------------------------------------
+    @property
+    def variables(self) -> list:
+        """The slot arrays created so far (for inspection), in creation order."""
+        return [arr for _, slots in self._slots.values() for arr in slots.values()]
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
+        """Exclude variables from weight decay.
+
+        Parameters
+        ----------
+        var_list : list of Variable or None
+            Variables to exclude.
+        var_names : list of str or None
+            Regular expressions; a variable whose `name` or `path` matches one is excluded.
+        """
+        for v in var_list or []:
+            self._exclude_ids.add(id(v))
+        self._exclude_names.extend(str(n) for n in (var_names or []))
+
+    def apply(self, grads: Sequence, variables: Sequence) -> None:
+        """Update `variables` in place from `grads` (one gradient per variable, aligned).
+
+        Parameters
+        ----------
+        grads : list of numpy arrays
+            Gradients, each of its variable's shape; a `None` gradient leaves its variable alone.
+        variables : list of Variable
+            The variables to update (their `.value` arrays are modified in place).
+        """
+        grads, variables = list(grads), list(variables)
+        if len(grads) != len(variables):
+            raise ValueError(f"`grads` and `variables` must have the same length; received "
+                             f"{len(grads)} gradients for {len(variables)} variables.")
+        pairs = []
+        for g, v in zip(grads, variables):
+            if g is None:
+                continue
+            g = np.asarray(g)
+            if g.shape != v.value.shape:
+                raise ValueError(f"The gradient of variable '{getattr(v, 'path', v)}' has shape {g.shape}; "
+                                 f"expected the variable's shape {v.value.shape}.")
+            pairs.append((g, v))
+        if not pairs:
+            return
+        lr = self.learning_rate
+        t = self.iterations + 1
+        clipped = self._clip([g for g, _ in pairs])
+        for g, v in zip(clipped, (v for _, v in pairs)):
+            cd = compute_dtype(v.value.dtype)
+            value = v.value
+            w = value if value.dtype == cd else value.astype(cd)
+            g = np.asarray(g, dtype=cd)
+            if self.weight_decay and self._use_weight_decay(v):
+                w -= w * cd.type(self.weight_decay) * cd.type(lr)
+            self._update(w, g, cd.type(lr), self._slots_for(v, cd), t)
+            if w is not value:
+                value[...] = w
+        self.iterations += 1
+
+    def get_config(self) -> dict:
+        """The constructor arguments (R-style values); `from_config(get_config())` rebuilds it."""
+        return {"name": self.name, "learning_rate": self._learning_rate, "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
+                "clipvalue": self.clipvalue}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Optimizer":
+        """A new optimizer of this class from a `get_config()` dict.
+
+        Parameters
+        ----------
+        config : dict
+            The output of `get_config()`.
+        """
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name} learning_rate={self.learning_rate:g}>"
+
+    # -- internals ----------------------------------------------------------------------------------
+    def _use_weight_decay(self, v) -> bool:
+        if id(v) in self._exclude_ids:
+            return False
+        names = [getattr(v, "name", ""), getattr(v, "path", "")]
+        return not any(re.search(p, n) for p in self._exclude_names for n in names if n)
+
+    def _slots_for(self, v, cd) -> dict:
+        entry = self._slots.get(id(v))
+        if entry is None or entry[0] is not v:
+            # keep a reference to the variable so its id cannot be reused while the slots live
+            entry = (v, {name: np.zeros(v.value.shape, cd) for name in self._slot_names()})
+            self._slots[id(v)] = entry
+        return entry[1]
+
+    def _slot_names(self) -> tuple:
+        return ()
+
+    def _update(self, w, g, lr, slots, t) -> None:
+        raise NotImplementedError
+
+    def _clip(self, grads: list) -> list:
+        # Keras order: clipnorm, else global_clipnorm, else clipvalue (only one can be set)
+        if self.clipnorm:
+            out = []
+            for g in grads:
+                norm = float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
+                out.append(g * (self.clipnorm / max(norm, self.clipnorm)) if norm > 0 else g)
+            return out
+        if self.global_clipnorm:
+            norm = float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads)))
+            # min(1/norm, 1/clip) * clip: no-op below the threshold; a non-finite norm gives NaN
+            scale = self.global_clipnorm * min(1.0 / norm if norm else math.inf, 1.0 / self.global_clipnorm)
+            if not math.isfinite(norm):
+                scale = math.nan
+            return [g * scale for g in grads]
+        if self.clipvalue:
+            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+
+class SGD(Optimizer):
+    """Gradient descent with optional (Nesterov) momentum, as Keras 3 `SGD`."""
+
+    _default_name = "SGD"
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None, name: str | None = None):
+        self.momentum = _check_range(momentum, "momentum", low=0.0, high=1.0)
+        self.nesterov = _check_bool(nesterov, "nesterov")
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+
+    def _slot_names(self):
+        return ("momentum",) if self.momentum != 0 else ()
+
+    def _update(self, w, g, lr, slots, t):
+        if self.momentum == 0:
+            w -= g * lr
+            return
+        mom = w.dtype.type(self.momentum)
+        m = slots["momentum"]
+        m *= mom
+        m -= g * lr
+        if self.nesterov:
+            w += m * mom - g * lr
+        else:
+            w += m
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adam (optionally AMSGrad), as Keras 3 `Adam`."""
+
+    _default_name = "adam"
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 name: str | None = None):
+        self.beta_1 = _check_range(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
+        self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
+        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
+        self.amsgrad = _check_bool(amsgrad, "amsgrad")
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+
+    def _slot_names(self):
+        return ("momentum", "velocity", "velocity_hat") if self.amsgrad else ("momentum", "velocity")
+
+    def _update(self, w, g, lr, slots, t):
+        f = w.dtype.type
+        one = f(1)
+        b1, b2 = f(self.beta_1), f(self.beta_2)
+        step = f(t)
+        alpha = lr * np.sqrt(one - b2 ** step) / (one - b1 ** step)
+        m, v = slots["momentum"], slots["velocity"]
+        m += (g - m) * f(1.0 - self.beta_1)
+        v += (np.square(g) - v) * f(1.0 - self.beta_2)
+        if self.amsgrad:
+            vhat = slots["velocity_hat"]
+            np.maximum(vhat, v, out=vhat)
+            v = vhat
+        w -= (m * alpha) / (np.sqrt(v) + f(self.epsilon))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (default 0.004), as Keras 3 `AdamW`."""
+
+    _default_name = "adamw"
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 name: str | None = None):
+        if weight_decay is None:
+            raise ValueError("`weight_decay` must be a number >= 0 for AdamW; received None.")
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue,
+                         global_clipnorm, name)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (optionally centered, with momentum), as Keras 3 `RMSprop`."""
+
+    _default_name = "rmsprop"
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 name: str | None = None):
+        self.rho = _check_range(rho, "rho", low=0.0, high=1.0, high_open=True)
+        self.momentum = _check_range(momentum, "momentum", low=0.0, high=1.0)
+        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
+        self.centered = _check_bool(centered, "centered")
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+
+    def _slot_names(self):
+        names = ("velocity",)
+        if self.momentum > 0:
+            names += ("momentum",)
+        if self.centered:
+            names += ("average_gradient",)
+        return names
+
+    def _update(self, w, g, lr, slots, t):
+        f = w.dtype.type
+        rho, one_minus_rho = f(self.rho), f(1.0 - self.rho)
+        v = slots["velocity"]
+        v[...] = rho * v + one_minus_rho * np.square(g)
+        if self.centered:
+            mg = slots["average_gradient"]
+            mg[...] = rho * mg + one_minus_rho * g
+            denominator = v - np.square(mg) + f(self.epsilon)
+        else:
+            denominator = v + f(self.epsilon)
+        increment = lr * g / np.sqrt(denominator)
+        if self.momentum > 0:
+            m = slots["momentum"]
+            m[...] = f(self.momentum) * m + increment
+            w -= m
+        else:
+            w -= increment
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
+                "centered": self.centered}
+
+
+# ---------------------------------------------------------------------------------------------------
+# R-style constructors
+
+def optimizer_sgd(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, clipnorm=None,
+                  clipvalue=None, global_clipnorm=None, name: str = "SGD") -> SGD:
+    """Gradient descent (with momentum) optimizer.
+
+    Update rule for a weight `w` with gradient `g`, as Keras 3:
+
+    - `momentum = 0`: `w = w - learning_rate * g`
+    - else: `m = momentum * m - learning_rate * g`; `w = w + m`
+    - `nesterov = TRUE`: `m` as above; `w = w + momentum * m - learning_rate * g`
+
+    Parameters
+    ----------
+    learning_rate : float or callable
+        Step size, > 0 (default 0.01), or a schedule: a function of the number of completed iterations
+        returning the learning rate.
+    momentum : float
+        In [0, 1]: accelerates descent in the relevant direction and dampens oscillations. 0 is
+        vanilla gradient descent.
+    nesterov : bool
+        Whether to apply Nesterov momentum.
+    weight_decay : float or None
+        If set, decoupled weight decay `w = w - w * weight_decay * learning_rate` before each step.
+    clipnorm : float or None
+        If set, each gradient is rescaled so that its L2 norm is at most this value.
+    clipvalue : float or None
+        If set, each gradient element is clipped to `[-clipvalue, clipvalue]`.
+    global_clipnorm : float or None
+        If set, all gradients are rescaled together so that their global L2 norm is at most this value.
+        Only one of `clipnorm`, `clipvalue` and `global_clipnorm` may be set.
+    name : str
+        Name of the optimizer.
+
+    Returns
+    -------
+    SGD
+        An optimizer for `compile(optimizer = ...)`.
+    """
+    return SGD(learning_rate, momentum, nesterov, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+
+
+def optimizer_adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                   weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                   name: str = "adam") -> Adam:
+    """Adam optimizer: stochastic gradient descent with adaptive estimates of first and second moments.
+
+    At step `t` (1-based): `lr_t = learning_rate * sqrt(1 - beta_2^t) / (1 - beta_1^t)`;
+    `m = m + (g - m) * (1 - beta_1)`; `v = v + (g^2 - v) * (1 - beta_2)`;
+    `w = w - lr_t * m / (sqrt(v) + epsilon)` (with `amsgrad`, the running maximum of `v` replaces `v`).
+
+    Parameters
+    ----------
+    learning_rate : float or callable
+        Step size, > 0 (default 0.001), or a schedule (function of the completed iterations).
+    beta_1 : float
+        In [0, 1): exponential decay rate of the first-moment estimates.
+    beta_2 : float
+        In [0, 1): exponential decay rate of the second-moment estimates.
+    epsilon : float
+        >= 0: small constant for numerical stability (the "epsilon hat" of Kingma and Ba, 2014).
+    amsgrad : bool
+        Whether to apply the AMSGrad variant ("On the Convergence of Adam and beyond").
+    weight_decay : float or None
+        If set, decoupled weight decay `w = w - w * weight_decay * learning_rate` before each step.
+    clipnorm : float or None
+        If set, each gradient is rescaled so that its L2 norm is at most this value.
+    clipvalue : float or None
+        If set, each gradient element is clipped to `[-clipvalue, clipvalue]`.
+    global_clipnorm : float or None
+        If set, all gradients are rescaled together so that their global L2 norm is at most this value.
+    name : str
+        Name of the optimizer.
+
+    Returns
+    -------
+    Adam
+        An optimizer for `compile(optimizer = ...)`.
+    """
+    return Adam(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue,
+                global_clipnorm, name)
+
+
+def optimizer_adamw(learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                    amsgrad=False, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                    name: str = "adamw") -> AdamW:
+    """AdamW optimizer: Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
+
+    Each step first decays the weights, `w = w - w * weight_decay * learning_rate`, then takes the
+    Adam step (see `optimizer_adam()`).
+
+    Parameters
+    ----------
+    learning_rate : float or callable
+        Step size, > 0 (default 0.001), or a schedule (function of the completed iterations).
+    weight_decay : float
+        >= 0: the decoupled weight decay rate (default 0.004).
+    beta_1 : float
+        In [0, 1): exponential decay rate of the first-moment estimates.
+    beta_2 : float
+        In [0, 1): exponential decay rate of the second-moment estimates.
+    epsilon : float
+        >= 0: small constant for numerical stability.
+    amsgrad : bool
+        Whether to apply the AMSGrad variant.
+    clipnorm : float or None
+        If set, each gradient is rescaled so that its L2 norm is at most this value.
+    clipvalue : float or None
+        If set, each gradient element is clipped to `[-clipvalue, clipvalue]`.
+    global_clipnorm : float or None
+        If set, all gradients are rescaled together so that their global L2 norm is at most this value.
+    name : str
+        Name of the optimizer.
+
+    Returns
+    -------
+    AdamW
+        An optimizer for `compile(optimizer = ...)`.
+    """
+    return AdamW(learning_rate, weight_decay, beta_1, beta_2, epsilon, amsgrad, clipnorm, clipvalue,
+                 global_clipnorm, name)
+
+
+def optimizer_rmsprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                      weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                      name: str = "rmsprop") -> RMSprop:
+    """RMSprop optimizer: divide the gradient by a moving root mean square of past gradients.
+
+    `v = rho * v + (1 - rho) * g^2`; centered: `mg = rho * mg + (1 - rho) * g` and the denominator
+    is `v - mg^2` instead of `v`; `increment = learning_rate * g / sqrt(denominator + epsilon)`;
+    with momentum: `m = momentum * m + increment`, `w = w - m`; else `w = w - increment`.
+
+    Parameters
+    ----------
+    learning_rate : float or callable
+        Step size, > 0 (default 0.001), or a schedule (function of the completed iterations).
+    rho : float
+        In [0, 1): discounting factor of the moving average of squared gradients.
+    momentum : float
+        In [0, 1]: momentum of the increments; 0 disables it.
+    epsilon : float
+        >= 0: small constant for numerical stability.
+    centered : bool
+        If `TRUE`, gradients are normalized by the estimated variance of the gradient (uses more memory
+        and compute, may help training).
+    weight_decay : float or None
+        If set, decoupled weight decay `w = w - w * weight_decay * learning_rate` before each step.
+    clipnorm : float or None
+        If set, each gradient is rescaled so that its L2 norm is at most this value.
+    clipvalue : float or None
+        If set, each gradient element is clipped to `[-clipvalue, clipvalue]`.
+    global_clipnorm : float or None
+        If set, all gradients are rescaled together so that their global L2 norm is at most this value.
+    name : str
+        Name of the optimizer.
+
+    Returns
+    -------
+    RMSprop
+        An optimizer for `compile(optimizer = ...)`.
+    """
+    return RMSprop(learning_rate, rho, momentum, epsilon, centered, weight_decay, clipnorm, clipvalue,
+                   global_clipnorm, name)
+
+
+_BY_NAME = {"sgd": optimizer_sgd, "adam": optimizer_adam, "adamw": optimizer_adamw,
+            "rmsprop": optimizer_rmsprop}
+
+
+def get(identifier) -> Optimizer:
+    """Resolve the `optimizer` argument of `compile()`.
+
+    Parameters
+    ----------
+    identifier : str, Optimizer or optimizer constructor
+        `"sgd"`, `"adam"`, `"adamw"` or `"rmsprop"` (any case) give a new optimizer with the Keras
+        defaults; an `Optimizer` is returned as is; an `optimizer_*` function is called with its
+        defaults.
+
+    Returns
+    -------
+    Optimizer
+    """
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    if any(identifier is f for f in _BY_NAME.values()):
+        return identifier()
+    raise ValueError(f"Unknown `optimizer`: {identifier!r}. Accepted: {_ACCEPTED_NAMES} or an Optimizer "
+                     f"object.")

@@ -1,0 +1,63 @@
+"""`vjp()`: outputs and vector-Jacobian products of a layer or model — the entry for custom loops."""
+
+import numpy as np
+
+from ..core.layer import Layer
+from ..models.model import Model
+
+
+def vjp(layer_or_model, inputs, upstream, training=True, mask=None):
+    """Forward then backward: outputs, gradients w.r.t. the inputs and the trainable weights.
+
+    With `training=True` this is exactly a training step's forward (batch statistics are used and
+    batch normalization's moving statistics are updated) followed by the backward pass. Nothing is
+    updated but the moving statistics: apply `weight_grads` with an optimizer yourself
+    (`optimizer.apply(grads, variables)`), which makes this the entry for custom training loops.
+
+    Parameters
+    ----------
+    layer_or_model : Layer or Model
+        What to differentiate. A layer that is not built yet is built from `inputs`.
+    inputs : array or list of arrays
+        Concrete inputs.
+    upstream : array or list of arrays
+        Gradient of the loss with respect to the outputs (same shapes as the outputs).
+    training : bool
+        Run in training mode (subject to the trainable rule of batch normalization).
+    mask : bool array, optional
+        Mask passed to the layer's call.
+
+    Returns
+    -------
+    tuple
+        `(outputs, input_grads, weight_grads)`: `weight_grads` maps each trainable variable's `path`
+        (e.g. `"batch_normalization/gamma"`) to its gradient.
+    """
+    if not isinstance(layer_or_model, Layer):
+        raise TypeError(f"`layer_or_model` must be a layer or a model; received {type(layer_or_model).__name__}.")
+    x = layer_or_model._convert_inputs(inputs)
+    shape = [tuple(a.shape) for a in x] if isinstance(x, list) else tuple(x.shape)
+    layer_or_model._maybe_build(shape)
+    up = [np.asarray(u) for u in upstream] if isinstance(upstream, (list, tuple)) else np.asarray(upstream)
+    _check_upstream(layer_or_model.compute_output_shape(shape), up)  # before any state changes
+    if isinstance(layer_or_model, Model):
+        outputs, cache = layer_or_model.forward(x, training=bool(training), mask=mask)
+    else:
+        outputs, cache = layer_or_model.forward(
+            x, training=layer_or_model.effective_training(training), mask=mask)
+    input_grads, grads = layer_or_model.backward(cache, up)
+    trainable = layer_or_model.trainable_weights
+    weight_grads = {v.path: grads[v] for v in trainable if v in grads}
+    for v in trainable:  # a trainable weight that did not take part gets a zero gradient
+        weight_grads.setdefault(v.path, np.zeros(v.shape, v.dtype))
+    return outputs, input_grads, weight_grads
+
+
+def _check_upstream(expected, upstream):
+    shapes = expected if isinstance(expected, list) else [expected]
+    ups = upstream if isinstance(upstream, list) else [upstream]
+    ok = len(shapes) == len(ups) and all(
+        len(e) == u.ndim and all(d is None or d == s for d, s in zip(e, u.shape)) for e, u in zip(shapes, ups))
+    if not ok:
+        raise ValueError(f"`upstream` must match the outputs' shapes {shapes} (None = any size); received "
+                         f"{[u.shape for u in ups]}.")
