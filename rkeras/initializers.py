@@ -383,7 +383,8 @@ class VarianceScaling(RandomInitializer):
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
         self.scale = _as_real(scale, "scale", positive=True)
         if mode not in _MODES:
-            raise ValueError(f"`mode` must be one of {', '.join(repr(m) for m in _MODES)}; received {mode!r}.")
+            raise ValueError(f"`mode` must be one of {', '.join(repr(m) for m in _MODES)}; "
+                             f"received {mode!r}.")
         if not isinstance(distribution, str) or distribution.lower() not in _DISTRIBUTIONS + ("normal",):
             raise ValueError(f"`distribution` must be one of {', '.join(repr(d) for d in _DISTRIBUTIONS)}; "
                              f"received {distribution!r}.")
@@ -467,7 +468,8 @@ class Orthogonal(RandomInitializer):
 
     def _draw(self, shape, rng):
         if len(shape) < 2:
-            raise ValueError(f"The orthogonal initializer needs a weight of rank >= 2; received shape {shape}.")
+            raise ValueError(f"The orthogonal initializer needs a weight of rank >= 2; "
+                             f"received shape {shape}.")
         num_rows, num_cols = math.prod(shape[:-1]), shape[-1]
         if num_rows == 0 or num_cols == 0:
             return np.zeros(shape)

@@ -32,6 +32,10 @@ _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 _BLOCK_ROWS = 16      # channels-last: rows per float32 block before folding into float64
 _BLOCK_INNER = 256    # channels-first: contiguous elements per float32 block
 _SERIAL_BELOW = 65536  # elements; only used when the threading layer is the slow `workqueue`
+# Only explicit prange loops run in parallel: numba's automatic conversion of np.zeros, sums, ... to
+# parallel regions would add compile time and a thread launch per small array.
+_PARALLEL = {"prange": True, "comprehension": False, "reduction": False, "inplace_binop": False,
+             "setitem": False, "numpy": False, "stencil": False, "fusion": False}
 
 
 # --------------------------------------------------------------------------------------------- threads
@@ -183,7 +187,7 @@ def _moments_chunk(x, mask, has_mask, p0, p1, shift, out_s, out_q):
     return n
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=_PARALLEL)
 def _moments(x, mask, has_mask, out_mean, out_var, nchunks):
     O, C, I = x.shape
     total = O * I
@@ -193,7 +197,7 @@ def _moments(x, mask, has_mask, out_mean, out_var, nchunks):
     squares = np.zeros((nchunks, C))
     counts = np.zeros(nchunks, np.int64)
     if nchunks == 1:
-        counts[0] = _moments_chunk(x, mask, has_mask, 0, total, shifts[0], sums[0], squares[0])
+        counts[0] = _moments_chunk(x, mask, has_mask, _bound(total, 1, 0), total, shifts[0], sums[0], squares[0])
     else:
         for k in prange(nchunks):
             counts[k] = _moments_chunk(x, mask, has_mask, _bound(total, nchunks, k),
@@ -263,7 +267,7 @@ def _normalize_chunk(x, a, b, out, p0, p1):
                 yr[i] = xr[i] * ac + bc
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=_PARALLEL)
 def _normalize(x, a, b, out, nchunks):
     O, C, I = x.shape
     total = O if I == 1 else O * C * I
@@ -271,7 +275,7 @@ def _normalize(x, a, b, out, nchunks):
         return
     nchunks = max(1, min(nchunks, total))
     if nchunks == 1:
-        _normalize_chunk(x, a, b, out, 0, total)
+        _normalize_chunk(x, a, b, out, _bound(total, 1, 0), total)
     else:
         for k in prange(nchunks):
             _normalize_chunk(x, a, b, out, _bound(total, nchunks, k), _bound(total, nchunks, k + 1))
@@ -337,7 +341,7 @@ def _backward_sums_chunk(g, x, shift, p0, p1, out_g, out_gx):
     out_gx[:] = acc_gx
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=_PARALLEL)
 def _backward_sums(g, x, mean, invstd, out_sum_g, out_sum_gxhat, nchunks):
     O, C, I = x.shape
     total = O * I
@@ -351,7 +355,7 @@ def _backward_sums(g, x, mean, invstd, out_sum_g, out_sum_gxhat, nchunks):
     sums_gx = np.zeros((nchunks, C))
     if total > 0:
         if nchunks == 1:
-            _backward_sums_chunk(g, x, shift, 0, total, sums_g[0], sums_gx[0])
+            _backward_sums_chunk(g, x, shift, _bound(total, 1, 0), total, sums_g[0], sums_gx[0])
         else:
             for k in prange(nchunks):
                 _backward_sums_chunk(g, x, shift, _bound(total, nchunks, k), _bound(total, nchunks, k + 1),
@@ -423,7 +427,7 @@ def _backward_input_chunk(g, x, mask, has_mask, k_g, k_x, k_0, out, p0, p1):
                     yr[i] = kg * gr[i] + (kx * xr[i] + k0)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=_PARALLEL)
 def _backward_input(g, x, mask, has_mask, k_g, k_x, k_0, out, nchunks):
     O, C, I = x.shape
     total = O if I == 1 else O * C * I
@@ -431,7 +435,7 @@ def _backward_input(g, x, mask, has_mask, k_g, k_x, k_0, out, nchunks):
         return
     nchunks = max(1, min(nchunks, total))
     if nchunks == 1:
-        _backward_input_chunk(g, x, mask, has_mask, k_g, k_x, k_0, out, 0, total)
+        _backward_input_chunk(g, x, mask, has_mask, k_g, k_x, k_0, out, _bound(total, 1, 0), total)
     else:
         for k in prange(nchunks):
             _backward_input_chunk(g, x, mask, has_mask, k_g, k_x, k_0, out,

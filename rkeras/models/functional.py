@@ -68,7 +68,8 @@ class Functional(Model):
         if len(arrays) != len(self.inputs):
             raise ValueError(f"Model '{self.name}' expects {len(self.inputs)} input(s); received {len(arrays)}.")
         values, masks = {}, {}
-        for t, x, m in zip(self.inputs, arrays, _as_list(mask) if self._multi_input else [mask]):
+        in_masks = [None] * len(arrays) if mask is None else (_as_list(mask) if self._multi_input else [mask])
+        for t, x, m in zip(self.inputs, arrays, in_masks):
             _check_input_shape(self, t, x)
             values[id(t)], masks[id(t)] = x, m
         caches = []
