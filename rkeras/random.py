@@ -22,9 +22,8 @@ def _as_seed(seed, arg_name: str = "seed") -> int:
     # R users write `set_random_seed(42)`, where 42 is a double: whole floats are accepted.
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (Real, np.integer, np.floating)):
         raise TypeError(f"`{arg_name}` must be a non-negative integer; received {seed!r}.")
-    if not isinstance(seed, (Integral, np.integer)):
-        if not np.isfinite(seed) or not float(seed).is_integer():
-            raise TypeError(f"`{arg_name}` must be a non-negative integer; received {seed!r}.")
+    if not isinstance(seed, (Integral, np.integer)) and not (np.isfinite(seed) and float(seed).is_integer()):
+        raise TypeError(f"`{arg_name}` must be a non-negative integer; received {seed!r}.")
     seed = int(seed)
     if seed < 0:
         raise ValueError(f"`{arg_name}` must be a non-negative integer; received {seed}.")

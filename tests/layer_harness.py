@@ -178,7 +178,7 @@ def run_layer_test(layer_factory, input_shape=None, *, init_kwargs=None, input_d
         if x.dtype.kind == "f":
             x = x.astype(dtype)
     float_in = x.dtype.kind == "f"
-    tol = dict(rtol=output_rtol, atol=output_rtol) if dtype != "float64" else dict(rtol=1e-12, atol=1e-12)
+    tol = {"rtol": output_rtol, "atol": output_rtol} if dtype != "float64" else {"rtol": 1e-12, "atol": 1e-12}
     result = {}
 
     # ---- build on first call, shapes, dtypes, weights
@@ -196,7 +196,8 @@ def run_layer_test(layer_factory, input_shape=None, *, init_kwargs=None, input_d
     assert none_batch[0] is None and shape_matches(y.shape[1:], none_batch[1:]), \
         f"compute_output_shape with a None batch gives {none_batch}; actual {y.shape}"
     if expected_output_shape is not None:
-        assert shape_matches(y.shape, expected_output_shape), f"output shape {y.shape} != {expected_output_shape}"
+        assert shape_matches(y.shape, expected_output_shape), \
+            f"output shape {y.shape} != {expected_output_shape}"
     if expected_output is not None:
         np.testing.assert_allclose(y, expected_output, **tol)
     if expected_num_trainable_weights is not None:
@@ -227,7 +228,8 @@ def run_layer_test(layer_factory, input_shape=None, *, init_kwargs=None, input_d
         assert y_masked.shape == y.shape
         out_mask = layer.compute_mask(x, mask)
         if layer.supports_masking:
-            assert out_mask is not None and np.array_equal(out_mask, mask), "compute_mask must pass the mask on"
+            assert out_mask is not None and np.array_equal(out_mask, mask), \
+                "compute_mask must pass the mask on"
         else:
             assert out_mask is None, "a layer without masking support must drop the mask"
 
@@ -236,7 +238,8 @@ def run_layer_test(layer_factory, input_shape=None, *, init_kwargs=None, input_d
         inp = keras_input(shape=x.shape[1:], dtype=x.dtype.name)
         sym_layer = make(dtype=dtype)
         out = sym_layer(inp)
-        assert isinstance(out, KerasTensor), f"a symbolic call must return a KerasTensor; got {type(out).__name__}"
+        assert isinstance(out, KerasTensor), \
+            f"a symbolic call must return a KerasTensor; got {type(out).__name__}"
         assert out.shape[0] is None and shape_matches(y.shape[1:], out.shape[1:]), \
             f"symbolic output shape {out.shape} does not match the eager one {y.shape}"
         if float_in:
@@ -259,12 +262,14 @@ def run_layer_test(layer_factory, input_shape=None, *, init_kwargs=None, input_d
         assert config_equal(clone.get_config(), config), "from_config(get_config()) must give the same config"
         clone(x)
         clone.set_weights(layer.get_weights())
-        np.testing.assert_allclose(clone(x), layer(x), **tol, err_msg="the rebuilt layer computes differently")
+        np.testing.assert_allclose(clone(x), layer(x), **tol,
+                                   err_msg="the rebuilt layer computes differently")
         if not forward_only_deterministic:
             np.testing.assert_allclose(clone(x, training=True), layer(x, training=True), **tol,
                                        err_msg="the rebuilt layer computes differently in training")
         unbuilt = make(dtype=dtype)
-        assert config_equal(type(unbuilt).from_config(unbuilt.get_config()).get_config(), unbuilt.get_config())
+        rebuilt = type(unbuilt).from_config(unbuilt.get_config())
+        assert config_equal(rebuilt.get_config(), unbuilt.get_config()), "config round trip before build"
 
     # ---- float16 inputs: computed in float32, returned as float16
     if check_float16 and float_in and dtype == "float32":
@@ -282,18 +287,17 @@ def run_layer_test(layer_factory, input_shape=None, *, init_kwargs=None, input_d
 
     # ---- gradients against finite differences, float64
     if check_gradients:
-        result["gradient_layer"] = _check_gradients(
-            make, x if grad_input_data is None else np.asarray(grad_input_data), rng, training=training,
-            mask=mask, forward_only_deterministic=forward_only_deterministic,
-            randomize_weights=randomize_weights, tol=grad_tol, eps=eps)
+        gx = x if grad_input_data is None else np.asarray(grad_input_data)
+        options = {"training": training, "randomize_weights": randomize_weights, "tol": grad_tol, "eps": eps}
+        result["gradient_layer"] = _check_gradients(make, gx, rng, mask=mask, **options)
         if mask is not None:  # the unmasked call must be right too
-            _check_gradients(make, x if grad_input_data is None else np.asarray(grad_input_data), rng,
-                             training=training, mask=None, forward_only_deterministic=forward_only_deterministic,
-                             randomize_weights=randomize_weights, tol=grad_tol, eps=eps)
+            _check_gradients(make, gx, rng, mask=None, **options)
     return result
 
 
-def _check_gradients(make, x, rng, *, training, mask, forward_only_deterministic, randomize_weights, tol, eps):
+def _check_gradients(make, x, rng, *, training, mask, randomize_weights, tol, eps):
+    """vjp() against finite differences in float64; random generators are restored before every
+    forward, so a layer random in training (dropout) draws the same noise each time."""
     layer = make(dtype="float64")
     differentiable = x.dtype.kind == "f"
     xv = x.astype(np.float64) if differentiable else x.copy()
@@ -323,7 +327,7 @@ def _check_gradients(make, x, rng, *, training, mask, forward_only_deterministic
     _, raw = layer.backward(cache, upstream)
     own = {id(v) for v in layer.trainable_weights}
     for var, g in raw.items():
-        assert id(var) in own, f"backward() returned a gradient for {var!r}, not a trainable weight of the layer"
+        assert id(var) in own, f"backward() returned a gradient for {var!r}, not a trainable weight"
         assert g.shape == var.shape and g.dtype == var.dtype, f"gradient of {var.path}: {g.shape} {g.dtype}"
 
     def loss():
@@ -335,6 +339,7 @@ def _check_gradients(make, x, rng, *, training, mask, forward_only_deterministic
         assert dx.shape == xv.shape and dx.dtype == np.float64, f"input gradient {dx.shape} {dx.dtype}"
         assert_close_grad(dx, numeric_grad(loss, xv, eps), tol, "input gradient")
     for v in layer.trainable_weights:
-        assert_close_grad(weight_grads[v.path], numeric_grad(loss, v.value, eps), tol, f"gradient of {v.path}")
+        numeric = numeric_grad(loss, v.value, eps)
+        assert_close_grad(weight_grads[v.path], numeric, tol, f"gradient of {v.path}")
     layer.set_weights(saved)
     return layer

@@ -104,8 +104,8 @@ def layer_dense(object=None, units=None, activation=None, use_bias=True, kernel_
     >>> y = layer_dense(np.ones((4, 16)), units=8)   # eager call: a (4, 8) array
     """
     _check_not_scalar(object, "layer_dense(units={!r})")
-    layer = Dense(units=units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-                  bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+    layer = Dense(units=units, activation=activation, use_bias=use_bias,
+                  kernel_initializer=kernel_initializer, bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
                   bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
                   kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
     return compose(layer, object)

@@ -17,8 +17,8 @@ In the R API, `loss_*(y_true, y_pred)` with both arrays given returns the per-sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from numbers import Real
-from typing import Callable
 
 import numpy as np
 
@@ -119,6 +119,24 @@ def _check_single_axis(axis) -> int:
         raise TypeError(f"`axis` must be a single integer (R style: 1-based including the batch "
                         f"dimension, or negative from the end); received {axis!r}.")
     return validate_r_axis(axis, "axis")
+
+
+def _inherit_parameters(cls, fn) -> None:
+    """Append to `cls.__doc__` the entries of `fn`'s "Parameters" section that `cls.__init__` takes."""
+    import inspect
+
+    doc = inspect.getdoc(fn)
+    if not doc or not cls.__doc__:  # python -OO strips docstrings
+        return
+    section = doc.split("Parameters\n----------\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    wanted = set(inspect.signature(cls.__init__).parameters) - {"self"}
+    kept, keep = [], False
+    for line in section:
+        if not line.startswith(" "):
+            keep = line.split(" :")[0].strip("*") in wanted
+        if keep:
+            kept.append(line)
+    cls.__doc__ = inspect.getdoc(cls) + "\n\nParameters\n----------\n" + "\n".join(kept) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -331,10 +349,10 @@ def _class_indices(yt: np.ndarray, yp: np.ndarray) -> np.ndarray:
         raise ValueError(f"`y_true` of shape {yt.shape} does not match `y_pred` of shape {yp.shape}: "
                          f"sparse labels must have shape {yp.shape[:-1]} or {yp.shape[:-1] + (1,)} "
                          f"(one integer class index per sample).")
-    if labels.dtype.kind == "f":
-        if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
-            bad = labels[~np.isfinite(labels) | (labels != np.round(labels))].ravel()[0]
-            raise ValueError(f"`y_true` must hold integer class indices; received the value {bad!r}.")
+    whole = np.isfinite(labels) & (labels == np.round(labels)) if labels.dtype.kind == "f" else None
+    if whole is not None and not np.all(whole):
+        bad = labels[~whole].ravel()[0]
+        raise ValueError(f"`y_true` must hold integer class indices; received the value {bad!r}.")
     idx = labels.astype(np.int64)
     n_classes = yp.shape[-1]
     if idx.size and (idx.min() < 0 or idx.max() >= n_classes):
@@ -375,6 +393,16 @@ class FunctionLoss(Loss):
 
     The function returns per-sample values (reduced by `reduction`) or a scalar. The gradient takes
     two calls of `f` per element of `y_pred`: slow, fine for small outputs only.
+
+    Parameters
+    ----------
+    fn : callable
+        The loss function `f(y_true, y_pred)`, called with numpy arrays (`y_pred` in float64).
+    reduction : str
+        How the values returned by `fn` are reduced: `"sum_over_batch_size"` (mean), `"mean"`,
+        `"sum"` or `"none"`.
+    name : str or None
+        Name of the loss (default: the function's name).
     """
 
     def __init__(self, fn: Callable, reduction="sum_over_batch_size", name=None):
@@ -593,6 +621,12 @@ def loss_sparse_categorical_crossentropy(y_true=None, y_pred=None, from_logits: 
     return _function_or_object(SparseCategoricalCrossentropy(from_logits, reduction, name), y_true, y_pred,
                                 "loss_sparse_categorical_crossentropy")
 
+
+for _cls, _fn in ((MeanSquaredError, loss_mean_squared_error), (MeanAbsoluteError, loss_mean_absolute_error),
+                  (BinaryCrossentropy, loss_binary_crossentropy),
+                  (CategoricalCrossentropy, loss_categorical_crossentropy),
+                  (SparseCategoricalCrossentropy, loss_sparse_categorical_crossentropy)):
+    _inherit_parameters(_cls, _fn)
 
 _ALIASES = {
     "mse": loss_mean_squared_error, "mean_squared_error": loss_mean_squared_error,

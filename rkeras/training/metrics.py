@@ -14,13 +14,12 @@ Keras metric *function*); without them it returns a metric object for `compile(m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from numbers import Real
-from typing import Callable
 
 import numpy as np
 
 from . import losses as losses_mod
-
 
 # ---------------------------------------------------------------------------------------------------
 # metric functions: per-sample (or per-element) values, float64
@@ -93,12 +92,23 @@ class Metric:
         self.name = name
 
     def update_state(self, y_true, y_pred) -> None:
+        """Accumulate one batch.
+
+        Parameters
+        ----------
+        y_true : array
+            Targets.
+        y_pred : array
+            Predictions.
+        """
         raise NotImplementedError
 
     def result(self) -> float:
+        """The metric over every batch accumulated since the last reset."""
         raise NotImplementedError
 
     def reset_state(self) -> None:
+        """Forget every batch accumulated (at the start of each epoch)."""
         raise NotImplementedError
 
     def __call__(self, y_true, y_pred) -> float:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from numbers import Real
-from typing import Sequence
 
 import numpy as np
 
 from ..core.config import compute_dtype
+from .losses import _inherit_parameters
 
 _ACCEPTED_NAMES = "'sgd', 'adam', 'adamw', 'rmsprop'"
 
@@ -196,7 +197,7 @@ class Optimizer:
                 "clipvalue": self.clipvalue}
 
     @classmethod
-    def from_config(cls, config: dict) -> "Optimizer":
+    def from_config(cls, config: dict) -> Optimizer:
         """A new optimizer of this class from a `get_config()` dict.
 
         Parameters
@@ -543,6 +544,10 @@ def optimizer_rmsprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, 
     return RMSprop(learning_rate, rho, momentum, epsilon, centered, weight_decay, clipnorm, clipvalue,
                    global_clipnorm, name)
 
+
+for _cls, _fn in ((SGD, optimizer_sgd), (Adam, optimizer_adam), (AdamW, optimizer_adamw),
+                  (RMSprop, optimizer_rmsprop)):
+    _inherit_parameters(_cls, _fn)
 
 _BY_NAME = {"sgd": optimizer_sgd, "adam": optimizer_adam, "adamw": optimizer_adamw,
             "rmsprop": optimizer_rmsprop}

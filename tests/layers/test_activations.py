@@ -5,8 +5,8 @@ import math
 
 import numpy as np
 import pytest
-
 from layer_harness import numeric_grad, run_layer_test
+
 from rkeras.api.layers_core import layer_activation
 from rkeras.layers.core import activations
 from rkeras.layers.core.activation import Activation
@@ -118,12 +118,13 @@ def test_extreme_inputs_are_stable():
     s = activations.sigmoid.forward(x)
     assert np.all(np.isfinite(s)) and s[-1] == 1.0 and s[0] == 0.0
     assert s[1] == pytest.approx(math.exp(-100), rel=1e-12)
-    np.testing.assert_allclose(activations.softplus.forward(x), [0.0, math.exp(-100), math.log(2), 100.0, 1000.0],
-                               rtol=1e-12)
+    np.testing.assert_allclose(activations.softplus.forward(x),
+                               [0.0, math.exp(-100), math.log(2), 100.0, 1000.0], rtol=1e-12)
     np.testing.assert_allclose(activations.silu.forward(x)[[0, -1]], [0.0, 1000.0])
     sm = activations.softmax.forward(np.array([[1000.0, 1000.0, -1000.0]]))
     np.testing.assert_allclose(sm, [[0.5, 0.5, 0.0]])
-    assert np.all(np.isfinite(activations.elu.forward(x))) and np.all(np.isfinite(activations.mish.forward(x)))
+    assert np.all(np.isfinite(activations.elu.forward(x)))
+    assert np.all(np.isfinite(activations.mish.forward(x)))
 
 
 def test_softmax_axis_and_rank3():
@@ -138,9 +139,9 @@ def test_softmax_axis_and_rank3():
     np.testing.assert_allclose(s1.backward(None, s1.forward(x), g), num, rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize("kwargs", [dict(max_value=2.5), dict(threshold=0.5), dict(negative_slope=0.1),
-                                    dict(negative_slope=0.1, max_value=3.0, threshold=-0.5),
-                                    dict(negative_slope=0.3, threshold=1.0)])
+@pytest.mark.parametrize("kwargs", [{"max_value": 2.5}, {"threshold": 0.5}, {"negative_slope": 0.1},
+                                    {"negative_slope": 0.1, "max_value": 3.0, "threshold": -0.5},
+                                    {"negative_slope": 0.3, "threshold": 1.0}])
 def test_parameterized_relu(kwargs):
     slope, mx, thr = kwargs.get("negative_slope", 0.0), kwargs.get("max_value"), kwargs.get("threshold", 0.0)
     x = np.array([-3.0, -0.7, -0.3, 0.2, 0.7, 1.4, 2.0, 2.7, 4.0])
@@ -166,7 +167,8 @@ def test_gelu_approximate_and_other_parameters():
     np.testing.assert_allclose(f.forward(x), twin, rtol=1e-14, atol=1e-15)
     g = np.ones_like(x)
     xv = x.copy()
-    np.testing.assert_allclose(f.backward(x, None, g), numeric_grad(lambda: np.sum(f.forward(xv)), xv), atol=1e-8)
+    num = numeric_grad(lambda: np.sum(f.forward(xv)), xv)
+    np.testing.assert_allclose(f.backward(x, None, g), num, atol=1e-8)
     e = activations.Elu(alpha=0.5)
     np.testing.assert_allclose(e.forward(np.array([-1.0])), [0.5 * (math.exp(-1) - 1)])
     np.testing.assert_allclose(activations.LeakyRelu(0.1).forward(np.array([-2.0])), [-0.2])
@@ -175,7 +177,8 @@ def test_gelu_approximate_and_other_parameters():
 def test_get_resolves_names_aliases_objects_dicts_and_callables():
     assert activations.get(None) is activations.linear
     assert activations.get("relu") is activations.relu
-    assert activations.get("swish") is activations.silu and activations.get("hard_swish") is activations.hard_silu
+    assert activations.get("swish") is activations.silu
+    assert activations.get("hard_swish") is activations.hard_silu
     custom = activations.Relu(max_value=6.0)
     assert activations.get(custom) is custom
     assert activations.get({"class_name": "elu", "config": {"alpha": 0.5}}) == activations.Elu(0.5)
@@ -235,8 +238,9 @@ def test_parameter_errors():
 def test_activation_layer_harness(name):
     rng = np.random.default_rng(3)
     data = _smooth_points(name, rng, shape=(3, 4)) / 2
-    run_layer_test(Activation, init_kwargs=dict(activation=name), input_data=data, expected_output_shape=(3, 4),
-                   expected_num_trainable_weights=0, expected_num_non_trainable_weights=0, supports_masking=True,
+    run_layer_test(Activation, init_kwargs={"activation": name}, input_data=data,
+                   expected_output_shape=(3, 4), expected_num_trainable_weights=0,
+                   expected_num_non_trainable_weights=0, supports_masking=True,
                    mask=np.array([True, False, True]))
 
 

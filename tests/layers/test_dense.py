@@ -4,8 +4,8 @@ import math
 
 import numpy as np
 import pytest
-
 from layer_harness import run_layer_test
+
 from rkeras import constraints, initializers, regularizers
 from rkeras.api.layers_core import layer_dense
 from rkeras.core.symbolic import KerasTensor, keras_input
@@ -56,14 +56,14 @@ def test_forward_matches_twin(activation, shape):
 
 @pytest.mark.parametrize("activation", list(TWINS))
 def test_harness_with_activations(activation):
-    run_layer_test(Dense, (4, 3), init_kwargs=dict(units=2, activation=activation),
+    run_layer_test(Dense, (4, 3), init_kwargs={"units": 2, "activation": activation},
                    expected_output_shape=(4, 2), expected_num_trainable_weights=2,
                    expected_num_non_trainable_weights=0, supports_masking=True)
 
 
 def test_harness_rank3_with_mask_and_no_bias():
     mask = np.array([[True, True, False], [True, False, False]])
-    run_layer_test(Dense, (2, 3, 4), init_kwargs=dict(units=5, use_bias=False, activation="tanh"),
+    run_layer_test(Dense, (2, 3, 4), init_kwargs={"units": 5, "use_bias": False, "activation": "tanh"},
                    expected_output_shape=(None, 3, 5), expected_num_trainable_weights=1, mask=mask)
 
 
@@ -117,11 +117,12 @@ def test_config_is_r_style_and_complete():
     assert config["units"] == 3 and config["activation"] == "relu" and config["use_bias"] is False
     assert config["activity_regularizer"] is None
     clone = Dense.from_config(config)
-    assert clone.units == 3 and clone.activation == layer.activation and clone.kernel_regularizer == layer.kernel_regularizer
+    assert clone.units == 3 and clone.activation == layer.activation
+    assert clone.kernel_regularizer == layer.kernel_regularizer
 
 
 def test_plain_callable_activation_trains_with_finite_difference_derivative():
-    run_layer_test(Dense, (3, 2), init_kwargs=dict(units=2, activation=np.sin), check_symbolic=False,
+    run_layer_test(Dense, (3, 2), init_kwargs={"units": 2, "activation": np.sin}, check_symbolic=False,
                    check_float16=False, check_config=False, grad_tol=1e-5)
 
 
@@ -137,18 +138,18 @@ def test_compose_kinds():
 
 
 @pytest.mark.parametrize("kwargs,exc,words", [
-    (dict(), ValueError, ["units", "None"]),
-    (dict(units=0), ValueError, ["units", "0"]),
-    (dict(units="a"), TypeError, ["units", "'a'"]),
-    (dict(units=2.5), TypeError, ["units", "2.5"]),
-    (dict(units=2, activation="relux"), ValueError, ["activation", "relux", "relu"]),
-    (dict(units=2, activation=3), TypeError, ["activation", "3"]),
-    (dict(units=2, use_bias="yes"), TypeError, ["use_bias", "yes"]),
-    (dict(units=2, activity_regularizer="l2"), ValueError, ["activity_regularizer", "not supported"]),
-    (dict(units=2, kernel_initializer="nope"), ValueError, ["kernel_initializer", "nope"]),
-    (dict(units=2, bias_regularizer="nope"), ValueError, ["bias_regularizer", "nope"]),
-    (dict(units=2, kernel_constraint="nope"), ValueError, ["kernel_constraint", "nope"]),
-    (dict(units=2, foo=1), TypeError, ["layer_dense()", "foo"]),
+    ({}, ValueError, ["units", "None"]),
+    ({"units": 0}, ValueError, ["units", "0"]),
+    ({"units": "a"}, TypeError, ["units", "'a'"]),
+    ({"units": 2.5}, TypeError, ["units", "2.5"]),
+    ({"units": 2, "activation": "relux"}, ValueError, ["activation", "relux", "relu"]),
+    ({"units": 2, "activation": 3}, TypeError, ["activation", "3"]),
+    ({"units": 2, "use_bias": "yes"}, TypeError, ["use_bias", "yes"]),
+    ({"units": 2, "activity_regularizer": "l2"}, ValueError, ["activity_regularizer", "not supported"]),
+    ({"units": 2, "kernel_initializer": "nope"}, ValueError, ["kernel_initializer", "nope"]),
+    ({"units": 2, "bias_regularizer": "nope"}, ValueError, ["bias_regularizer", "nope"]),
+    ({"units": 2, "kernel_constraint": "nope"}, ValueError, ["kernel_constraint", "nope"]),
+    ({"units": 2, "foo": 1}, TypeError, ["layer_dense()", "foo"]),
 ])
 def test_constructor_errors_name_the_argument(kwargs, exc, words):
     with pytest.raises(exc) as info:
@@ -178,3 +179,23 @@ def test_nan_propagates():
     layer = Dense(units=2, kernel_initializer="ones", activation="relu")
     y = layer(np.array([[np.nan, 1.0], [1.0, 1.0]]))
     assert np.all(np.isnan(y[0])) and np.all(y[1] == 2.0)
+
+
+class _BrokenBiasGradient(Dense):
+    def backward(self, cache, grad_outputs):
+        dx, grads = super().backward(cache, grad_outputs)
+        grads[self.bias] = grads[self.bias] * 1.01
+        return dx, grads
+
+
+class _BrokenConfig(Dense):
+    def get_config(self):
+        config = super().get_config()
+        del config["use_bias"]
+        return config
+
+
+@pytest.mark.parametrize("cls,message", [(_BrokenBiasGradient, "bias"), (_BrokenConfig, "use_bias")])
+def test_the_harness_catches_broken_layers(cls, message):
+    with pytest.raises(AssertionError, match=message):
+        run_layer_test(cls, (3, 2), init_kwargs={"units": 2})

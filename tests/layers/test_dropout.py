@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from layer_harness import run_layer_test
+
 from rkeras.api.layers_core import layer_dense, layer_dropout
 from rkeras.layers.core.dropout import Dropout
 from rkeras.models.sequential import keras_model_sequential
@@ -12,10 +12,10 @@ from rkeras.training.vjp import vjp
 
 
 def test_harness():
-    run_layer_test(Dropout, (4, 5), init_kwargs=dict(rate=0.4, seed=1), forward_only_deterministic=True,
-                   expected_num_trainable_weights=0, expected_num_non_trainable_weights=0, supports_masking=True,
-                   mask=np.array([True, True, False, True]))
-    run_layer_test(Dropout, (2, 3, 4), init_kwargs=dict(rate=0.5, noise_shape=(None, 1, None)),
+    run_layer_test(Dropout, (4, 5), init_kwargs={"rate": 0.4, "seed": 1}, forward_only_deterministic=True,
+                   expected_num_trainable_weights=0, expected_num_non_trainable_weights=0,
+                   supports_masking=True, mask=np.array([True, True, False, True]))
+    run_layer_test(Dropout, (2, 3, 4), init_kwargs={"rate": 0.5, "noise_shape": (None, 1, None)},
                    forward_only_deterministic=True)
 
 
@@ -128,16 +128,16 @@ def test_in_a_model_training_drops_inference_does_not():
 
 
 @pytest.mark.parametrize("kwargs,exc,words", [
-    (dict(), ValueError, ["rate", "None"]),
-    (dict(rate=1.5), ValueError, ["rate", "1.5", "[0, 1]"]),
-    (dict(rate=-0.1), ValueError, ["rate", "-0.1"]),
-    (dict(rate="half"), TypeError, ["rate", "half"]),
-    (dict(rate=True), TypeError, ["rate", "True"]),
-    (dict(rate=0.5, seed=-1), ValueError, ["seed", "-1"]),
-    (dict(rate=0.5, seed="a"), TypeError, ["seed", "'a'"]),
-    (dict(rate=0.5, noise_shape=3.5), TypeError, ["noise_shape", "3.5"]),
-    (dict(rate=0.5, noise_shape=(None, 0)), ValueError, ["noise_shape", "0"]),
-    (dict(rate=0.5, bar=2), TypeError, ["layer_dropout()", "bar"]),
+    ({}, ValueError, ["rate", "None"]),
+    ({"rate": 1.5}, ValueError, ["rate", "1.5", "[0, 1]"]),
+    ({"rate": -0.1}, ValueError, ["rate", "-0.1"]),
+    ({"rate": "half"}, TypeError, ["rate", "half"]),
+    ({"rate": True}, TypeError, ["rate", "True"]),
+    ({"rate": 0.5, "seed": -1}, ValueError, ["seed", "-1"]),
+    ({"rate": 0.5, "seed": "a"}, TypeError, ["seed", "'a'"]),
+    ({"rate": 0.5, "noise_shape": 3.5}, TypeError, ["noise_shape", "3.5"]),
+    ({"rate": 0.5, "noise_shape": (None, 0)}, ValueError, ["noise_shape", "0"]),
+    ({"rate": 0.5, "bar": 2}, TypeError, ["layer_dropout()", "bar"]),
 ])
 def test_constructor_errors(kwargs, exc, words):
     with pytest.raises(exc) as info:

@@ -4,9 +4,14 @@ import numpy as np
 import pytest
 
 from rkeras.training import losses as L
-from rkeras.training.losses import (Loss, loss_binary_crossentropy, loss_categorical_crossentropy,
-                                    loss_mean_absolute_error, loss_mean_squared_error,
-                                    loss_sparse_categorical_crossentropy)
+from rkeras.training.losses import (
+    Loss,
+    loss_binary_crossentropy,
+    loss_categorical_crossentropy,
+    loss_mean_absolute_error,
+    loss_mean_squared_error,
+    loss_sparse_categorical_crossentropy,
+)
 
 RNG = np.random.default_rng(0)
 P = RNG.uniform(0.05, 0.95, (5, 3))          # probabilities away from the clip bounds
@@ -58,7 +63,7 @@ def test_reductions():
     assert loss_mean_squared_error(reduction="sum")(yt, yp) == pytest.approx(per.sum())
     assert loss_mean_squared_error(reduction="mean")(yt, yp) == pytest.approx(per.mean())
     np.testing.assert_allclose(loss_mean_squared_error(reduction="none")(yt, yp), per)
-    v, g = loss_mean_squared_error(reduction="sum").value_and_grad(yt, yp)
+    _, g = loss_mean_squared_error(reduction="sum").value_and_grad(yt, yp)
     np.testing.assert_allclose(g, yp)  # d/dyp sum_i mean_j yp^2 = 2 yp / 2
     with pytest.raises(ValueError, match="reduction"):
         loss_mean_squared_error(reduction="none").value_and_grad(yt, yp)
@@ -249,6 +254,8 @@ def test_per_sample_form_and_config():
     (lambda: L.get("sparse_categorical_crossentropy")(np.array([0, -1, 1, 1, 0]), P), "y_true", ValueError),
     (lambda: L.get("sparse_categorical_crossentropy")(np.array([0, 1.5, 1, 1, 0]), P), "y_true", ValueError),
     (lambda: L.get("sparse_categorical_crossentropy")(ONE_HOT, P), "y_true", ValueError),
+    (lambda: L.get("sparse_categorical_crossentropy")(np.array([0, np.inf, 1, 1, 0]), P), "y_true", ValueError),
+    (lambda: L.get("sparse_categorical_crossentropy")(np.array([0, np.nan, 1, 1, 0]), P), "y_true", ValueError),
 ])
 def test_errors_name_the_argument(call, arg, exc):
     with pytest.raises(exc) as e:

@@ -5,8 +5,17 @@ import pytest
 
 from rkeras.core.variable import Variable
 from rkeras.training import optimizers as opt
-from rkeras.training.optimizers import (Adam, AdamW, Optimizer, RMSprop, SGD, optimizer_adam, optimizer_adamw,
-                                        optimizer_rmsprop, optimizer_sgd)
+from rkeras.training.optimizers import (
+    SGD,
+    Adam,
+    AdamW,
+    Optimizer,
+    RMSprop,
+    optimizer_adam,
+    optimizer_adamw,
+    optimizer_rmsprop,
+    optimizer_sgd,
+)
 
 SHAPES = [(3, 4), (5,), (2, 1, 3)]
 STEPS = 6

@@ -161,7 +161,8 @@ class Relu(ActivationFunction):
         return grad * d
 
     def get_config(self):
-        return {"negative_slope": self.negative_slope, "max_value": self.max_value, "threshold": self.threshold}
+        return {"negative_slope": self.negative_slope, "max_value": self.max_value,
+                "threshold": self.threshold}
 
 
 class Relu6(ActivationFunction):
@@ -301,7 +302,8 @@ class Gelu(ActivationFunction):
 
     def backward(self, x, y, grad):
         if not self.approximate:
-            return _flat_kernel(_gelu_erf_backward, x, np.ascontiguousarray(np.broadcast_to(grad, x.shape), dtype=x.dtype))
+            grad = np.ascontiguousarray(np.broadcast_to(grad, x.shape), dtype=x.dtype)
+            return _flat_kernel(_gelu_erf_backward, x, grad)
         c = x.dtype.type(_SQRT_2_OVER_PI)
         k = x.dtype.type(0.044715)
         t = np.tanh(c * (x + k * x ** 3))

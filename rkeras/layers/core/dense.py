@@ -63,7 +63,8 @@ class Dense(Layer):
         if len(input_shape) < 2:
             raise ValueError(f"Layer '{self.name}' expects inputs of rank >= 2 (batch, ..., features); "
                              f"received an input of shape {input_shape}.")
-        if self.kernel is not None and input_shape[-1] is not None and input_shape[-1] != self.kernel.shape[0]:
+        last = input_shape[-1]
+        if self.kernel is not None and last is not None and last != self.kernel.shape[0]:
             raise ValueError(f"Layer '{self.name}' was built for inputs with last dimension "
                              f"{self.kernel.shape[0]}; received an input of shape {input_shape}.")
         return input_shape
@@ -78,7 +79,8 @@ class Dense(Layer):
         self._maybe_build(x.shape)
         self._check_input_shape(x.shape)
         work = compute_dtype(x.dtype)
-        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+        rows = int(np.prod(x.shape[:-1], dtype=np.int64))
+        x2 = x.reshape(rows, x.shape[-1]) if x.ndim != 2 else x
         x2 = x2.astype(work, copy=False)
         z = x2 @ self.kernel.value.astype(work, copy=False)
         if self.use_bias:
@@ -92,7 +94,7 @@ class Dense(Layer):
     def backward(self, cache, grad_outputs):
         x2, z, y, shape, in_dtype = cache
         work = x2.dtype
-        g = np.asarray(grad_outputs).reshape(-1, self.units).astype(work, copy=False)
+        g = np.asarray(grad_outputs).reshape(x2.shape[0], self.units).astype(work, copy=False)
         gz = self.activation.backward(z, y, g)
         grads = {}
         if self.kernel.trainable:

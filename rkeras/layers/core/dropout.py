@@ -46,8 +46,8 @@ class Dropout(Layer):
                              f"per input dimension (batch included); the input has shape {shape}.")
         out = tuple(d if n is None else n for n, d in zip(self.noise_shape, shape))
         if any(n != 1 and n != d for n, d in zip(out, shape)):
-            raise ValueError(f"`noise_shape` = {self.noise_shape} of layer '{self.name}' must broadcast to the "
-                             f"input shape {shape}: each entry must be 1, None or the input's size.")
+            raise ValueError(f"`noise_shape` = {self.noise_shape} of layer '{self.name}' must broadcast to "
+                             f"the input shape {shape}: each entry must be 1, None or the input's size.")
         return out
 
     def forward(self, inputs, training=False, mask=None):

@@ -66,7 +66,8 @@ def _check_target_shape(target_shape):
     try:
         dims = list(target_shape)
     except TypeError:
-        raise TypeError(f"`target_shape` must be a tuple or list of integers; received {target_shape!r}.") from None
+        raise TypeError(f"`target_shape` must be a tuple or list of integers; "
+                        f"received {target_shape!r}.") from None
     accepted = "positive integers and at most one -1 (a size inferred from the input)"
     out = []
     for d in dims:
