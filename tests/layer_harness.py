@@ -112,7 +112,10 @@ def run_layer_test(layer_factory, input_shape=None, *, init_kwargs=None, input_d
                    training=True, check_gradients=True, forward_only_deterministic=False,
                    randomize_weights=True, check_float16=True, check_symbolic=True, check_config=True,
                    grad_input_data=None, grad_tol=1e-6, eps=1e-6, output_rtol=1e-6, seed=0):
-    """Run the shared checks on a layer; returns a dict with the main layer and its outputs.
+    """Run the shared checks on a single-input, single-output layer.
+
+    Returns a dict: `layer` (the main layer, built), `output` (its inference output),
+    `training_output`, and `gradient_layer` (the float64 layer of the gradient check).
 
     Parameters
     ----------
@@ -144,8 +147,9 @@ def run_layer_test(layer_factory, input_shape=None, *, init_kwargs=None, input_d
         Compare `vjp()` with finite differences in float64 (input and every trainable weight).
     forward_only_deterministic : bool
         The layer's forward is deterministic only in inference (random in training, like dropout):
-        training outputs are not compared between calls or layers, and the gradient check freezes
-        the layer's random generators so every finite-difference evaluation draws the same noise.
+        training outputs are not compared between calls or layers. (The gradient check always
+        restores the layer's random generators before each forward, so every finite-difference
+        evaluation draws the same noise.)
     randomize_weights : bool
         Before the gradient check, add N(0, 0.5) noise to every trainable weight (a zero bias or a
         unit scale could hide a bug).
@@ -325,7 +329,7 @@ def _check_gradients(make, x, rng, *, training, mask, randomize_weights, tol, ep
     out2, cache = layer.forward(layer._convert_inputs(xv), training=effective, mask=mask)
     np.testing.assert_allclose(out2, outputs, rtol=1e-12, atol=1e-12)
     _, raw = layer.backward(cache, upstream)
-    own = {id(v) for v in layer.trainable_weights}
+    own = {id(v) for v in layer.weights if v.trainable}
     for var, g in raw.items():
         assert id(var) in own, f"backward() returned a gradient for {var!r}, not a trainable weight"
         assert g.shape == var.shape and g.dtype == var.dtype, f"gradient of {var.path}: {g.shape} {g.dtype}"

@@ -105,8 +105,9 @@ def layer_dense(object=None, units=None, activation=None, use_bias=True, kernel_
     """
     _check_not_scalar(object, "layer_dense(units={!r})")
     layer = Dense(units=units, activation=activation, use_bias=use_bias,
-                  kernel_initializer=kernel_initializer, bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                  bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                  kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                  kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                  activity_regularizer=activity_regularizer,
                   kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
     return compose(layer, object)
 
@@ -263,7 +264,7 @@ def layer_flatten(object=None, data_format=None, **kwargs):
     >>> layer_flatten(x).shape
     (None, 640)
     """
-    _check_not_scalar(object, "layer_flatten(data_format={!r})")
+    _check_not_scalar(object, "layer_flatten(data_format=...)")
     layer = Flatten(data_format=data_format, **kwargs)
     return compose(layer, object)
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from numbers import Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..conventions import resolve_axes, validate_r_axis
 from ..core.config import config_floatx
@@ -32,11 +33,13 @@ _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "none")
 # ---------------------------------------------------------------------------------------------------
 # helpers
 
+
 def _numeric(x, arg: str) -> np.ndarray:
     a = np.asarray(x)
     if a.dtype.kind not in "biuf":
-        raise TypeError(f"`{arg}` must be a numeric array; received an array of dtype {a.dtype} "
-                        f"({type(x).__name__}).")
+        raise TypeError(
+            f"`{arg}` must be a numeric array; received an array of dtype {a.dtype} ({type(x).__name__})."
+        )
     return a
 
 
@@ -68,8 +71,9 @@ def _squeeze_or_expand(yt: np.ndarray, yp: np.ndarray):
 def _align(yt: np.ndarray, yp: np.ndarray, loss_name: str):
     """y_true and y_pred as Keras sees them (same rank, y_true broadcastable to y_pred)."""
     if yp.ndim == 0:
-        raise ValueError(f"`y_pred` of {loss_name} must have at least one dimension (the batch); "
-                         f"received a scalar.")
+        raise ValueError(
+            f"`y_pred` of {loss_name} must have at least one dimension (the batch); received a scalar."
+        )
     yt2, yp2 = _squeeze_or_expand(yt, yp)
     ok = yt2.ndim == yp2.ndim
     if ok:
@@ -78,11 +82,16 @@ def _align(yt: np.ndarray, yp: np.ndarray, loss_name: str):
         except ValueError:
             ok = False
     if not ok:
-        hint = (" For integer class labels use loss_sparse_categorical_crossentropy()."
-                if loss_name == "categorical_crossentropy" else "")
-        raise ValueError(f"`y_true` of shape {yt.shape} does not match `y_pred` of shape {yp.shape} in "
-                         f"{loss_name}: accepted are the same shape, or a trailing dimension of size 1 on "
-                         f"either side.{hint}")
+        hint = (
+            " For integer class labels use loss_sparse_categorical_crossentropy()."
+            if loss_name == "categorical_crossentropy"
+            else ""
+        )
+        raise ValueError(
+            f"`y_true` of shape {yt.shape} does not match `y_pred` of shape {yp.shape} in "
+            f"{loss_name}: accepted are the same shape, or a trailing dimension of size 1 on "
+            f"either side.{hint}"
+        )
     return np.broadcast_to(yt2, yp2.shape).astype(np.float64), yp2
 
 
@@ -108,16 +117,21 @@ def _check_bool(value, arg: str) -> bool:
 
 
 def _check_smoothing(value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.number)) \
-            or not 0.0 <= float(value) <= 1.0:
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, (Real, np.number))
+        or not 0.0 <= float(value) <= 1.0
+    ):
         raise ValueError(f"`label_smoothing` must be a number in [0, 1]; received {value!r}.")
     return float(value)
 
 
 def _check_single_axis(axis) -> int:
     if isinstance(axis, (list, tuple)):
-        raise TypeError(f"`axis` must be a single integer (R style: 1-based including the batch "
-                        f"dimension, or negative from the end); received {axis!r}.")
+        raise TypeError(
+            f"`axis` must be a single integer (R style: 1-based including the batch "
+            f"dimension, or negative from the end); received {axis!r}."
+        )
     return validate_r_axis(axis, "axis")
 
 
@@ -141,6 +155,7 @@ def _inherit_parameters(cls, fn) -> None:
 
 # ---------------------------------------------------------------------------------------------------
 
+
 class Loss:
     """Base class: per-sample values and their gradient, then the reduction.
 
@@ -161,8 +176,10 @@ class Loss:
         if reduction is None:
             reduction = "none"
         if reduction not in _REDUCTIONS:
-            raise ValueError(f"`reduction` must be one of {', '.join(repr(r) for r in _REDUCTIONS)}; "
-                             f"received {reduction!r}.")
+            raise ValueError(
+                f"`reduction` must be one of {', '.join(repr(r) for r in _REDUCTIONS)}; "
+                f"received {reduction!r}."
+            )
         if not isinstance(name, str):
             raise TypeError(f"`name` must be a string; received {name!r}.")
         self.name = name
@@ -221,8 +238,10 @@ class Loss:
             Predictions.
         """
         if self.reduction == "none":
-            raise ValueError(f"value_and_grad() needs a scalar loss, but {self.name} has `reduction` = "
-                             f"'none'; accepted: 'sum_over_batch_size', 'mean' or 'sum'.")
+            raise ValueError(
+                f"value_and_grad() needs a scalar loss, but {self.name} has `reduction` = "
+                f"'none'; accepted: 'sum_over_batch_size', 'mean' or 'sum'."
+            )
         yt, yp, dtype, bounds = self._prepare(y_true, y_pred)
         per, grad = self._compute(yt, yp, True, bounds)
         scale = self._scale(per)
@@ -265,8 +284,14 @@ class MeanAbsoluteError(Loss):
 class BinaryCrossentropy(Loss):
     """Binary crossentropy, averaged over `axis` per sample (Keras `BinaryCrossentropy`)."""
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
-                 name="binary_crossentropy"):
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="binary_crossentropy",
+    ):
         self.from_logits = _check_bool(from_logits, "from_logits")
         self.label_smoothing = _check_smoothing(label_smoothing)
         self.axis = _check_single_axis(axis)
@@ -288,8 +313,12 @@ class BinaryCrossentropy(Loss):
         return np.mean(elem, axis=ax), (grad / n if need_grad else None)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing, "axis": self.axis}
+        return {
+            **super().get_config(),
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+            "axis": self.axis,
+        }
 
 
 def _ce_from_probabilities(t, yp, bounds, need_grad, class_axis=-1):
@@ -307,14 +336,20 @@ def _ce_from_probabilities(t, yp, bounds, need_grad, class_axis=-1):
 
 
 class CategoricalCrossentropy(Loss):
-    """Crossentropy of one-hot (or soft) targets, summed over the class axis (Keras `CategoricalCrossentropy`).
+    """Crossentropy of one-hot (or soft) targets over the class axis (Keras `CategoricalCrossentropy`).
 
     With probabilities, `y_pred` is first renormalized to sum to 1 over the class axis, then clipped,
     exactly as Keras.
     """
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
-                 name="categorical_crossentropy"):
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_crossentropy",
+    ):
         self.from_logits = _check_bool(from_logits, "from_logits")
         self.label_smoothing = _check_smoothing(label_smoothing)
         self.axis = _check_single_axis(axis)
@@ -335,20 +370,27 @@ class CategoricalCrossentropy(Loss):
         return per, (np.moveaxis(grad, -1, ax) if need_grad else None)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing, "axis": self.axis}
+        return {
+            **super().get_config(),
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+            "axis": self.axis,
+        }
 
 
 def _class_indices(yt: np.ndarray, yp: np.ndarray) -> np.ndarray:
     """Integer labels of shape y_pred.shape[:-1] (accepts a trailing 1 and floats holding ints)."""
     if yp.ndim == 0:
-        raise ValueError("`y_pred` of sparse_categorical_crossentropy must have a class dimension; "
-                         "received a scalar.")
+        raise ValueError(
+            "`y_pred` of sparse_categorical_crossentropy must have a class dimension; received a scalar."
+        )
     labels = yt[..., 0] if yt.ndim == yp.ndim and yt.ndim > 0 and yt.shape[-1] == 1 else yt
     if labels.shape != yp.shape[:-1]:
-        raise ValueError(f"`y_true` of shape {yt.shape} does not match `y_pred` of shape {yp.shape}: "
-                         f"sparse labels must have shape {yp.shape[:-1]} or {yp.shape[:-1] + (1,)} "
-                         f"(one integer class index per sample).")
+        raise ValueError(
+            f"`y_true` of shape {yt.shape} does not match `y_pred` of shape {yp.shape}: "
+            f"sparse labels must have shape {yp.shape[:-1]} or {yp.shape[:-1] + (1,)} "
+            f"(one integer class index per sample)."
+        )
     whole = np.isfinite(labels) & (labels == np.round(labels)) if labels.dtype.kind == "f" else None
     if whole is not None and not np.all(whole):
         bad = labels[~whole].ravel()[0]
@@ -357,16 +399,19 @@ def _class_indices(yt: np.ndarray, yp: np.ndarray) -> np.ndarray:
     n_classes = yp.shape[-1]
     if idx.size and (idx.min() < 0 or idx.max() >= n_classes):
         bad = idx.min() if idx.min() < 0 else idx.max()
-        raise ValueError(f"`y_true` holds the class index {bad}, outside the accepted range 0..{n_classes - 1} "
-                         f"for `y_pred` with {n_classes} classes.")
+        raise ValueError(
+            f"`y_true` holds the class index {bad}, outside the accepted range 0..{n_classes - 1} "
+            f"for `y_pred` with {n_classes} classes."
+        )
     return idx[..., None]
 
 
 class SparseCategoricalCrossentropy(Loss):
     """Crossentropy of integer class labels (Keras `SparseCategoricalCrossentropy`)."""
 
-    def __init__(self, from_logits=False, reduction="sum_over_batch_size",
-                 name="sparse_categorical_crossentropy"):
+    def __init__(
+        self, from_logits=False, reduction="sum_over_batch_size", name="sparse_categorical_crossentropy"
+    ):
         self.from_logits = _check_bool(from_logits, "from_logits")
         super().__init__(name, reduction)
 
@@ -438,19 +483,26 @@ class FunctionLoss(Loss):
 # ---------------------------------------------------------------------------------------------------
 # R-style constructors
 
+
 def _function_or_object(obj: Loss, y_true, y_pred, fn_name: str):
     if y_true is None and y_pred is None:
         return obj
     if y_true is None or y_pred is None:
-        raise ValueError(f"{fn_name}(): give both `y_true` and `y_pred` (to compute the per-sample "
-                         f"losses) or neither (to get a loss object); received only "
-                         f"`{'y_pred' if y_true is None else 'y_true'}`.")
+        raise ValueError(
+            f"{fn_name}(): give both `y_true` and `y_pred` (to compute the per-sample "
+            f"losses) or neither (to get a loss object); received only "
+            f"`{'y_pred' if y_true is None else 'y_true'}`."
+        )
     yp = _numeric(y_pred, "y_pred")
     return obj.per_sample(y_true, y_pred).astype(_out_dtype(yp))
 
 
-def loss_mean_squared_error(y_true=None, y_pred=None, reduction: str = "sum_over_batch_size",
-                            name: str = "mean_squared_error"):
+def loss_mean_squared_error(
+    y_true: ArrayLike | None = None,
+    y_pred: ArrayLike | None = None,
+    reduction: str = "sum_over_batch_size",
+    name: str = "mean_squared_error",
+) -> Loss | np.ndarray:
     """Mean of squares of errors between labels and predictions.
 
     `loss = mean(square(y_true - y_pred))` over the last axis per sample, then the reduction.
@@ -473,12 +525,15 @@ def loss_mean_squared_error(y_true=None, y_pred=None, reduction: str = "sum_over
         A loss object for `compile(loss = ...)`, or the per-sample losses when both `y_true` and
         `y_pred` are given.
     """
-    return _function_or_object(MeanSquaredError(reduction, name), y_true, y_pred,
-                                "loss_mean_squared_error")
+    return _function_or_object(MeanSquaredError(reduction, name), y_true, y_pred, "loss_mean_squared_error")
 
 
-def loss_mean_absolute_error(y_true=None, y_pred=None, reduction: str = "sum_over_batch_size",
-                             name: str = "mean_absolute_error"):
+def loss_mean_absolute_error(
+    y_true: ArrayLike | None = None,
+    y_pred: ArrayLike | None = None,
+    reduction: str = "sum_over_batch_size",
+    name: str = "mean_absolute_error",
+) -> Loss | np.ndarray:
     """Mean of absolute errors between labels and predictions.
 
     `loss = mean(abs(y_true - y_pred))` over the last axis per sample, then the reduction. The gradient
@@ -502,13 +557,18 @@ def loss_mean_absolute_error(y_true=None, y_pred=None, reduction: str = "sum_ove
         A loss object for `compile(loss = ...)`, or the per-sample losses when both `y_true` and
         `y_pred` are given.
     """
-    return _function_or_object(MeanAbsoluteError(reduction, name), y_true, y_pred,
-                                "loss_mean_absolute_error")
+    return _function_or_object(MeanAbsoluteError(reduction, name), y_true, y_pred, "loss_mean_absolute_error")
 
 
-def loss_binary_crossentropy(y_true=None, y_pred=None, from_logits: bool = False, label_smoothing: float = 0,
-                             axis: int = -1, reduction: str = "sum_over_batch_size",
-                             name: str = "binary_crossentropy"):
+def loss_binary_crossentropy(
+    y_true: ArrayLike | None = None,
+    y_pred: ArrayLike | None = None,
+    from_logits: bool = False,
+    label_smoothing: float = 0,
+    axis: int = -1,
+    reduction: str = "sum_over_batch_size",
+    name: str = "binary_crossentropy",
+) -> Loss | np.ndarray:
     """Cross-entropy loss between true labels (0 or 1) and predicted probabilities (or logits).
 
     Per element: `-(y * log(p) + (1 - y) * log(1 - p))` with `p` clipped to `[1e-7, 1 - 1e-7]`, or,
@@ -540,14 +600,23 @@ def loss_binary_crossentropy(y_true=None, y_pred=None, from_logits: bool = False
         A loss object for `compile(loss = ...)`, or the per-sample losses when both `y_true` and
         `y_pred` are given.
     """
-    return _function_or_object(BinaryCrossentropy(from_logits, label_smoothing, axis, reduction, name),
-                               y_true, y_pred, "loss_binary_crossentropy")
+    return _function_or_object(
+        BinaryCrossentropy(from_logits, label_smoothing, axis, reduction, name),
+        y_true,
+        y_pred,
+        "loss_binary_crossentropy",
+    )
 
 
-def loss_categorical_crossentropy(y_true=None, y_pred=None, from_logits: bool = False,
-                                  label_smoothing: float = 0, axis: int = -1,
-                                  reduction: str = "sum_over_batch_size",
-                                  name: str = "categorical_crossentropy"):
+def loss_categorical_crossentropy(
+    y_true: ArrayLike | None = None,
+    y_pred: ArrayLike | None = None,
+    from_logits: bool = False,
+    label_smoothing: float = 0,
+    axis: int = -1,
+    reduction: str = "sum_over_batch_size",
+    name: str = "categorical_crossentropy",
+) -> Loss | np.ndarray:
     """Cross-entropy between one-hot (or soft) labels and predicted class probabilities (or logits).
 
     Per sample: `-sum(y * log(p))` over the class `axis`, where, as in Keras, probabilities are first
@@ -582,13 +651,21 @@ def loss_categorical_crossentropy(y_true=None, y_pred=None, from_logits: bool = 
         A loss object for `compile(loss = ...)`, or the per-sample losses when both `y_true` and
         `y_pred` are given.
     """
-    return _function_or_object(CategoricalCrossentropy(from_logits, label_smoothing, axis, reduction, name),
-                               y_true, y_pred, "loss_categorical_crossentropy")
+    return _function_or_object(
+        CategoricalCrossentropy(from_logits, label_smoothing, axis, reduction, name),
+        y_true,
+        y_pred,
+        "loss_categorical_crossentropy",
+    )
 
 
-def loss_sparse_categorical_crossentropy(y_true=None, y_pred=None, from_logits: bool = False,
-                                         reduction: str = "sum_over_batch_size",
-                                         name: str = "sparse_categorical_crossentropy"):
+def loss_sparse_categorical_crossentropy(
+    y_true: ArrayLike | None = None,
+    y_pred: ArrayLike | None = None,
+    from_logits: bool = False,
+    reduction: str = "sum_over_batch_size",
+    name: str = "sparse_categorical_crossentropy",
+) -> Loss | np.ndarray:
     """Cross-entropy between integer class labels and predicted class probabilities (or logits).
 
     Per sample: `-log(p[label])` with `p` renormalized over the last axis and clipped to
@@ -618,19 +695,28 @@ def loss_sparse_categorical_crossentropy(y_true=None, y_pred=None, from_logits: 
         A loss object for `compile(loss = ...)`, or the per-sample losses when both `y_true` and
         `y_pred` are given.
     """
-    return _function_or_object(SparseCategoricalCrossentropy(from_logits, reduction, name), y_true, y_pred,
-                                "loss_sparse_categorical_crossentropy")
+    return _function_or_object(
+        SparseCategoricalCrossentropy(from_logits, reduction, name),
+        y_true,
+        y_pred,
+        "loss_sparse_categorical_crossentropy",
+    )
 
 
-for _cls, _fn in ((MeanSquaredError, loss_mean_squared_error), (MeanAbsoluteError, loss_mean_absolute_error),
-                  (BinaryCrossentropy, loss_binary_crossentropy),
-                  (CategoricalCrossentropy, loss_categorical_crossentropy),
-                  (SparseCategoricalCrossentropy, loss_sparse_categorical_crossentropy)):
+for _cls, _fn in (
+    (MeanSquaredError, loss_mean_squared_error),
+    (MeanAbsoluteError, loss_mean_absolute_error),
+    (BinaryCrossentropy, loss_binary_crossentropy),
+    (CategoricalCrossentropy, loss_categorical_crossentropy),
+    (SparseCategoricalCrossentropy, loss_sparse_categorical_crossentropy),
+):
     _inherit_parameters(_cls, _fn)
 
 _ALIASES = {
-    "mse": loss_mean_squared_error, "mean_squared_error": loss_mean_squared_error,
-    "mae": loss_mean_absolute_error, "mean_absolute_error": loss_mean_absolute_error,
+    "mse": loss_mean_squared_error,
+    "mean_squared_error": loss_mean_squared_error,
+    "mae": loss_mean_absolute_error,
+    "mean_absolute_error": loss_mean_absolute_error,
     "binary_crossentropy": loss_binary_crossentropy,
     "categorical_crossentropy": loss_categorical_crossentropy,
     "sparse_categorical_crossentropy": loss_sparse_categorical_crossentropy,
@@ -638,7 +724,7 @@ _ALIASES = {
 _CONSTRUCTORS = tuple(set(_ALIASES.values()))
 
 
-def canonical_name(identifier) -> str | None:
+def canonical_name(identifier: object) -> str | None:
     """The Keras name of a built-in loss given as a string, constructor or loss object, else None.
 
     Parameters
@@ -648,19 +734,22 @@ def canonical_name(identifier) -> str | None:
     """
     if isinstance(identifier, str):
         f = _ALIASES.get(identifier.lower())
-        return f.__name__[len("loss_"):] if f else None
+        return f.__name__[len("loss_") :] if f else None
     if any(identifier is f for f in _CONSTRUCTORS):
-        return identifier.__name__[len("loss_"):]
-    for cls, nm in ((MeanSquaredError, "mean_squared_error"), (MeanAbsoluteError, "mean_absolute_error"),
-                    (BinaryCrossentropy, "binary_crossentropy"),
-                    (CategoricalCrossentropy, "categorical_crossentropy"),
-                    (SparseCategoricalCrossentropy, "sparse_categorical_crossentropy")):
+        return identifier.__name__[len("loss_") :]
+    for cls, nm in (
+        (MeanSquaredError, "mean_squared_error"),
+        (MeanAbsoluteError, "mean_absolute_error"),
+        (BinaryCrossentropy, "binary_crossentropy"),
+        (CategoricalCrossentropy, "categorical_crossentropy"),
+        (SparseCategoricalCrossentropy, "sparse_categorical_crossentropy"),
+    ):
         if isinstance(identifier, cls):
             return nm
     return None
 
 
-def get(identifier) -> Loss:
+def get(identifier: str | Loss | Callable) -> Loss:
     """Resolve the `loss` argument of `compile()` to a loss object.
 
     Parameters
@@ -687,6 +776,8 @@ def get(identifier) -> Loss:
         return identifier()
     elif callable(identifier):
         return FunctionLoss(identifier)
-    raise ValueError(f"Unknown `loss`: {identifier!r}. Accepted: "
-                     f"{', '.join(repr(a) for a in _ALIASES)}, a loss object (loss_*()) or a function "
-                     f"f(y_true, y_pred).")
+    raise ValueError(
+        f"Unknown `loss`: {identifier!r}. Accepted: "
+        f"{', '.join(repr(a) for a in _ALIASES)}, a loss object (loss_*()) or a function "
+        f"f(y_true, y_pred)."
+    )

@@ -18,17 +18,20 @@ from collections.abc import Callable
 from numbers import Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import losses as losses_mod
 
 # ---------------------------------------------------------------------------------------------------
 # metric functions: per-sample (or per-element) values, float64
 
+
 def _numeric(x, arg: str) -> np.ndarray:
     a = np.asarray(x)
     if a.dtype.kind not in "biuf":
-        raise TypeError(f"`{arg}` must be a numeric array; received an array of dtype {a.dtype} "
-                        f"({type(x).__name__}).")
+        raise TypeError(
+            f"`{arg}` must be a numeric array; received an array of dtype {a.dtype} ({type(x).__name__})."
+        )
     return a
 
 
@@ -37,8 +40,10 @@ def _same_rank(y_true, y_pred, metric: str):
     try:
         np.broadcast_shapes(yt.shape, yp.shape)
     except ValueError:
-        raise ValueError(f"`y_true` of shape {np.shape(y_true)} does not match `y_pred` of shape "
-                         f"{np.shape(y_pred)} in {metric}.") from None
+        raise ValueError(
+            f"`y_true` of shape {np.shape(y_true)} does not match `y_pred` of shape "
+            f"{np.shape(y_pred)} in {metric}."
+        ) from None
     return yt, yp
 
 
@@ -55,27 +60,33 @@ def _accuracy(y_true, y_pred):
 def _categorical_accuracy(y_true, y_pred):
     yt, yp = _numeric(y_true, "y_true"), _numeric(y_pred, "y_pred")
     if yt.ndim == 0 or yp.ndim == 0 or yt.shape[-1] != yp.shape[-1]:
-        raise ValueError(f"`y_true` of shape {yt.shape} does not match `y_pred` of shape {yp.shape} in "
-                         f"categorical_accuracy: one-hot labels of the same shape are expected (for "
-                         f"integer labels use metric_sparse_categorical_accuracy()).")
+        raise ValueError(
+            f"`y_true` of shape {yt.shape} does not match `y_pred` of shape {yp.shape} in "
+            f"categorical_accuracy: one-hot labels of the same shape are expected (for "
+            f"integer labels use metric_sparse_categorical_accuracy())."
+        )
     return (np.argmax(yt, axis=-1) == np.argmax(yp, axis=-1)).astype(np.float64)
 
 
 def _sparse_categorical_accuracy(y_true, y_pred):
     yt, yp = _numeric(y_true, "y_true"), _numeric(y_pred, "y_pred")
     if yp.ndim == 0:
-        raise ValueError("`y_pred` of sparse_categorical_accuracy must have a class dimension; received a "
-                         "scalar.")
+        raise ValueError(
+            "`y_pred` of sparse_categorical_accuracy must have a class dimension; received a scalar."
+        )
     if yt.ndim == yp.ndim and yt.shape[-1] == 1:
         yt = yt[..., 0]
     if yt.shape != yp.shape[:-1]:
-        raise ValueError(f"`y_true` of shape {np.shape(y_true)} does not match `y_pred` of shape {yp.shape} "
-                         f"in sparse_categorical_accuracy: labels must have shape {yp.shape[:-1]} or "
-                         f"{yp.shape[:-1] + (1,)}.")
+        raise ValueError(
+            f"`y_true` of shape {np.shape(y_true)} does not match `y_pred` of shape {yp.shape} "
+            f"in sparse_categorical_accuracy: labels must have shape {yp.shape[:-1]} or "
+            f"{yp.shape[:-1] + (1,)}."
+        )
     return (yt.astype(np.float64) == np.argmax(yp, axis=-1).astype(np.float64)).astype(np.float64)
 
 
 # ---------------------------------------------------------------------------------------------------
+
 
 class Metric:
     """Base class of the metrics.
@@ -171,11 +182,13 @@ class Mean(Metric):
         try:
             w = np.broadcast_to(w, v.shape) if w.ndim <= v.ndim else w
         except ValueError:
-            raise ValueError(f"`sample_weight` of shape {w.shape} does not match the values of shape "
-                             f"{v.shape}.") from None
+            raise ValueError(
+                f"`sample_weight` of shape {w.shape} does not match the values of shape {v.shape}."
+            ) from None
         if w.shape != v.shape:
-            raise ValueError(f"`sample_weight` of shape {w.shape} does not match the values of shape "
-                             f"{v.shape}.")
+            raise ValueError(
+                f"`sample_weight` of shape {w.shape} does not match the values of shape {v.shape}."
+            )
         self.total += float(np.sum(v * w))
         self.count += float(np.sum(w))
 
@@ -254,19 +267,25 @@ class _AccuracyFromTargets(Metric):
 # ---------------------------------------------------------------------------------------------------
 # R-style constructors
 
+
 def _function_or_object(metric: MeanMetricWrapper, y_true, y_pred, fn_name: str):
     if y_true is None and y_pred is None:
         return metric
     if y_true is None or y_pred is None:
-        raise ValueError(f"{fn_name}(): give both `y_true` and `y_pred` (to compute the per-sample values) "
-                         f"or neither (to get a metric object); received only "
-                         f"`{'y_pred' if y_true is None else 'y_true'}`.")
+        raise ValueError(
+            f"{fn_name}(): give both `y_true` and `y_pred` (to compute the per-sample values) "
+            f"or neither (to get a metric object); received only "
+            f"`{'y_pred' if y_true is None else 'y_true'}`."
+        )
     return np.asarray(metric.fn(y_true, y_pred, **metric.fn_kwargs))
 
 
 def _check_threshold(threshold) -> float:
-    if isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, (Real, np.number)) \
-            or np.isnan(threshold):
+    if (
+        isinstance(threshold, (bool, np.bool_))
+        or not isinstance(threshold, (Real, np.number))
+        or np.isnan(threshold)
+    ):
         raise ValueError(f"`threshold` must be a number (typically in [0, 1]); received {threshold!r}.")
     return float(threshold)
 
@@ -286,7 +305,9 @@ def metric_mean(name: str = "mean") -> Mean:
     return Mean(name)
 
 
-def metric_mean_squared_error(y_true=None, y_pred=None, name: str = "mean_squared_error"):
+def metric_mean_squared_error(
+    y_true: ArrayLike | None = None, y_pred: ArrayLike | None = None, name: str = "mean_squared_error"
+) -> Metric | np.ndarray:
     """Mean squared error between `y_true` and `y_pred`, averaged over all samples seen.
 
     Parameters
@@ -306,7 +327,9 @@ def metric_mean_squared_error(y_true=None, y_pred=None, name: str = "mean_square
     return _function_or_object(m, y_true, y_pred, "metric_mean_squared_error")
 
 
-def metric_mean_absolute_error(y_true=None, y_pred=None, name: str = "mean_absolute_error"):
+def metric_mean_absolute_error(
+    y_true: ArrayLike | None = None, y_pred: ArrayLike | None = None, name: str = "mean_absolute_error"
+) -> Metric | np.ndarray:
     """Mean absolute error between `y_true` and `y_pred`, averaged over all samples seen.
 
     Parameters
@@ -326,7 +349,12 @@ def metric_mean_absolute_error(y_true=None, y_pred=None, name: str = "mean_absol
     return _function_or_object(m, y_true, y_pred, "metric_mean_absolute_error")
 
 
-def metric_binary_accuracy(y_true=None, y_pred=None, threshold: float = 0.5, name: str = "binary_accuracy"):
+def metric_binary_accuracy(
+    y_true: ArrayLike | None = None,
+    y_pred: ArrayLike | None = None,
+    threshold: float = 0.5,
+    name: str = "binary_accuracy",
+) -> Metric | np.ndarray:
     """How often predictions match binary labels: `y_true == (y_pred > threshold)`.
 
     Parameters
@@ -348,7 +376,9 @@ def metric_binary_accuracy(y_true=None, y_pred=None, threshold: float = 0.5, nam
     return _function_or_object(m, y_true, y_pred, "metric_binary_accuracy")
 
 
-def metric_categorical_accuracy(y_true=None, y_pred=None, name: str = "categorical_accuracy"):
+def metric_categorical_accuracy(
+    y_true: ArrayLike | None = None, y_pred: ArrayLike | None = None, name: str = "categorical_accuracy"
+) -> Metric | np.ndarray:
     """How often the predicted class (argmax of `y_pred`) is the one-hot label's class (argmax of `y_true`).
 
     Ties go to the first maximal class.
@@ -371,7 +401,11 @@ def metric_categorical_accuracy(y_true=None, y_pred=None, name: str = "categoric
     return _function_or_object(m, y_true, y_pred, "metric_categorical_accuracy")
 
 
-def metric_sparse_categorical_accuracy(y_true=None, y_pred=None, name: str = "sparse_categorical_accuracy"):
+def metric_sparse_categorical_accuracy(
+    y_true: ArrayLike | None = None,
+    y_pred: ArrayLike | None = None,
+    name: str = "sparse_categorical_accuracy",
+) -> Metric | np.ndarray:
     """How often the predicted class (argmax of `y_pred`) equals the integer label.
 
     Parameters
@@ -392,7 +426,9 @@ def metric_sparse_categorical_accuracy(y_true=None, y_pred=None, name: str = "sp
     return _function_or_object(m, y_true, y_pred, "metric_sparse_categorical_accuracy")
 
 
-def metric_accuracy(y_true=None, y_pred=None, name: str = "accuracy"):
+def metric_accuracy(
+    y_true: ArrayLike | None = None, y_pred: ArrayLike | None = None, name: str = "accuracy"
+) -> Metric | np.ndarray:
     """How often predictions exactly equal labels (Keras `Accuracy`).
 
     Note that `compile(metrics = "accuracy")` does not give this metric: the string picks binary,
@@ -415,9 +451,14 @@ def metric_accuracy(y_true=None, y_pred=None, name: str = "accuracy"):
     return _function_or_object(m, y_true, y_pred, "metric_accuracy")
 
 
-def metric_binary_crossentropy(y_true=None, y_pred=None, from_logits: bool = False,
-                               label_smoothing: float = 0, axis: int = -1,
-                               name: str = "binary_crossentropy"):
+def metric_binary_crossentropy(
+    y_true: ArrayLike | None = None,
+    y_pred: ArrayLike | None = None,
+    from_logits: bool = False,
+    label_smoothing: float = 0,
+    axis: int = -1,
+    name: str = "binary_crossentropy",
+) -> Metric | np.ndarray:
     """Binary crossentropy (see `loss_binary_crossentropy()`), averaged over all samples seen.
 
     Parameters
@@ -440,13 +481,19 @@ def metric_binary_crossentropy(y_true=None, y_pred=None, from_logits: bool = Fal
     MeanMetricWrapper or numpy array
     """
     loss = losses_mod.BinaryCrossentropy(from_logits, label_smoothing, axis, reduction="none")
-    return _function_or_object(MeanMetricWrapper(loss.per_sample, name), y_true, y_pred,
-                               "metric_binary_crossentropy")
+    return _function_or_object(
+        MeanMetricWrapper(loss.per_sample, name), y_true, y_pred, "metric_binary_crossentropy"
+    )
 
 
-def metric_categorical_crossentropy(y_true=None, y_pred=None, from_logits: bool = False,
-                                    label_smoothing: float = 0, axis: int = -1,
-                                    name: str = "categorical_crossentropy"):
+def metric_categorical_crossentropy(
+    y_true: ArrayLike | None = None,
+    y_pred: ArrayLike | None = None,
+    from_logits: bool = False,
+    label_smoothing: float = 0,
+    axis: int = -1,
+    name: str = "categorical_crossentropy",
+) -> Metric | np.ndarray:
     """Categorical crossentropy (see `loss_categorical_crossentropy()`), averaged over all samples seen.
 
     Parameters
@@ -469,12 +516,17 @@ def metric_categorical_crossentropy(y_true=None, y_pred=None, from_logits: bool 
     MeanMetricWrapper or numpy array
     """
     loss = losses_mod.CategoricalCrossentropy(from_logits, label_smoothing, axis, reduction="none")
-    return _function_or_object(MeanMetricWrapper(loss.per_sample, name), y_true, y_pred,
-                               "metric_categorical_crossentropy")
+    return _function_or_object(
+        MeanMetricWrapper(loss.per_sample, name), y_true, y_pred, "metric_categorical_crossentropy"
+    )
 
 
-def metric_sparse_categorical_crossentropy(y_true=None, y_pred=None, from_logits: bool = False,
-                                           name: str = "sparse_categorical_crossentropy"):
+def metric_sparse_categorical_crossentropy(
+    y_true: ArrayLike | None = None,
+    y_pred: ArrayLike | None = None,
+    from_logits: bool = False,
+    name: str = "sparse_categorical_crossentropy",
+) -> Metric | np.ndarray:
     """Sparse categorical crossentropy (see `loss_sparse_categorical_crossentropy()`), averaged over samples.
 
     Parameters
@@ -493,16 +545,19 @@ def metric_sparse_categorical_crossentropy(y_true=None, y_pred=None, from_logits
     MeanMetricWrapper or numpy array
     """
     loss = losses_mod.SparseCategoricalCrossentropy(from_logits, reduction="none")
-    return _function_or_object(MeanMetricWrapper(loss.per_sample, name), y_true, y_pred,
-                               "metric_sparse_categorical_crossentropy")
+    return _function_or_object(
+        MeanMetricWrapper(loss.per_sample, name), y_true, y_pred, "metric_sparse_categorical_crossentropy"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
 # resolution of compile(metrics = ...)
 
 _ALIASES = {
-    "mse": metric_mean_squared_error, "mean_squared_error": metric_mean_squared_error,
-    "mae": metric_mean_absolute_error, "mean_absolute_error": metric_mean_absolute_error,
+    "mse": metric_mean_squared_error,
+    "mean_squared_error": metric_mean_squared_error,
+    "mae": metric_mean_absolute_error,
+    "mean_absolute_error": metric_mean_absolute_error,
     "binary_accuracy": metric_binary_accuracy,
     "categorical_accuracy": metric_categorical_accuracy,
     "sparse_categorical_accuracy": metric_sparse_categorical_accuracy,
@@ -538,7 +593,9 @@ def _resolve_accuracy(name: str, loss, output_shape) -> Metric:
     return _AccuracyFromTargets(name)
 
 
-def get(identifier, loss=None, output_shape=None) -> Metric:
+def get(
+    identifier: str | Metric | Callable, loss: object = None, output_shape: tuple | None = None
+) -> Metric:
     """Resolve one entry of the `metrics` argument of `compile()` to a fresh metric object.
 
     Strings name the metric in the history as written (`"mae"` stays `"mae"`, `"acc"` stays
@@ -587,6 +644,8 @@ def get(identifier, loss=None, output_shape=None) -> Metric:
         return MeanMetricWrapper(identifier.per_sample, identifier.name)
     elif callable(identifier):
         return MeanMetricWrapper(identifier, getattr(identifier, "__name__", "metric"))
-    raise ValueError(f"Unknown `metrics` entry: {identifier!r}. Accepted: 'accuracy', 'acc', "
-                     f"{', '.join(repr(a) for a in _ALIASES)}, a metric object (metric_*()) or a "
-                     f"function f(y_true, y_pred).")
+    raise ValueError(
+        f"Unknown `metrics` entry: {identifier!r}. Accepted: 'accuracy', 'acc', "
+        f"{', '.join(repr(a) for a in _ALIASES)}, a metric object (metric_*()) or a "
+        f"function f(y_true, y_pred)."
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Real
 
 import numpy as np
@@ -24,10 +24,12 @@ from ..core.config import compute_dtype
 from .losses import _inherit_parameters
 
 _ACCEPTED_NAMES = "'sgd', 'adam', 'adamw', 'rmsprop'"
+LearningRate = float | Callable[[int], float]  # a number or a schedule of the completed iterations
 
 
 # ---------------------------------------------------------------------------------------------------
 # argument checks (each names the argument, the value received and what is accepted)
+
 
 def _check_real(value, arg: str) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.integer, np.floating)):
@@ -46,7 +48,7 @@ def _check_range(value, arg: str, low=None, high=None, low_open=False, high_open
         if high is None:
             accepted = f"{'>' if low_open else '>='} {low:g}"
         else:
-            accepted = (f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}")
+            accepted = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
         raise ValueError(f"`{arg}` must be a number {accepted}; received {value!r}.")
     return v
 
@@ -70,6 +72,7 @@ def _check_learning_rate(value):
 
 
 # ---------------------------------------------------------------------------------------------------
+
 
 class Optimizer:
     """Base class of the optimizers: clipping, weight decay, slots and the iteration counter.
@@ -97,19 +100,36 @@ class Optimizer:
 
     _default_name = "optimizer"
 
-    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, name: str | None = None):
+    def __init__(
+        self,
+        learning_rate=0.001,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        name: str | None = None,
+    ):
         self._learning_rate = _check_learning_rate(learning_rate)
-        self.weight_decay = None if weight_decay is None else _check_range(weight_decay, "weight_decay",
-                                                                            low=0.0)
+        self.weight_decay = (
+            None if weight_decay is None else _check_range(weight_decay, "weight_decay", low=0.0)
+        )
         self.clipnorm = _check_optional_positive(clipnorm, "clipnorm")
         self.clipvalue = _check_optional_positive(clipvalue, "clipvalue")
         self.global_clipnorm = _check_optional_positive(global_clipnorm, "global_clipnorm")
-        given = [f"{a}={v!r}" for a, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
-                                            ("global_clipnorm", global_clipnorm)) if v is not None]
+        given = [
+            f"{a}={v!r}"
+            for a, v in (
+                ("clipnorm", clipnorm),
+                ("clipvalue", clipvalue),
+                ("global_clipnorm", global_clipnorm),
+            )
+            if v is not None
+        ]
         if len(given) > 1:
-            raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set; "
-                             f"received {', '.join(given)}.")
+            raise ValueError(
+                f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set; "
+                f"received {', '.join(given)}."
+            )
         if name is not None and not isinstance(name, str):
             raise TypeError(f"`name` must be a string or None; received {name!r}.")
         self.name = name or self._default_name
@@ -162,16 +182,20 @@ class Optimizer:
         """
         grads, variables = list(grads), list(variables)
         if len(grads) != len(variables):
-            raise ValueError(f"`grads` and `variables` must have the same length; received "
-                             f"{len(grads)} gradients for {len(variables)} variables.")
+            raise ValueError(
+                f"`grads` and `variables` must have the same length; received "
+                f"{len(grads)} gradients for {len(variables)} variables."
+            )
         pairs = []
         for g, v in zip(grads, variables):
             if g is None:
                 continue
             g = np.asarray(g)
             if g.shape != v.value.shape:
-                raise ValueError(f"The gradient of variable '{getattr(v, 'path', v)}' has shape {g.shape}; "
-                                 f"expected the variable's shape {v.value.shape}.")
+                raise ValueError(
+                    f"The gradient of variable '{getattr(v, 'path', v)}' has shape {g.shape}; "
+                    f"expected the variable's shape {v.value.shape}."
+                )
             pairs.append((g, v))
         if not pairs:
             return
@@ -192,9 +216,14 @@ class Optimizer:
 
     def get_config(self) -> dict:
         """The constructor arguments (R-style values); `from_config(get_config())` rebuilds it."""
-        return {"name": self.name, "learning_rate": self._learning_rate, "weight_decay": self.weight_decay,
-                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
-                "clipvalue": self.clipvalue}
+        return {
+            "name": self.name,
+            "learning_rate": self._learning_rate,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+        }
 
     @classmethod
     def from_config(cls, config: dict) -> Optimizer:
@@ -256,8 +285,17 @@ class SGD(Optimizer):
 
     _default_name = "SGD"
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, clipnorm=None,
-                 clipvalue=None, global_clipnorm=None, name: str | None = None):
+    def __init__(
+        self,
+        learning_rate=0.01,
+        momentum=0.0,
+        nesterov=False,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        name: str | None = None,
+    ):
         self.momentum = _check_range(momentum, "momentum", low=0.0, high=1.0)
         self.nesterov = _check_bool(nesterov, "nesterov")
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
@@ -287,9 +325,19 @@ class Adam(Optimizer):
 
     _default_name = "adam"
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 name: str | None = None):
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        amsgrad=False,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        name: str | None = None,
+    ):
         self.beta_1 = _check_range(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
         self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
         self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
@@ -304,7 +352,7 @@ class Adam(Optimizer):
         one = f(1)
         b1, b2 = f(self.beta_1), f(self.beta_2)
         step = f(t)
-        alpha = lr * np.sqrt(one - b2 ** step) / (one - b1 ** step)
+        alpha = lr * np.sqrt(one - b2**step) / (one - b1**step)
         m, v = slots["momentum"], slots["velocity"]
         m += (g - m) * f(1.0 - self.beta_1)
         v += (np.square(g) - v) * f(1.0 - self.beta_2)
@@ -315,8 +363,13 @@ class Adam(Optimizer):
         w -= (m * alpha) / (np.sqrt(v) + f(self.epsilon))
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+        return {
+            **super().get_config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+            "amsgrad": self.amsgrad,
+        }
 
 
 class AdamW(Adam):
@@ -324,13 +377,33 @@ class AdamW(Adam):
 
     _default_name = "adamw"
 
-    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 amsgrad=False, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 name: str | None = None):
+    def __init__(
+        self,
+        learning_rate=0.001,
+        weight_decay=0.004,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        amsgrad=False,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        name: str | None = None,
+    ):
         if weight_decay is None:
             raise ValueError("`weight_decay` must be a number >= 0 for AdamW; received None.")
-        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue,
-                         global_clipnorm, name)
+        super().__init__(
+            learning_rate,
+            beta_1,
+            beta_2,
+            epsilon,
+            amsgrad,
+            weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            name,
+        )
 
 
 class RMSprop(Optimizer):
@@ -338,9 +411,19 @@ class RMSprop(Optimizer):
 
     _default_name = "rmsprop"
 
-    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 name: str | None = None):
+    def __init__(
+        self,
+        learning_rate=0.001,
+        rho=0.9,
+        momentum=0.0,
+        epsilon=1e-7,
+        centered=False,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        name: str | None = None,
+    ):
         self.rho = _check_range(rho, "rho", low=0.0, high=1.0, high_open=True)
         self.momentum = _check_range(momentum, "momentum", low=0.0, high=1.0)
         self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
@@ -375,15 +458,29 @@ class RMSprop(Optimizer):
             w -= increment
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
-                "centered": self.centered}
+        return {
+            **super().get_config(),
+            "rho": self.rho,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "centered": self.centered,
+        }
 
 
 # ---------------------------------------------------------------------------------------------------
 # R-style constructors
 
-def optimizer_sgd(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, clipnorm=None,
-                  clipvalue=None, global_clipnorm=None, name: str = "SGD") -> SGD:
+
+def optimizer_sgd(
+    learning_rate: LearningRate = 0.01,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    weight_decay: float | None = None,
+    clipnorm: float | None = None,
+    clipvalue: float | None = None,
+    global_clipnorm: float | None = None,
+    name: str = "SGD",
+) -> SGD:
     """Gradient descent (with momentum) optimizer.
 
     Update rule for a weight `w` with gradient `g`, as Keras 3:
@@ -422,9 +519,18 @@ def optimizer_sgd(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay
     return SGD(learning_rate, momentum, nesterov, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
 
-def optimizer_adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
-                   weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                   name: str = "adam") -> Adam:
+def optimizer_adam(
+    learning_rate: LearningRate = 0.001,
+    beta_1: float = 0.9,
+    beta_2: float = 0.999,
+    epsilon: float = 1e-7,
+    amsgrad: bool = False,
+    weight_decay: float | None = None,
+    clipnorm: float | None = None,
+    clipvalue: float | None = None,
+    global_clipnorm: float | None = None,
+    name: str = "adam",
+) -> Adam:
     """Adam optimizer: stochastic gradient descent with adaptive estimates of first and second moments.
 
     At step `t` (1-based): `lr_t = learning_rate * sqrt(1 - beta_2^t) / (1 - beta_1^t)`;
@@ -459,13 +565,32 @@ def optimizer_adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, 
     Adam
         An optimizer for `compile(optimizer = ...)`.
     """
-    return Adam(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue,
-                global_clipnorm, name)
+    return Adam(
+        learning_rate,
+        beta_1,
+        beta_2,
+        epsilon,
+        amsgrad,
+        weight_decay,
+        clipnorm,
+        clipvalue,
+        global_clipnorm,
+        name,
+    )
 
 
-def optimizer_adamw(learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                    amsgrad=False, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                    name: str = "adamw") -> AdamW:
+def optimizer_adamw(
+    learning_rate: LearningRate = 0.001,
+    weight_decay: float = 0.004,
+    beta_1: float = 0.9,
+    beta_2: float = 0.999,
+    epsilon: float = 1e-7,
+    amsgrad: bool = False,
+    clipnorm: float | None = None,
+    clipvalue: float | None = None,
+    global_clipnorm: float | None = None,
+    name: str = "adamw",
+) -> AdamW:
     """AdamW optimizer: Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
 
     Each step first decays the weights, `w = w - w * weight_decay * learning_rate`, then takes the
@@ -499,13 +624,32 @@ def optimizer_adamw(learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=
     AdamW
         An optimizer for `compile(optimizer = ...)`.
     """
-    return AdamW(learning_rate, weight_decay, beta_1, beta_2, epsilon, amsgrad, clipnorm, clipvalue,
-                 global_clipnorm, name)
+    return AdamW(
+        learning_rate,
+        weight_decay,
+        beta_1,
+        beta_2,
+        epsilon,
+        amsgrad,
+        clipnorm,
+        clipvalue,
+        global_clipnorm,
+        name,
+    )
 
 
-def optimizer_rmsprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
-                      weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                      name: str = "rmsprop") -> RMSprop:
+def optimizer_rmsprop(
+    learning_rate: LearningRate = 0.001,
+    rho: float = 0.9,
+    momentum: float = 0.0,
+    epsilon: float = 1e-7,
+    centered: bool = False,
+    weight_decay: float | None = None,
+    clipnorm: float | None = None,
+    clipvalue: float | None = None,
+    global_clipnorm: float | None = None,
+    name: str = "rmsprop",
+) -> RMSprop:
     """RMSprop optimizer: divide the gradient by a moving root mean square of past gradients.
 
     `v = rho * v + (1 - rho) * g^2`; centered: `mg = rho * mg + (1 - rho) * g` and the denominator
@@ -541,19 +685,37 @@ def optimizer_rmsprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, 
     RMSprop
         An optimizer for `compile(optimizer = ...)`.
     """
-    return RMSprop(learning_rate, rho, momentum, epsilon, centered, weight_decay, clipnorm, clipvalue,
-                   global_clipnorm, name)
+    return RMSprop(
+        learning_rate,
+        rho,
+        momentum,
+        epsilon,
+        centered,
+        weight_decay,
+        clipnorm,
+        clipvalue,
+        global_clipnorm,
+        name,
+    )
 
 
-for _cls, _fn in ((SGD, optimizer_sgd), (Adam, optimizer_adam), (AdamW, optimizer_adamw),
-                  (RMSprop, optimizer_rmsprop)):
+for _cls, _fn in (
+    (SGD, optimizer_sgd),
+    (Adam, optimizer_adam),
+    (AdamW, optimizer_adamw),
+    (RMSprop, optimizer_rmsprop),
+):
     _inherit_parameters(_cls, _fn)
 
-_BY_NAME = {"sgd": optimizer_sgd, "adam": optimizer_adam, "adamw": optimizer_adamw,
-            "rmsprop": optimizer_rmsprop}
+_BY_NAME = {
+    "sgd": optimizer_sgd,
+    "adam": optimizer_adam,
+    "adamw": optimizer_adamw,
+    "rmsprop": optimizer_rmsprop,
+}
 
 
-def get(identifier) -> Optimizer:
+def get(identifier: str | Optimizer | Callable[..., Optimizer]) -> Optimizer:
     """Resolve the `optimizer` argument of `compile()`.
 
     Parameters
@@ -573,5 +735,6 @@ def get(identifier) -> Optimizer:
         return _BY_NAME[identifier.lower()]()
     if any(identifier is f for f in _BY_NAME.values()):
         return identifier()
-    raise ValueError(f"Unknown `optimizer`: {identifier!r}. Accepted: {_ACCEPTED_NAMES} or an Optimizer "
-                     f"object.")
+    raise ValueError(
+        f"Unknown `optimizer`: {identifier!r}. Accepted: {_ACCEPTED_NAMES} or an Optimizer object."
+    )

@@ -14,8 +14,8 @@ from rkeras.training.losses import (
 )
 
 RNG = np.random.default_rng(0)
-P = RNG.uniform(0.05, 0.95, (5, 3))          # probabilities away from the clip bounds
-Z = RNG.normal(0, 2, (5, 3))                  # logits
+P = RNG.uniform(0.05, 0.95, (5, 3))  # probabilities away from the clip bounds
+Z = RNG.normal(0, 2, (5, 3))  # logits
 T_BIN = (RNG.uniform(size=(5, 3)) > 0.5).astype(float)
 LABELS = np.array([0, 2, 1, 1, 0])
 ONE_HOT = np.eye(3)[LABELS]
@@ -42,6 +42,7 @@ def sigmoid(z):
 
 # --- hand formulas --------------------------------------------------------------------------------
 
+
 def test_hand_values():
     yt, yp = np.array([[1.0, 2.0], [3.0, 5.0]]), np.array([[1.5, 2.0], [2.0, 7.0]])
     assert L.get("mse")(yt, yp) == pytest.approx((0.25 + 0 + 1 + 4) / 4)
@@ -54,12 +55,14 @@ def test_hand_values():
     cce = -(np.log(0.5) + np.log(0.8)) / 2
     assert L.get("categorical_crossentropy")(np.array([[0, 1, 0], [0, 0, 1]]), probs) == pytest.approx(cce)
     assert L.get("sparse_categorical_crossentropy")(np.array([1, 2]), probs) == pytest.approx(cce)
-    np.testing.assert_allclose(loss_sparse_categorical_crossentropy([1, 2], probs), [-np.log(0.5), -np.log(0.8)])
+    np.testing.assert_allclose(
+        loss_sparse_categorical_crossentropy([1, 2], probs), [-np.log(0.5), -np.log(0.8)]
+    )
 
 
 def test_reductions():
     yt, yp = np.zeros((4, 2)), np.arange(8.0).reshape(4, 2)
-    per = np.mean(yp ** 2, axis=1)
+    per = np.mean(yp**2, axis=1)
     assert loss_mean_squared_error(reduction="sum")(yt, yp) == pytest.approx(per.sum())
     assert loss_mean_squared_error(reduction="mean")(yt, yp) == pytest.approx(per.mean())
     np.testing.assert_allclose(loss_mean_squared_error(reduction="none")(yt, yp), per)
@@ -80,17 +83,25 @@ GRAD_CASES = [
     ("bce_logits", loss_binary_crossentropy(from_logits=True), T_BIN, Z),
     ("bce_logits_ls", loss_binary_crossentropy(from_logits=True, label_smoothing=0.1), T_BIN, Z),
     ("bce_axis1", loss_binary_crossentropy(axis=1), T_BIN, P),
-    ("cce", loss_categorical_crossentropy(), ONE_HOT, P),                 # P rows do not sum to 1
+    ("cce", loss_categorical_crossentropy(), ONE_HOT, P),  # P rows do not sum to 1
     ("cce_ls", loss_categorical_crossentropy(label_smoothing=0.3), ONE_HOT, P),
     ("cce_logits", loss_categorical_crossentropy(from_logits=True), ONE_HOT, Z),
     ("cce_logits_soft", loss_categorical_crossentropy(from_logits=True), softmax(Z.T).T, Z),
-    ("cce_axis2_of_3", loss_categorical_crossentropy(axis=2), np.eye(3)[[0, 1, 2, 0]].reshape(2, 3, 2),
-     RNG.uniform(0.1, 0.9, (2, 3, 2))),
+    (
+        "cce_axis2_of_3",
+        loss_categorical_crossentropy(axis=2),
+        np.eye(3)[[0, 1, 2, 0]].reshape(2, 3, 2),
+        RNG.uniform(0.1, 0.9, (2, 3, 2)),
+    ),
     ("scce", loss_sparse_categorical_crossentropy(), LABELS, P),
     ("scce_col", loss_sparse_categorical_crossentropy(), LABELS[:, None].astype(float), P),
     ("scce_logits", loss_sparse_categorical_crossentropy(from_logits=True), LABELS, Z),
-    ("scce_rank3", loss_sparse_categorical_crossentropy(from_logits=True), np.array([[0, 1], [2, 2]]),
-     RNG.normal(size=(2, 2, 3))),
+    (
+        "scce_rank3",
+        loss_sparse_categorical_crossentropy(from_logits=True),
+        np.array([[0, 1], [2, 2]]),
+        RNG.normal(size=(2, 2, 3)),
+    ),
 ]
 
 
@@ -127,12 +138,15 @@ def test_clipped_region_has_zero_gradient_and_keras_bounds():
 
 def test_from_logits_agrees_with_probabilities():
     z = np.clip(Z, -4, 4)
-    assert loss_binary_crossentropy(from_logits=True)(T_BIN, z) == \
-        pytest.approx(loss_binary_crossentropy()(T_BIN, sigmoid(z)), rel=1e-9)
-    assert loss_categorical_crossentropy(from_logits=True)(ONE_HOT, z) == \
-        pytest.approx(loss_categorical_crossentropy()(ONE_HOT, softmax(z)), rel=1e-9)
-    assert loss_sparse_categorical_crossentropy(from_logits=True)(LABELS, z) == \
-        pytest.approx(loss_sparse_categorical_crossentropy()(LABELS, softmax(z)), rel=1e-9)
+    assert loss_binary_crossentropy(from_logits=True)(T_BIN, z) == pytest.approx(
+        loss_binary_crossentropy()(T_BIN, sigmoid(z)), rel=1e-9
+    )
+    assert loss_categorical_crossentropy(from_logits=True)(ONE_HOT, z) == pytest.approx(
+        loss_categorical_crossentropy()(ONE_HOT, softmax(z)), rel=1e-9
+    )
+    assert loss_sparse_categorical_crossentropy(from_logits=True)(LABELS, z) == pytest.approx(
+        loss_sparse_categorical_crossentropy()(LABELS, softmax(z)), rel=1e-9
+    )
     # gradients w.r.t. logits = chain rule through sigmoid/softmax of the probability gradients
     _, gp = loss_binary_crossentropy().value_and_grad(T_BIN, sigmoid(z))
     _, gz = loss_binary_crossentropy(from_logits=True).value_and_grad(T_BIN, z)
@@ -141,23 +155,28 @@ def test_from_logits_agrees_with_probabilities():
 
 def test_logits_are_stable_for_large_values():
     z = np.array([[1000.0, -1000.0, 0.0], [-800.0, 800.0, 5.0]])
-    for loss, yt in [(loss_binary_crossentropy(from_logits=True), np.array([[1, 0, 1], [0, 1, 0.0]])),
-                     (loss_categorical_crossentropy(from_logits=True), np.array([[0, 1, 0], [1, 0, 0.0]])),
-                     (loss_sparse_categorical_crossentropy(from_logits=True), np.array([1, 0]))]:
+    for loss, yt in [
+        (loss_binary_crossentropy(from_logits=True), np.array([[1, 0, 1], [0, 1, 0.0]])),
+        (loss_categorical_crossentropy(from_logits=True), np.array([[0, 1, 0], [1, 0, 0.0]])),
+        (loss_sparse_categorical_crossentropy(from_logits=True), np.array([1, 0])),
+    ]:
         v, g = loss.value_and_grad(yt, z)
         assert np.isfinite(v) and np.all(np.isfinite(g))
-    assert loss_sparse_categorical_crossentropy(from_logits=True)(np.array([1, 0]), z) == \
-        pytest.approx((2000 + 1600) / 2)
+    assert loss_sparse_categorical_crossentropy(from_logits=True)(np.array([1, 0]), z) == pytest.approx(
+        (2000 + 1600) / 2
+    )
 
 
 def test_label_smoothing():
     ls = 0.2
     smoothed = T_BIN * (1 - ls) + 0.5 * ls
-    assert loss_binary_crossentropy(label_smoothing=ls)(T_BIN, P) == \
-        pytest.approx(loss_binary_crossentropy()(smoothed, P), rel=1e-12)
+    assert loss_binary_crossentropy(label_smoothing=ls)(T_BIN, P) == pytest.approx(
+        loss_binary_crossentropy()(smoothed, P), rel=1e-12
+    )
     smoothed = ONE_HOT * (1 - ls) + ls / 3
-    assert loss_categorical_crossentropy(from_logits=True, label_smoothing=ls)(ONE_HOT, Z) == \
-        pytest.approx(loss_categorical_crossentropy(from_logits=True)(smoothed, Z), rel=1e-12)
+    assert loss_categorical_crossentropy(from_logits=True, label_smoothing=ls)(ONE_HOT, Z) == pytest.approx(
+        loss_categorical_crossentropy(from_logits=True)(smoothed, Z), rel=1e-12
+    )
     manual = np.mean(-np.sum(smoothed * np.log(P / P.sum(1, keepdims=True)), axis=1))
     assert loss_categorical_crossentropy(label_smoothing=ls)(ONE_HOT, P) == pytest.approx(manual, rel=1e-12)
 
@@ -173,8 +192,13 @@ def test_categorical_renormalizes_and_axis():
 def test_sparse_label_forms_agree_with_one_hot():
     want = loss_categorical_crossentropy()(ONE_HOT, P)
     scce = loss_sparse_categorical_crossentropy()
-    for labels in [LABELS, LABELS[:, None], LABELS.astype(np.float32), LABELS[:, None].astype(float),
-                   LABELS.astype(np.int8)]:
+    for labels in [
+        LABELS,
+        LABELS[:, None],
+        LABELS.astype(np.float32),
+        LABELS[:, None].astype(float),
+        LABELS.astype(np.int8),
+    ]:
         assert scce(labels, P) == pytest.approx(want, rel=1e-12)
 
 
@@ -207,11 +231,15 @@ def test_function_loss_by_finite_differences():
 
 
 def test_get():
-    for name, cls in [("mse", L.MeanSquaredError), ("mean_squared_error", L.MeanSquaredError),
-                      ("MAE", L.MeanAbsoluteError), ("mean_absolute_error", L.MeanAbsoluteError),
-                      ("binary_crossentropy", L.BinaryCrossentropy),
-                      ("categorical_crossentropy", L.CategoricalCrossentropy),
-                      ("sparse_categorical_crossentropy", L.SparseCategoricalCrossentropy)]:
+    for name, cls in [
+        ("mse", L.MeanSquaredError),
+        ("mean_squared_error", L.MeanSquaredError),
+        ("MAE", L.MeanAbsoluteError),
+        ("mean_absolute_error", L.MeanAbsoluteError),
+        ("binary_crossentropy", L.BinaryCrossentropy),
+        ("categorical_crossentropy", L.CategoricalCrossentropy),
+        ("sparse_categorical_crossentropy", L.SparseCategoricalCrossentropy),
+    ]:
         assert type(L.get(name)) is cls
     obj = loss_binary_crossentropy(from_logits=True)
     assert L.get(obj) is obj and isinstance(obj, Loss)
@@ -219,7 +247,9 @@ def test_get():
     with pytest.raises(ValueError) as e:
         L.get("hinge")
     msg = str(e.value)
-    assert "`loss`" in msg and "'hinge'" in msg and "'sparse_categorical_crossentropy'" in msg and "'mse'" in msg
+    assert (
+        "`loss`" in msg and "'hinge'" in msg and "'sparse_categorical_crossentropy'" in msg and "'mse'" in msg
+    )
     with pytest.raises(ValueError, match="`loss`"):
         L.get(3)
     assert L.canonical_name("MSE") == "mean_squared_error"
@@ -228,35 +258,64 @@ def test_get():
 
 
 def test_per_sample_form_and_config():
-    np.testing.assert_allclose(loss_binary_crossentropy(T_BIN, P),
-                               -np.mean(T_BIN * np.log(P) + (1 - T_BIN) * np.log(1 - P), axis=-1))
+    np.testing.assert_allclose(
+        loss_binary_crossentropy(T_BIN, P), -np.mean(T_BIN * np.log(P) + (1 - T_BIN) * np.log(1 - P), axis=-1)
+    )
     assert loss_mean_absolute_error(T_BIN, P.astype(np.float32)).dtype == np.float32
     c = loss_categorical_crossentropy(from_logits=True, label_smoothing=0.1, axis=2).get_config()
-    assert c == {"name": "categorical_crossentropy", "reduction": "sum_over_batch_size", "from_logits": True,
-                 "label_smoothing": 0.1, "axis": 2}
+    assert c == {
+        "name": "categorical_crossentropy",
+        "reduction": "sum_over_batch_size",
+        "from_logits": True,
+        "label_smoothing": 0.1,
+        "axis": 2,
+    }
 
 
-@pytest.mark.parametrize("call,arg,exc", [
-    (lambda: loss_binary_crossentropy(label_smoothing=1.5), "label_smoothing", ValueError),
-    (lambda: loss_categorical_crossentropy(label_smoothing=-0.1), "label_smoothing", ValueError),
-    (lambda: loss_binary_crossentropy(from_logits="yes"), "from_logits", TypeError),
-    (lambda: loss_sparse_categorical_crossentropy(from_logits=1), "from_logits", TypeError),
-    (lambda: loss_categorical_crossentropy(axis=0), "axis", ValueError),
-    (lambda: loss_categorical_crossentropy(axis=[1, 2]), "axis", TypeError),
-    (lambda: loss_categorical_crossentropy(axis=5)(ONE_HOT, P), "axis", ValueError),
-    (lambda: loss_mean_squared_error(reduction="avg"), "reduction", ValueError),
-    (lambda: loss_mean_squared_error(np.zeros(3)), "y_pred", ValueError),
-    (lambda: L.get("mse")(np.zeros((4, 3)), np.zeros((4, 2))), "y_true", ValueError),
-    (lambda: L.get("mse")(np.zeros(3), np.zeros((3, 3))), "y_true", ValueError),
-    (lambda: L.get("categorical_crossentropy")(LABELS, P), "y_true", ValueError),
-    (lambda: L.get("mse")(np.array(["a", "b"]), np.zeros(2)), "y_true", TypeError),
-    (lambda: L.get("sparse_categorical_crossentropy")(np.array([0, 3, 1, 1, 0]), P), "y_true", ValueError),
-    (lambda: L.get("sparse_categorical_crossentropy")(np.array([0, -1, 1, 1, 0]), P), "y_true", ValueError),
-    (lambda: L.get("sparse_categorical_crossentropy")(np.array([0, 1.5, 1, 1, 0]), P), "y_true", ValueError),
-    (lambda: L.get("sparse_categorical_crossentropy")(ONE_HOT, P), "y_true", ValueError),
-    (lambda: L.get("sparse_categorical_crossentropy")(np.array([0, np.inf, 1, 1, 0]), P), "y_true", ValueError),
-    (lambda: L.get("sparse_categorical_crossentropy")(np.array([0, np.nan, 1, 1, 0]), P), "y_true", ValueError),
-])
+@pytest.mark.parametrize(
+    "call,arg,exc",
+    [
+        (lambda: loss_binary_crossentropy(label_smoothing=1.5), "label_smoothing", ValueError),
+        (lambda: loss_categorical_crossentropy(label_smoothing=-0.1), "label_smoothing", ValueError),
+        (lambda: loss_binary_crossentropy(from_logits="yes"), "from_logits", TypeError),
+        (lambda: loss_sparse_categorical_crossentropy(from_logits=1), "from_logits", TypeError),
+        (lambda: loss_categorical_crossentropy(axis=0), "axis", ValueError),
+        (lambda: loss_categorical_crossentropy(axis=[1, 2]), "axis", TypeError),
+        (lambda: loss_categorical_crossentropy(axis=5)(ONE_HOT, P), "axis", ValueError),
+        (lambda: loss_mean_squared_error(reduction="avg"), "reduction", ValueError),
+        (lambda: loss_mean_squared_error(np.zeros(3)), "y_pred", ValueError),
+        (lambda: L.get("mse")(np.zeros((4, 3)), np.zeros((4, 2))), "y_true", ValueError),
+        (lambda: L.get("mse")(np.zeros(3), np.zeros((3, 3))), "y_true", ValueError),
+        (lambda: L.get("categorical_crossentropy")(LABELS, P), "y_true", ValueError),
+        (lambda: L.get("mse")(np.array(["a", "b"]), np.zeros(2)), "y_true", TypeError),
+        (
+            lambda: L.get("sparse_categorical_crossentropy")(np.array([0, 3, 1, 1, 0]), P),
+            "y_true",
+            ValueError,
+        ),
+        (
+            lambda: L.get("sparse_categorical_crossentropy")(np.array([0, -1, 1, 1, 0]), P),
+            "y_true",
+            ValueError,
+        ),
+        (
+            lambda: L.get("sparse_categorical_crossentropy")(np.array([0, 1.5, 1, 1, 0]), P),
+            "y_true",
+            ValueError,
+        ),
+        (lambda: L.get("sparse_categorical_crossentropy")(ONE_HOT, P), "y_true", ValueError),
+        (
+            lambda: L.get("sparse_categorical_crossentropy")(np.array([0, np.inf, 1, 1, 0]), P),
+            "y_true",
+            ValueError,
+        ),
+        (
+            lambda: L.get("sparse_categorical_crossentropy")(np.array([0, np.nan, 1, 1, 0]), P),
+            "y_true",
+            ValueError,
+        ),
+    ],
+)
 def test_errors_name_the_argument(call, arg, exc):
     with pytest.raises(exc) as e:
         call()

@@ -44,11 +44,12 @@ def _run(optimizer, dtype="float64", seed=0):
 
 # --- independent references: one float64 loop per formula ----------------------------------------
 
+
 def _clip(gs, clipnorm=None, clipvalue=None, global_clipnorm=None):
     if clipnorm:
         return [g * clipnorm / max(np.linalg.norm(g), clipnorm) for g in gs]
     if global_clipnorm:
-        n = np.sqrt(sum(np.sum(g ** 2) for g in gs))
+        n = np.sqrt(sum(np.sum(g**2) for g in gs))
         return [g * global_clipnorm / max(n, global_clipnorm) for g in gs]
     if clipvalue:
         return [np.minimum(np.maximum(g, -clipvalue), clipvalue) for g in gs]
@@ -75,7 +76,7 @@ def ref_adam(lr=0.001, b1=0.9, b2=0.999, eps=1e-7, amsgrad=False, wd=None, **cli
     m, v, vhat = ([np.zeros(s) for s in SHAPES] for _ in range(3))
     for step, gs in enumerate(_grads(), start=1):
         gs = _clip(gs, **clip)
-        lr_t = lr * np.sqrt(1 - b2 ** step) / (1 - b1 ** step)
+        lr_t = lr * np.sqrt(1 - b2**step) / (1 - b1**step)
         for i, g in enumerate(gs):
             if wd:
                 ws[i] = ws[i] - ws[i] * wd * lr
@@ -117,16 +118,27 @@ CASES = [
     (lambda: optimizer_sgd(0.1, clipvalue=0.3), lambda: ref_sgd(0.1, clipvalue=0.3)),
     (lambda: optimizer_sgd(0.1, global_clipnorm=1.0), lambda: ref_sgd(0.1, global_clipnorm=1.0)),
     (lambda: optimizer_adam(), lambda: ref_adam()),
-    (lambda: optimizer_adam(0.01, beta_1=0.5, beta_2=0.9, epsilon=1e-3), lambda: ref_adam(0.01, 0.5, 0.9, 1e-3)),
+    (
+        lambda: optimizer_adam(0.01, beta_1=0.5, beta_2=0.9, epsilon=1e-3),
+        lambda: ref_adam(0.01, 0.5, 0.9, 1e-3),
+    ),
     (lambda: optimizer_adam(0.01, amsgrad=True), lambda: ref_adam(0.01, amsgrad=True)),
-    (lambda: optimizer_adam(0.01, weight_decay=0.1, clipnorm=1.0), lambda: ref_adam(0.01, wd=0.1, clipnorm=1.0)),
+    (
+        lambda: optimizer_adam(0.01, weight_decay=0.1, clipnorm=1.0),
+        lambda: ref_adam(0.01, wd=0.1, clipnorm=1.0),
+    ),
     (lambda: optimizer_adamw(), lambda: ref_adam(wd=0.004)),
-    (lambda: optimizer_adamw(0.01, weight_decay=0.1, amsgrad=True), lambda: ref_adam(0.01, wd=0.1, amsgrad=True)),
+    (
+        lambda: optimizer_adamw(0.01, weight_decay=0.1, amsgrad=True),
+        lambda: ref_adam(0.01, wd=0.1, amsgrad=True),
+    ),
     (lambda: optimizer_rmsprop(), lambda: ref_rmsprop()),
     (lambda: optimizer_rmsprop(0.01, rho=0.8, momentum=0.5), lambda: ref_rmsprop(0.01, 0.8, 0.5)),
     (lambda: optimizer_rmsprop(0.01, centered=True), lambda: ref_rmsprop(0.01, centered=True)),
-    (lambda: optimizer_rmsprop(0.01, momentum=0.3, centered=True, weight_decay=0.05),
-     lambda: ref_rmsprop(0.01, momentum=0.3, centered=True, wd=0.05)),
+    (
+        lambda: optimizer_rmsprop(0.01, momentum=0.3, centered=True, weight_decay=0.05),
+        lambda: ref_rmsprop(0.01, momentum=0.3, centered=True, wd=0.05),
+    ),
 ]
 
 
@@ -193,8 +205,16 @@ def test_exclude_from_weight_decay():
 
 
 def test_get():
-    for name, cls in [("sgd", SGD), ("SGD", SGD), ("adam", Adam), ("Adam", Adam), ("adamw", AdamW),
-                      ("AdamW", AdamW), ("rmsprop", RMSprop), ("RMSprop", RMSprop)]:
+    for name, cls in [
+        ("sgd", SGD),
+        ("SGD", SGD),
+        ("adam", Adam),
+        ("Adam", Adam),
+        ("adamw", AdamW),
+        ("AdamW", AdamW),
+        ("rmsprop", RMSprop),
+        ("RMSprop", RMSprop),
+    ]:
         o = opt.get(name)
         assert type(o) is cls and o.iterations == 0
     o = optimizer_adam(0.3)
@@ -203,52 +223,79 @@ def test_get():
     assert opt.get("sgd") is not opt.get("sgd")
     with pytest.raises(ValueError) as e:
         opt.get("x")
-    assert str(e.value) == ("Unknown `optimizer`: 'x'. Accepted: 'sgd', 'adam', 'adamw', 'rmsprop' or an "
-                            "Optimizer object.")
+    assert str(e.value) == (
+        "Unknown `optimizer`: 'x'. Accepted: 'sgd', 'adam', 'adamw', 'rmsprop' or an Optimizer object."
+    )
     with pytest.raises(ValueError, match="optimizer"):
         opt.get(3)
 
 
 def test_keras_defaults_and_config_round_trip():
     assert optimizer_sgd().get_config() == {
-        "name": "SGD", "learning_rate": 0.01, "weight_decay": None, "clipnorm": None, "global_clipnorm": None,
-        "clipvalue": None, "momentum": 0.0, "nesterov": False}
+        "name": "SGD",
+        "learning_rate": 0.01,
+        "weight_decay": None,
+        "clipnorm": None,
+        "global_clipnorm": None,
+        "clipvalue": None,
+        "momentum": 0.0,
+        "nesterov": False,
+    }
     c = optimizer_adam().get_config()
-    assert (c["learning_rate"], c["beta_1"], c["beta_2"], c["epsilon"], c["amsgrad"], c["name"]) == \
-        (0.001, 0.9, 0.999, 1e-7, False, "adam")
+    assert (c["learning_rate"], c["beta_1"], c["beta_2"], c["epsilon"], c["amsgrad"], c["name"]) == (
+        0.001,
+        0.9,
+        0.999,
+        1e-7,
+        False,
+        "adam",
+    )
     c = optimizer_adamw().get_config()
     assert (c["learning_rate"], c["weight_decay"], c["name"]) == (0.001, 0.004, "adamw")
     c = optimizer_rmsprop().get_config()
-    assert (c["learning_rate"], c["rho"], c["momentum"], c["epsilon"], c["centered"], c["name"]) == \
-        (0.001, 0.9, 0.0, 1e-7, False, "rmsprop")
-    for o in [optimizer_sgd(0.2, 0.5, True, clipvalue=1.0), optimizer_adam(amsgrad=True, global_clipnorm=2.0),
-              optimizer_adamw(weight_decay=0.1), optimizer_rmsprop(centered=True, momentum=0.2)]:
+    assert (c["learning_rate"], c["rho"], c["momentum"], c["epsilon"], c["centered"], c["name"]) == (
+        0.001,
+        0.9,
+        0.0,
+        1e-7,
+        False,
+        "rmsprop",
+    )
+    for o in [
+        optimizer_sgd(0.2, 0.5, True, clipvalue=1.0),
+        optimizer_adam(amsgrad=True, global_clipnorm=2.0),
+        optimizer_adamw(weight_decay=0.1),
+        optimizer_rmsprop(centered=True, momentum=0.2),
+    ]:
         again = type(o).from_config(o.get_config())
         assert type(again) is type(o) and again.get_config() == o.get_config()
         assert isinstance(again, Optimizer)
 
 
-@pytest.mark.parametrize("call,arg,exc", [
-    (lambda: optimizer_sgd(learning_rate=0), "learning_rate", ValueError),
-    (lambda: optimizer_adam(learning_rate=-0.1), "learning_rate", ValueError),
-    (lambda: optimizer_adam(learning_rate="fast"), "learning_rate", TypeError),
-    (lambda: optimizer_sgd(momentum=-0.1), "momentum", ValueError),
-    (lambda: optimizer_sgd(momentum=1.5), "momentum", ValueError),
-    (lambda: optimizer_rmsprop(momentum=-1), "momentum", ValueError),
-    (lambda: optimizer_adam(beta_1=1.0), "beta_1", ValueError),
-    (lambda: optimizer_adamw(beta_2=-0.5), "beta_2", ValueError),
-    (lambda: optimizer_adam(epsilon=-1e-7), "epsilon", ValueError),
-    (lambda: optimizer_rmsprop(epsilon=-1), "epsilon", ValueError),
-    (lambda: optimizer_rmsprop(rho=1.0), "rho", ValueError),
-    (lambda: optimizer_adam(amsgrad="yes"), "amsgrad", TypeError),
-    (lambda: optimizer_sgd(nesterov=1), "nesterov", TypeError),
-    (lambda: optimizer_rmsprop(centered=None), "centered", TypeError),
-    (lambda: optimizer_sgd(weight_decay=-1), "weight_decay", ValueError),
-    (lambda: optimizer_adamw(weight_decay=None), "weight_decay", ValueError),
-    (lambda: optimizer_sgd(clipnorm=0), "clipnorm", ValueError),
-    (lambda: optimizer_sgd(clipvalue=-1), "clipvalue", ValueError),
-    (lambda: optimizer_sgd(clipnorm=1, global_clipnorm=1), "global_clipnorm", ValueError),
-])
+@pytest.mark.parametrize(
+    "call,arg,exc",
+    [
+        (lambda: optimizer_sgd(learning_rate=0), "learning_rate", ValueError),
+        (lambda: optimizer_adam(learning_rate=-0.1), "learning_rate", ValueError),
+        (lambda: optimizer_adam(learning_rate="fast"), "learning_rate", TypeError),
+        (lambda: optimizer_sgd(momentum=-0.1), "momentum", ValueError),
+        (lambda: optimizer_sgd(momentum=1.5), "momentum", ValueError),
+        (lambda: optimizer_rmsprop(momentum=-1), "momentum", ValueError),
+        (lambda: optimizer_adam(beta_1=1.0), "beta_1", ValueError),
+        (lambda: optimizer_adamw(beta_2=-0.5), "beta_2", ValueError),
+        (lambda: optimizer_adam(epsilon=-1e-7), "epsilon", ValueError),
+        (lambda: optimizer_rmsprop(epsilon=-1), "epsilon", ValueError),
+        (lambda: optimizer_rmsprop(rho=1.0), "rho", ValueError),
+        (lambda: optimizer_adam(amsgrad="yes"), "amsgrad", TypeError),
+        (lambda: optimizer_sgd(nesterov=1), "nesterov", TypeError),
+        (lambda: optimizer_rmsprop(centered=None), "centered", TypeError),
+        (lambda: optimizer_sgd(weight_decay=-1), "weight_decay", ValueError),
+        (lambda: optimizer_adamw(weight_decay=None), "weight_decay", ValueError),
+        (lambda: optimizer_sgd(clipnorm=0), "clipnorm", ValueError),
+        (lambda: optimizer_sgd(clipvalue=-1), "clipvalue", ValueError),
+        (lambda: optimizer_sgd(clipnorm=1, global_clipnorm=1), "global_clipnorm", ValueError),
+    ],
+)
 def test_argument_errors_name_the_argument(call, arg, exc):
     with pytest.raises(exc) as e:
         call()

@@ -60,7 +60,7 @@ class Dropout(Layer):
         keep = 1.0 - self.rate
         scale = work.type(1.0 / keep) if keep > 0 else work.type(0)
         keep_mask = self._generator.random(mask_shape, dtype=np.float64 if work == np.float64 else np.float32)
-        keep_mask = np.where(keep_mask < keep, scale, work.type(0))
+        keep_mask = np.multiply(keep_mask < keep, scale, dtype=work)  # np.where is slow on random masks
         y = x.astype(work, copy=False) * keep_mask
         return y.astype(x.dtype, copy=False), (keep_mask, x.dtype)
 
