@@ -37,11 +37,7 @@ def compose(layer, object=None, **call_kwargs):
     if isinstance(object, KerasTensor) or (
             isinstance(object, (list, tuple)) and object and all(isinstance(t, KerasTensor) for t in object)):
         return symbolic_call(layer, list(object) if isinstance(object, tuple) else object, call_kwargs)
-    if isinstance(object, (bool, Number, str, bytes, np.generic)):
-        raise TypeError(
-            f"`object` must be {_ACCEPTED}; received the scalar {object!r}. In R the pipe fills `object`, "
-            f"so `model |> layer_dense(32)` works there; in Python the first positional argument is "
-            f"`object`: pass the layer's arguments by name, e.g. `layer_dense(units=32)`.")
+    check_object(object, "layer_dense(units={!r})")
     from .core.layer import Layer
     if isinstance(object, Layer):
         raise TypeError(f"`object` must be {_ACCEPTED}; received a {type(object).__name__} ('{object.name}'), "
@@ -58,6 +54,19 @@ def compose(layer, object=None, **call_kwargs):
         raise TypeError(f"`object` must be numeric (bool, integer or float) when it is an array; received "
                         f"an array of dtype {array.dtype}.")
     return layer.call(array, **call_kwargs)
+
+
+def check_object(object, example: str) -> None:
+    """Reject a scalar `object` before a wrapper builds its layer, suggesting the keyword form.
+
+    R's `model |> layer_dense(32)` becomes `layer_dense(32)` in Python, which binds 32 to `object`;
+    `example` is the call to suggest, e.g. "layer_dense(units={!r})" (formatted with the scalar).
+    """
+    if isinstance(object, (bool, Number, str, bytes, np.generic)):
+        raise TypeError(
+            f"`object` must be {_ACCEPTED}; received the scalar {object!r}. In R the pipe fills `object`; in "
+            f"Python the first positional argument is `object`: pass the layer's arguments by name, e.g. "
+            f"`{example.format(object)}`.")
 
 
 class Deferred:

@@ -1,25 +1,11 @@
 """R-style wrappers of the core layers: build the layer, compose it with `object`."""
 
-from numbers import Number
-
-import numpy as np
-
-from ..compose import compose
+from ..compose import check_object, compose
 from ..layers.core.activation import Activation
 from ..layers.core.dense import Dense
 from ..layers.core.dropout import Dropout
 from ..layers.core.flatten import Flatten
 from ..layers.core.reshape import Reshape
-
-
-def _check_not_scalar(object, call):
-    """R's `model |> layer_dense(32)` becomes `layer_dense(32)` in Python, binding 32 to `object`:
-    say so before the layer's own check reports its first argument as missing."""
-    if isinstance(object, (bool, Number, str, bytes, np.generic)):
-        raise TypeError(f"`object` must be None, a sequential model, a symbolic tensor or an array; received "
-                        f"the scalar {object!r}. In R the pipe fills `object`; in Python the first "
-                        f"positional argument is `object`: pass the layer's arguments by name, e.g. "
-                        f"`{call.format(object)}`.")
 
 
 def layer_dense(object=None, units=None, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
@@ -103,7 +89,7 @@ def layer_dense(object=None, units=None, activation=None, use_bias=True, kernel_
     >>> model = keras_model_sequential(input_shape=(16,)) | layer_dense(units=32, activation="relu")
     >>> y = layer_dense(np.ones((4, 16)), units=8)   # eager call: a (4, 8) array
     """
-    _check_not_scalar(object, "layer_dense(units={!r})")
+    check_object(object, "layer_dense(units={!r})")
     layer = Dense(units=units, activation=activation, use_bias=use_bias,
                   kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
                   kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
@@ -153,7 +139,7 @@ def layer_activation(object=None, activation=None, **kwargs):
     >>> layer_activation(x, activation="relu")
     array([0., 0., 0., 2.])
     """
-    _check_not_scalar(object, "layer_activation(activation={!r})")
+    check_object(object, "layer_activation(activation={!r})")
     layer = Activation(activation=activation, **kwargs)
     return compose(layer, object)
 
@@ -216,7 +202,7 @@ def layer_dropout(object=None, rate=None, noise_shape=None, seed=None, **kwargs)
     >>> model = (keras_model_sequential(input_shape=(20,)) | layer_dense(units=64, activation="relu")
     ...          | layer_dropout(rate=0.5) | layer_dense(units=1))
     """
-    _check_not_scalar(object, "layer_dropout(rate={!r})")
+    check_object(object, "layer_dropout(rate={!r})")
     layer = Dropout(rate=rate, noise_shape=noise_shape, seed=seed, **kwargs)
     return compose(layer, object)
 
@@ -264,7 +250,7 @@ def layer_flatten(object=None, data_format=None, **kwargs):
     >>> layer_flatten(x).shape
     (None, 640)
     """
-    _check_not_scalar(object, "layer_flatten(data_format=...)")
+    check_object(object, "layer_flatten(data_format=...)")
     layer = Flatten(data_format=data_format, **kwargs)
     return compose(layer, object)
 
@@ -311,6 +297,6 @@ def layer_reshape(object=None, target_shape=None, **kwargs):
     >>> layer_reshape(x, target_shape=(-1, 2, 2)).shape
     (None, 3, 2, 2)
     """
-    _check_not_scalar(object, "layer_reshape(target_shape={!r})")
+    check_object(object, "layer_reshape(target_shape={!r})")
     layer = Reshape(target_shape=target_shape, **kwargs)
     return compose(layer, object)

@@ -1,6 +1,6 @@
 """R-style wrappers of the normalization layers: build the layer, compose it with `object`."""
 
-from ..compose import compose
+from ..compose import check_object, compose
 from ..layers.normalization.batch_normalization import BatchNormalization
 
 
@@ -147,6 +147,7 @@ def layer_batch_normalization(object=None, axis=-1, momentum=0.99, epsilon=0.001
     >>> model = (keras_model_sequential(input_shape=(20,)) | layer_dense(units=64)
     ...          | layer_batch_normalization() | layer_activation("relu"))
     """
+    check_object(object, "layer_batch_normalization(axis={!r})")
     layer = BatchNormalization(axis=axis, momentum=momentum, epsilon=epsilon, center=center, scale=scale,
                                beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
                                moving_mean_initializer=moving_mean_initializer,

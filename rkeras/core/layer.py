@@ -42,18 +42,18 @@ class Layer:
             dtype = dt.name
         if not isinstance(trainable, (bool, np.bool_)):
             raise TypeError(f"`trainable` must be True or False; received {trainable!r}.")
-        self.name = name or unique_name(self._default_name())
-        self._dtype = dtype
-        self._trainable = bool(trainable)
-        self.built = False
-        self._variables: list[Variable] = []
-        self._layers: list["Layer"] = []
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         self._input_shape_arg = (conventions.normalize_shape(input_shape, "input_shape")
                                  if input_shape is not None else None)
         self._batch_size_arg = (conventions.as_integer(batch_size, "batch_size", minimum=1)
                                 if batch_size is not None else None)
+        self.name = name or unique_name(self._default_name())  # last: a failed constructor takes no name
+        self._dtype = dtype
+        self._trainable = bool(trainable)
+        self.built = False
+        self._variables: list[Variable] = []
+        self._layers: list["Layer"] = []
         self._inbound_nodes = []
 
     # ----------------------------------------------------------------------------- naming, dtype

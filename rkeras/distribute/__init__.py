@@ -1,8 +1,19 @@
-"""Data-parallel training. `current_reducer()` is how layers reach the active distribution."""
+"""Data-parallel training. `current_reducer()` is how layers and the trainer reach the active distribution.
 
-_active = []
+The public functions live in `rkeras.distribute.data_parallel` (`distribution_data_parallel()`,
+`set_distribution()`); this module only holds the active one, so that importing it costs nothing
+(mpi4py is imported when a distribution is created, never before).
+"""
+
+_global = [None]  # set_distribution(d)
+_active = []      # `with d:` blocks, innermost last
 
 
 def current_reducer():
-    """The active distribution's reducer (all-reduce of statistics and gradients), or None."""
-    return _active[-1] if _active else None
+    """The active distribution's reducer (all-reduce of statistics and gradients), or None.
+
+    A `with d:` block takes precedence over the distribution installed by `set_distribution(d)`.
+    """
+    if _active:
+        return _active[-1]
+    return _global[0]

@@ -88,13 +88,13 @@ def _flat_mask(x, mask, has_mask):
 
 
 # --------------------------------------------------------------------------------------------- helpers
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _bound(total, nchunks, k):
     """Start of chunk k when [0, total) is cut into nchunks near-equal contiguous ranges."""
     return total * np.int64(k) // nchunks
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _tile(v, reps):
     """v repeated reps times (the per-channel pattern of `reps` consecutive rows when I == 1)."""
     n = v.shape[0]
@@ -106,12 +106,12 @@ def _tile(v, reps):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _rows_per_tile(C, rows):
     return max(1, min(_TILE // C, rows))
 
 
-@njit(cache=True, fastmath=_FM_REDUCE)
+@njit(cache=True, fastmath=_FM_REDUCE, inline="always")
 def _row_moments(xr, sh, mr, has_mask, zero):
     """(sum of d, sum of d*d), d = xr - sh over the counted elements, float32 blocks folded in float64."""
     s64 = 0.0
@@ -136,7 +136,7 @@ def _row_moments(xr, sh, mr, has_mask, zero):
     return s64, q64
 
 
-@njit(cache=True, fastmath=_FM_REDUCE)
+@njit(cache=True, fastmath=_FM_REDUCE, inline="always")
 def _row_gsums(gr, xr, sh, zero):
     """(sum of g, sum of g * (x - sh)) over a contiguous row, float32 blocks folded in float64."""
     s64 = 0.0
@@ -155,7 +155,7 @@ def _row_gsums(gr, xr, sh, zero):
 
 
 # --------------------------------------------------------------------------------------------- moments
-@njit(cache=True, fastmath=_FM_ELEMENTWISE)
+@njit(cache=True, fastmath=_FM_ELEMENTWISE, inline="always")
 def _moments_chunk(x, mask, has_mask, C, I, p0, p1, shift, out_s, out_q):
     """Sums of (x - shift) and (x - shift)**2 over positions [p0, p1) of the flattened (O, I) grid.
 
@@ -250,45 +250,23 @@ def _moments_parallel(x, mask, has_mask, C, I, total, shifts, sums, squares, cou
                                    _bound(total, nchunks, k + 1), shifts[k], sums[k], squares[k])
 
 
-@njit(cache=True)
-def _moments(x, mask, has_mask, O, C, I, out_mean, out_var, nchunks):
-    total = O * I
-    nchunks = max(1, min(nchunks, total))
-    shifts = np.zeros((nchunks, C), x.dtype)
-    sums = np.zeros((nchunks, C))
-    squares = np.zeros((nchunks, C))
-    counts = np.zeros(nchunks, np.int64)
-    if nchunks == 1:
-        counts[0] = _moments_chunk(x, mask, has_mask, C, I, _bound(total, 1, 0), total,
-                                   shifts[0], sums[0], squares[0])
-    else:
-        _moments_parallel(x, mask, has_mask, C, I, total, shifts, sums, squares, counts)
-    n = 0
-    for k in range(nchunks):
-        n += counts[k]
-    for c in range(C):
-        if n == 0:
-            out_mean[c] = 0.0
-            out_var[c] = 0.0
-            continue
-        # Chan et al.: chunk k has mean m_k = shift_k + S_k / n_k and M2_k = Q_k - S_k^2 / n_k;
-        # mean = sum n_k m_k / n, M2 = sum M2_k + n_k (m_k - mean)^2.
-        mean = 0.0
-        for k in range(nchunks):
-            if counts[k]:
-                mean += counts[k] * (np.float64(shifts[k, c]) + sums[k, c] / counts[k])
-        mean /= n
-        m2 = 0.0
-        for k in range(nchunks):
-            nk = counts[k]
-            if nk:
-                delta = np.float64(shifts[k, c]) + sums[k, c] / nk - mean
-                m2 += squares[k, c] - sums[k, c] * sums[k, c] / nk + nk * delta * delta
-        var = m2 / n
-        if var < 0.0:  # rounding only; NaN compares false and stays NaN
-            var = 0.0
-        out_mean[c] = mean
-        out_var[c] = var
+def _combine_moments(shifts, sums, squares, counts, out_mean, out_var):
+    """Chan et al.: chunk k has mean m_k = shift_k + S_k / n_k and M2_k = Q_k - S_k^2 / n_k;
+    mean = sum n_k m_k / n and M2 = sum M2_k + n_k (m_k - mean)^2, all in float64."""
+    used = counts > 0
+    n = int(counts.sum())
+    if n == 0:
+        out_mean[:] = 0.0
+        out_var[:] = 0.0
+        return 0.0
+    nk = counts[used].astype(np.float64)[:, None]
+    s = sums[used]
+    chunk_mean = shifts[used].astype(np.float64) + s / nk
+    mean = (nk * chunk_mean).sum(axis=0) / n
+    m2 = (squares[used] - s * s / nk + nk * (chunk_mean - mean) ** 2).sum(axis=0)
+    out_mean[:] = mean
+    # max() would turn NaN into 0; a rounding-only negative variance is clamped without touching NaN
+    out_var[:] = np.where(m2 < 0.0, 0.0, m2 / n)
     return float(n)
 
 
@@ -303,12 +281,22 @@ def moments(x, mask, has_mask, out_mean, out_var):
     O, C, I = x.shape
     _check("out_mean", out_mean, (C,), np.float64)
     _check("out_var", out_var, (C,), np.float64)
-    return _moments(x.reshape(-1), flat_mask, bool(has_mask), O, C, I, out_mean, out_var,
-                    threads_for(x.size))
+    total = O * I
+    nchunks = max(1, min(threads_for(x.size), total))
+    shifts = np.zeros((nchunks, C), x.dtype)
+    sums = np.zeros((nchunks, C))
+    squares = np.zeros((nchunks, C))
+    counts = np.zeros(nchunks, np.int64)
+    args = (x.reshape(-1), flat_mask, bool(has_mask), C, I)
+    if nchunks > 1:
+        _moments_parallel(*args, total, shifts, sums, squares, counts)
+    elif total:
+        counts[0] = _moments_chunk(*args, 0, total, shifts[0], sums[0], squares[0])
+    return _combine_moments(shifts, sums, squares, counts, out_mean, out_var)
 
 
 # --------------------------------------------------------------------------------------------- normalize
-@njit(cache=True, fastmath=_FM_ELEMENTWISE)
+@njit(cache=True, fastmath=_FM_ELEMENTWISE, inline="always")
 def _normalize_chunk(x, a, b, out, C, I, p0, p1):
     """out = x * a[c] + b[c] on flat arrays, over rows [p0, p1) if I == 1, else elements [p0, p1)."""
     if I == 1:
@@ -355,7 +343,7 @@ def normalize(x, a, b, out):
 
 
 # --------------------------------------------------------------------------------------------- backward
-@njit(cache=True, fastmath=_FM_ELEMENTWISE)
+@njit(cache=True, fastmath=_FM_ELEMENTWISE, inline="always")
 def _backward_sums_chunk(g, x, shift, C, I, p0, p1, out_g, out_gx):
     """Sums of g and g * (x - shift[c]) over positions [p0, p1) of the flattened (O, I) grid."""
     acc_g = np.zeros(C)
@@ -411,32 +399,6 @@ def _backward_sums_parallel(g, x, shift, C, I, total, sums_g, sums_gx):
                              sums_g[k], sums_gx[k])
 
 
-@njit(cache=True)
-def _backward_sums(g, x, O, C, I, mean, invstd, out_sum_g, out_sum_gxhat, nchunks):
-    total = O * I
-    nchunks = max(1, min(nchunks, total))
-    # The products use the mean rounded to x's dtype (differences with nearby x are then exact); the
-    # rounding is corrected exactly in float64 below: sum g (x - mean) = sum g (x - m) + (m - mean) sum g.
-    shift = np.empty(C, x.dtype)
-    for c in range(C):
-        shift[c] = mean[c]
-    sums_g = np.zeros((nchunks, C))
-    sums_gx = np.zeros((nchunks, C))
-    if nchunks == 1:
-        if total > 0:
-            _backward_sums_chunk(g, x, shift, C, I, _bound(total, 1, 0), total, sums_g[0], sums_gx[0])
-    else:
-        _backward_sums_parallel(g, x, shift, C, I, total, sums_g, sums_gx)
-    for c in range(C):
-        sg = 0.0
-        sgx = 0.0
-        for k in range(nchunks):
-            sg += sums_g[k, c]
-            sgx += sums_gx[k, c]
-        out_sum_g[c] = sg
-        out_sum_gxhat[c] = (sgx + (np.float64(shift[c]) - mean[c]) * sg) * invstd[c]
-
-
 def backward_sums(g, x, mean, invstd, out_sum_g, out_sum_gxhat):
     """Per-channel sum of g and of g * (x - mean) * invstd over all positions (masked ones included).
 
@@ -448,11 +410,24 @@ def backward_sums(g, x, mean, invstd, out_sum_g, out_sum_gxhat):
     for name, arr in (("mean", mean), ("invstd", invstd), ("out_sum_g", out_sum_g),
                       ("out_sum_gxhat", out_sum_gxhat)):
         _check(name, arr, (C,), np.float64)
-    _backward_sums(g.reshape(-1), x.reshape(-1), O, C, I, mean, invstd, out_sum_g, out_sum_gxhat,
-                   threads_for(2 * x.size))
+    total = O * I
+    nchunks = max(1, min(threads_for(2 * x.size), total))
+    # The products use the mean rounded to x's dtype (differences with nearby x are then exact); the
+    # rounding is corrected exactly in float64: sum g (x - mean) = sum g (x - m) + (m - mean) sum g.
+    shift = mean.astype(x.dtype)
+    sums_g = np.zeros((nchunks, C))
+    sums_gx = np.zeros((nchunks, C))
+    args = (g.reshape(-1), x.reshape(-1), shift, C, I)
+    if nchunks > 1:
+        _backward_sums_parallel(*args, total, sums_g, sums_gx)
+    elif total:
+        _backward_sums_chunk(*args, 0, total, sums_g[0], sums_gx[0])
+    sum_g = sums_g.sum(axis=0)
+    out_sum_g[:] = sum_g
+    out_sum_gxhat[:] = (sums_gx.sum(axis=0) + (shift - mean) * sum_g) * invstd
 
 
-@njit(cache=True, fastmath=_FM_ELEMENTWISE)
+@njit(cache=True, fastmath=_FM_ELEMENTWISE, inline="always")
 def _backward_input_chunk(g, x, mask, has_mask, k_g, k_x, k_0, out, C, I, p0, p1):
     """out = k_g g + w (k_x x + k_0) on flat arrays, over rows [p0, p1) if I == 1, else elements."""
     if I == 1:

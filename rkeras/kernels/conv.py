@@ -84,13 +84,12 @@ def col2im(dcols, channels_first, sh, sw, dh, dw, pt, pl, dx):
 
 
 @njit(parallel=True, cache=True, fastmath=_FASTMATH)
-def direct_forward(x, channels_first, k, groups, sh, sw, dh, dw, pt, pl, out):
-    """out[n, oh, ow, f] += sum over (i, j, c of f's group) of x[...] * k[i, j, c, f].
+def direct_forward(x, channels_first, k, sh, sw, dh, dw, pt, pl, out):
+    """out[n, oh, ow, f] += sum over (i, j, c) of x at (n, oh*sh - pt + i*dh, ow*sw - pl + j*dw, c) * k[i, j, c, f].
 
-    `out` (N, OH, OW, F) channels-last, pre-filled by the caller (with the bias, or zeros)."""
+    `out` (N, OH, OW, F) is channels-last and pre-filled by the caller (with the bias, or zeros)."""
     n_, oh_, ow_, f_ = out.shape
-    kh_, kw_, cg_, _ = k.shape
-    fg_ = f_ // groups
+    kh_, kw_, c_, _ = k.shape
     if channels_first:
         h_, w_ = x.shape[2], x.shape[3]
     else:
@@ -107,22 +106,17 @@ def direct_forward(x, channels_first, k, groups, sh, sw, dh, dw, pt, pl, out):
                     w = ow * sw - pl + j * dw
                     if w < 0 or w >= w_:
                         continue
-                    for g in range(groups):
-                        for c in range(cg_):
-                            if channels_first:
-                                v = x[n, g * cg_ + c, h, w]
-                            else:
-                                v = x[n, h, w, g * cg_ + c]
-                            for f in range(g * fg_, (g + 1) * fg_):
-                                out[n, oh, ow, f] += v * k[i, j, c, f]
+                    for c in range(c_):
+                        v = x[n, c, h, w] if channels_first else x[n, h, w, c]
+                        for f in range(f_):
+                            out[n, oh, ow, f] += v * k[i, j, c, f]
 
 
 @njit(parallel=True, cache=True, fastmath=_FASTMATH)
-def direct_grad_kernel(x, channels_first, grad, groups, sh, sw, dh, dw, pt, pl, dk):
-    """dk[i, j, c, f] = sum over (n, oh, ow) of x[...] * grad[n, oh, ow, f] (grad channels-last)."""
+def direct_grad_kernel(x, channels_first, grad, sh, sw, dh, dw, pt, pl, dk):
+    """dk[i, j, c, f] = sum over (n, oh, ow) of x at (n, h, w, c) * grad[n, oh, ow, f] (grad channels-last)."""
     n_, oh_, ow_, f_ = grad.shape
-    kh_, kw_, cg_, _ = dk.shape
-    fg_ = f_ // groups
+    kh_, kw_, c_, _ = dk.shape
     if channels_first:
         h_, w_ = x.shape[2], x.shape[3]
     else:
@@ -140,27 +134,22 @@ def direct_grad_kernel(x, channels_first, grad, groups, sh, sw, dh, dw, pt, pl, 
                     w = ow * sw - pl + j * dw
                     if w < 0 or w >= w_:
                         continue
-                    for g in range(groups):
-                        for c in range(cg_):
-                            if channels_first:
-                                v = x[n, g * cg_ + c, h, w]
-                            else:
-                                v = x[n, h, w, g * cg_ + c]
-                            for f in range(g * fg_, (g + 1) * fg_):
-                                dk[i, j, c, f] += v * grad[n, oh, ow, f]
+                    for c in range(c_):
+                        v = x[n, c, h, w] if channels_first else x[n, h, w, c]
+                        for f in range(f_):
+                            dk[i, j, c, f] += v * grad[n, oh, ow, f]
 
 
 @njit(parallel=True, cache=True, fastmath=_FASTMATH)
-def direct_grad_input(grad, k, groups, channels_first, sh, sw, dh, dw, pt, pl, dx):
-    """dx at (n, h, w, c) = sum over the outputs that read it of grad[n, oh, ow, f] * k[i, j, c, f]."""
+def direct_grad_input(grad, channels_first, k, sh, sw, dh, dw, pt, pl, dx):
+    """dx at (n, h, w, c) = sum over the outputs (n, oh, ow, f) that read it of grad * k[i, j, c, f]."""
     n_, oh_, ow_, f_ = grad.shape
-    kh_, kw_, cg_, _ = k.shape
-    fg_ = f_ // groups
+    kh_, kw_, c_, _ = k.shape
     if channels_first:
         h_, w_ = dx.shape[2], dx.shape[3]
     else:
         h_, w_ = dx.shape[1], dx.shape[2]
-    for n in prange(n_):
+    for n in prange(n_):  # samples are independent: no two threads write the same element
         dx[n] = 0
         for oh in range(oh_):
             for ow in range(ow_):
@@ -172,12 +161,11 @@ def direct_grad_input(grad, k, groups, channels_first, sh, sw, dh, dw, pt, pl, d
                         w = ow * sw - pl + j * dw
                         if w < 0 or w >= w_:
                             continue
-                        for g in range(groups):
-                            for c in range(cg_):
-                                s = grad[n, oh, ow, g * fg_] * k[i, j, c, g * fg_]
-                                for f in range(g * fg_ + 1, (g + 1) * fg_):
-                                    s += grad[n, oh, ow, f] * k[i, j, c, f]
-                                if channels_first:
-                                    dx[n, g * cg_ + c, h, w] += s
-                                else:
-                                    dx[n, h, w, g * cg_ + c] += s
+                        for c in range(c_):
+                            s = grad[n, oh, ow, 0] * k[i, j, c, 0]
+                            for f in range(1, f_):
+                                s += grad[n, oh, ow, f] * k[i, j, c, f]
+                            if channels_first:
+                                dx[n, c, h, w] += s
+                            else:
+                                dx[n, h, w, c] += s

@@ -40,13 +40,18 @@ def vjp(layer_or_model, inputs, upstream, training=True, mask=None):
     layer_or_model._maybe_build(shape)
     up = [np.asarray(u) for u in upstream] if isinstance(upstream, (list, tuple)) else np.asarray(upstream)
     _check_upstream(layer_or_model.compute_output_shape(shape), up)  # before any state changes
+    trainable = layer_or_model.trainable_weights
+    paths = [v.path for v in trainable]
+    if len(set(paths)) != len(paths):
+        clash = sorted({p for p in paths if paths.count(p) > 1})
+        raise ValueError(f"Two trainable variables share the path(s) {clash}: give the layers distinct names "
+                         f"so that `weight_grads` can be keyed by path.")
     if isinstance(layer_or_model, Model):
         outputs, cache = layer_or_model.forward(x, training=bool(training), mask=mask)
     else:
         outputs, cache = layer_or_model.forward(
             x, training=layer_or_model.effective_training(training), mask=mask)
     input_grads, grads = layer_or_model.backward(cache, up)
-    trainable = layer_or_model.trainable_weights
     weight_grads = {v.path: grads[v] for v in trainable if v in grads}
     for v in trainable:  # a trainable weight that did not take part gets a zero gradient
         weight_grads.setdefault(v.path, np.zeros(v.shape, v.dtype))
