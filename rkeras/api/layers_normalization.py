@@ -145,7 +145,7 @@ def layer_batch_normalization(object=None, axis=-1, momentum=0.99, epsilon=0.001
     Examples
     --------
     >>> model = (keras_model_sequential(input_shape=(20,)) | layer_dense(units=64)
-    ...          | layer_batch_normalization() | layer_activation("relu"))
+    ...          | layer_batch_normalization() | layer_activation(activation="relu"))
     """
     check_object(object, "layer_batch_normalization(axis={!r})")
     layer = BatchNormalization(axis=axis, momentum=momentum, epsilon=epsilon, center=center, scale=scale,

@@ -7,12 +7,23 @@ _floatx = "float32"
 
 
 def config_floatx() -> str:
-    """The default float type of new weights and inputs ("float32" unless changed)."""
+    """The default float type of new weights and inputs ("float32" unless changed).
+
+    Returns
+    -------
+    str
+    """
     return _floatx
 
 
 def config_set_floatx(value: str) -> None:
-    """Set the default float type: one of "float16", "float32", "float64"."""
+    """Set the default float type of new weights and inputs.
+
+    Parameters
+    ----------
+    value : str
+        "float16", "float32" or "float64".
+    """
     global _floatx
     if value not in _ACCEPTED:
         raise ValueError(f"`value` must be one of {list(_ACCEPTED)}; received {value!r}.")

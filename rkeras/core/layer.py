@@ -116,7 +116,10 @@ class Layer:
 
     @property
     def weights(self) -> list:
-        return _unique(self.trainable_weights + self.non_trainable_weights)
+        """All weights, in an order that does not depend on `trainable` (so saved lists restore):
+        own weights created trainable, own non-trainable ones, then each sublayer's, as Keras 3."""
+        own = [v for v in self._variables if v.trainable] + [v for v in self._variables if not v.trainable]
+        return _unique(own + [w for layer in self._layers for w in layer.weights])
 
     @property
     def variables(self) -> list:

@@ -100,7 +100,7 @@ def clean_output(text):
     lines = []
     for line in text.split("\n"):
         parts = [p for p in line.split("\r") if p]
-        lines.append(parts[-1] if parts else "")
+        lines.append(parts[-1].rstrip() if parts else "")
     return "\n".join(lines).strip("\n")
 
 
@@ -140,7 +140,7 @@ def run_cells(cells, path, figures_dir):
             try:
                 code = compile("\n" * (cell.lineno - 1) + cell.source, str(path), "exec")
                 exec(code, namespace)  # noqa: S102 - running the vignette is the point
-            except BaseException as err:  # noqa: BLE001 - reported in the document, then we stop
+            except BaseException as err:  # reported in the document, then the vignette stops
                 if isinstance(err, KeyboardInterrupt):
                     raise
                 exc = traceback.TracebackException.from_exception(err)
@@ -148,7 +148,8 @@ def run_cells(cells, path, figures_dir):
                 exc.stack = traceback.StackSummary.from_list(frames or list(exc.stack))
                 result.error = "".join(exc.format())
         after = _snapshot(figures_dir)
-        new = sorted((name for name in after if before.get(name) != after[name]), key=lambda n: (after[n][0], n))
+        new = sorted((name for name in after if before.get(name) != after[name]),
+                     key=lambda n: (after[n][0], n))
         result.images = [n for n in new if n.lower().endswith((".png", ".svg", ".jpg", ".jpeg", ".gif"))]
         result.images += _open_figures(figures_dir, path.stem, index, save=not result.images)
         result.output = clean_output(buffer.getvalue())
@@ -176,7 +177,8 @@ def to_markdown(results, source_name, image_prefix):
         for name in r.images:
             out += [f"![{Path(name).stem}]({image_prefix}{name})", ""]
         if r.error:
-            out += ["**Error** (the rendering of this vignette stopped here):", "", _fence(r.error.rstrip(), "text"), ""]
+            out += ["**Error** (the rendering of this vignette stopped here):", "",
+                    _fence(r.error.rstrip(), "text"), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -236,6 +238,15 @@ def write_index(out_dir, vignettes):
     (Path(out_dir) / "index.md").write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
+def _child_environ(extra):
+    """The environment of a vignette's process: this one's, with this rkeras importable."""
+    import rkeras
+    package_parent = str(Path(rkeras.__file__).resolve().parent.parent)
+    path = os.environ.get("PYTHONPATH", "")
+    return {**os.environ, **extra,
+            "PYTHONPATH": package_parent + (os.pathsep + path if path else "")}
+
+
 def find_vignettes(names, vignettes_dir):
     vignettes_dir = Path(vignettes_dir)
     if not names:
@@ -280,14 +291,15 @@ def main(argv=None):
                     "err = [x.error for x in res if x.error]; "
                     "print(err[0], file=sys.stderr) if err else None; sys.exit(1 if err else 0)")
             proc = subprocess.run([sys.executable, "-c", code, str(path), str(out_dir)],
-                                  env={**os.environ, **env}, cwd=str(Path.cwd()))
+                                  env=_child_environ(env), cwd=str(Path.cwd()), check=False)
             ok, md = proc.returncode == 0, out_dir / f"{path.stem}.md"
         seconds = time.perf_counter() - start
-        images = len(re.findall(r"^!\[", md.read_text(encoding="utf-8"), re.M)) if md.is_file() else 0
+        images = len(re.findall(r"^!\[", md.read_text(encoding="utf-8"), re.MULTILINE)) if md.is_file() else 0
         print(f"{'rendered' if ok else 'FAILED':>8} {path.name} -> {md} ({images} image(s), {seconds:.1f} s)")
         if not ok:
             failed.append(path.name)
-    write_index(out_dir, sorted(set(vignettes) | set(find_vignettes([], vignettes_dir)), key=lambda p: p.name))
+    everything = set(vignettes) | set(find_vignettes([], vignettes_dir))
+    write_index(out_dir, sorted(everything, key=lambda p: p.name))
     if failed:
         print(f"{COMMAND}: {len(failed)} vignette(s) failed: {', '.join(failed)}", file=sys.stderr)
         return 1

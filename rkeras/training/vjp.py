@@ -20,8 +20,10 @@ def vjp(layer_or_model, inputs, upstream, training=True, mask=None):
         What to differentiate. A layer that is not built yet is built from `inputs`.
     inputs : array or list of arrays
         Concrete inputs.
-    upstream : array or list of arrays
-        Gradient of the loss with respect to the outputs (same shapes as the outputs).
+    upstream : array, list of arrays, or callable
+        Gradient of the loss with respect to the outputs (same shapes as the outputs), or a function
+        `f(outputs) -> gradient` called after the forward pass — the form a training loop needs, since
+        the loss gradient depends on the outputs: `lambda out: loss.value_and_grad(y, out)[1]`.
     training : bool
         Run in training mode (subject to the trainable rule of batch normalization).
     mask : bool array, optional
@@ -38,8 +40,10 @@ def vjp(layer_or_model, inputs, upstream, training=True, mask=None):
     x = layer_or_model._convert_inputs(inputs)
     shape = [tuple(a.shape) for a in x] if isinstance(x, list) else tuple(x.shape)
     layer_or_model._maybe_build(shape)
-    up = [np.asarray(u) for u in upstream] if isinstance(upstream, (list, tuple)) else np.asarray(upstream)
-    _check_upstream(layer_or_model.compute_output_shape(shape), up)  # before any state changes
+    expected = layer_or_model.compute_output_shape(shape)
+    if not callable(upstream):
+        up = _as_arrays(upstream)
+        _check_upstream(expected, up)  # before any state changes
     trainable = layer_or_model.trainable_weights
     paths = [v.path for v in trainable]
     if len(set(paths)) != len(paths):
@@ -51,11 +55,18 @@ def vjp(layer_or_model, inputs, upstream, training=True, mask=None):
     else:
         outputs, cache = layer_or_model.forward(
             x, training=layer_or_model.effective_training(training), mask=mask)
+    if callable(upstream):  # the loss gradient is known only once the outputs are
+        up = _as_arrays(upstream(outputs))
+        _check_upstream(expected, up)
     input_grads, grads = layer_or_model.backward(cache, up)
     weight_grads = {v.path: grads[v] for v in trainable if v in grads}
     for v in trainable:  # a trainable weight that did not take part gets a zero gradient
         weight_grads.setdefault(v.path, np.zeros(v.shape, v.dtype))
     return outputs, input_grads, weight_grads
+
+
+def _as_arrays(upstream):
+    return [np.asarray(u) for u in upstream] if isinstance(upstream, (list, tuple)) else np.asarray(upstream)
 
 
 def _check_upstream(expected, upstream):

@@ -29,8 +29,8 @@ def test_every_public_function_has_a_page(name):
 def test_every_parameter_is_documented(name):
     obj = getattr(rk, name)
     assert document.check_parameters(obj, name) == []
-    documented = {n.lstrip("*") for e in document.parse_docstring(inspect.getdoc(obj)).entries("Parameters", name)
-                  for n in e.names}
+    entries = document.parse_docstring(inspect.getdoc(obj)).entries("Parameters", name)
+    documented = {n.lstrip("*") for e in entries for n in e.names}
     assert documented == set(inspect.signature(obj).parameters)
 
 
@@ -151,11 +151,12 @@ def test_check_mode_lists_stale_missing_and_orphan_pages_and_writes_nothing(tmp_
 
 
 def test_usage_is_the_real_signature_one_argument_a_line_like_r():
-    usage = document.format_usage("layer_batch_normalization", inspect.signature(rk.layer_batch_normalization))
+    signature = inspect.signature(rk.layer_batch_normalization)
+    usage = document.format_usage("layer_batch_normalization", signature)
     lines = usage.splitlines()
     assert lines[0] == "layer_batch_normalization(" and lines[-1] == ")"
     assert '    beta_initializer="zeros",' in lines and "    **kwargs" in lines
-    assert len(lines) == 2 + len(inspect.signature(rk.layer_batch_normalization).parameters)
+    assert len(lines) == 2 + len(signature.parameters)
 
 
 def test_family_is_derived_from_the_module():

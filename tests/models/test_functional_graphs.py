@@ -101,3 +101,30 @@ def test_history_plot_writes_a_file(tmp_path):
     path = tmp_path / "history.png"
     history.plot(filename=str(path))
     assert path.stat().st_size > 1000
+
+
+def test_weight_order_does_not_depend_on_trainable():
+    base = (rk.keras_model_sequential(input_shape=(4,)) | rk.layer_dense(units=3) | rk.layer_batch_normalization()
+            | rk.layer_dense(units=3) | rk.layer_batch_normalization())
+    paths = [w.path for w in base.weights]
+    saved = base.get_weights()
+    base.trainable = False
+    assert [w.path for w in base.weights] == paths
+    base.set_weights(saved)
+
+
+def test_vjp_with_a_callable_upstream_runs_one_forward():
+    rk.set_random_seed(5)
+    model = rk.keras_model_sequential(input_shape=(3,)) | rk.layer_dense(units=2) | rk.layer_batch_normalization()
+    x, y = np.random.default_rng(0).normal(size=(6, 3)).astype("float32"), np.zeros((6, 2), "float32")
+    bn = model.layers[1]
+    seen = {}
+
+    def upstream(outputs):
+        seen["outputs"] = outputs
+        return 2 * (outputs - y) / outputs.size
+
+    outs, _, grads = rk.vjp(model, x, upstream)
+    assert seen["outputs"] is outs
+    np.testing.assert_allclose(bn.moving_mean.numpy(), 0.01 * (x @ model.layers[0].kernel.numpy()).mean(0), rtol=1e-5)
+    assert set(grads) == {w.path for w in model.trainable_weights}
