@@ -96,10 +96,13 @@ model = (rk.keras_model_sequential(input_shape=(64,), name="digits_mlp")
 model | rk.compile(optimizer=rk.optimizer_adam(learning_rate=3e-3),
                    loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
+comm_before = strategy.comm_seconds if strategy else 0.0
 start = time.perf_counter()
 history = model | rk.fit(x_train, y_train, epochs=EPOCHS, batch_size=64, validation_split=0.1, verbose=2)
 seconds = time.perf_counter() - start
-say(f"{EPOCHS * len(x_train) * 0.9 / seconds:,.0f} training samples/s on {size} rank(s)")
+comm_in_fit = (strategy.comm_seconds if strategy else 0.0) - comm_before
+say(f"{EPOCHS * len(x_train) * 0.9 / seconds:,.0f} samples/s on {size} rank(s) "
+    f"(validation and the first run's compilation included)")
 
 # %% [markdown]
 # The loss and the metrics are those of the global batch: each rank's loss is weighted by its share,
@@ -164,7 +167,7 @@ for synchronized in (True, False):
 
 # %% [markdown]
 # With two ranks the synchronized layer sees the global mean (about 5.5) on both ranks, while the
-# unsynchronized one sees about 0.4 on rank 0 and 10.6 on rank 1. (`vjp()` is the building block of
+# unsynchronized one sees about 0.2 on rank 0 and 10.8 on rank 1. (`vjp()` is the building block of
 # custom training loops; there, sum the weight gradients yourself with `strategy.allreduce_sum()`;
 # `fit()` and `train_on_batch()` do all of this for you.)
 #
@@ -186,13 +189,17 @@ for synchronized in (True, False):
 #
 # Each step costs one all-reduce of the gradients (together with the loss values and the
 # predictions), plus, for each synchronized batch normalization layer, two small collective
-# operations. The time spent in them is counted in `strategy.comm_seconds`:
+# operations. The time spent in them, waiting for the slower rank included, is counted in
+# `strategy.comm_seconds` (and their number in `strategy.comm_calls`):
 
 # %%
-if strategy:
+if size == 1:
+    say("one process: no communication")
+else:
     steps = EPOCHS * int(np.ceil(len(x_train) * 0.9 / 64))
-    say(f"{strategy.comm_calls} collective calls, {strategy.comm_seconds:.3f} s in communication "
-        f"(about {strategy.comm_seconds / steps * 1e6:.0f} us per training step)")
+    say(f"fit(): {comm_in_fit:.3f} s in collective operations over {steps} steps "
+        f"(about {comm_in_fit / steps * 1e6:.0f} us per step, validation included); "
+        f"{strategy.comm_calls} collective calls in all")
 
 # %% [markdown]
 # Splitting pays off when a step has real work in it: large batches, wide layers, convolutions. For a

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from .. import random as rk_random
+from ..distribute import current_reducer
 from ..models.model import Model
 from . import losses as losses_mod
 from . import metrics as metrics_mod
@@ -161,6 +162,9 @@ def _regularization(variables) -> float:
 
 def _batch_step(model, state, x, y, training: bool):
     """One batch through the model: returns (total loss, per-output losses, predictions list)."""
+    reducer = current_reducer()
+    if reducer is not None and reducer.size > 1:  # data parallel: this rank's share, global results
+        return reducer.batch_step(model, state, x, y, training)
     if training:
         _check_stale(model, state)
     outputs, cache = model.forward(x, training=training, trainable_of=state.trainable_of)
@@ -279,9 +283,10 @@ def fit_model(model, x=None, y=None, batch_size=32, epochs=1, verbose="auto", va
     for epoch in range(int(initial_epoch), int(epochs)):
         for cb in callbacks:
             cb.on_epoch_begin(epoch, {})
-        if verbose == 1 or verbose == 2:
+        chief = getattr(current_reducer(), "is_chief", True)  # data parallel: rank 0 prints
+        if (verbose == 1 or verbose == 2) and chief:
             print(f"Epoch {epoch + 1}/{epochs}", flush=True)
-        bar = ProgressBar(steps, verbose)
+        bar = ProgressBar(steps, verbose if chief else 0)
         tracker = _Tracker(state, names)
         for step, idx in enumerate(_batches(n, batch_size, shuffle, generator)):
             for cb in callbacks:
@@ -327,7 +332,8 @@ def evaluate_model(model, x=None, y=None, batch_size=32, verbose="auto", **kwarg
     if y is None:
         raise ValueError("`y` must be given to evaluate().")
     x, y = _prepare_x(x), _prepare_x(y)
-    bar = ProgressBar((_n_samples(x) + batch_size - 1) // batch_size, verbose)
+    chief = getattr(current_reducer(), "is_chief", True)  # data parallel: rank 0 prints
+    bar = ProgressBar((_n_samples(x) + batch_size - 1) // batch_size, verbose if chief else 0)
     logs = _evaluate_logs(model, state, x, y, batch_size)
     bar.finish(logs)
     return logs
@@ -343,6 +349,9 @@ def predict_model(model, x, batch_size=None, verbose=0, **kwargs):
     n = _n_samples(x)
     state = getattr(model, "_compiled", None)
     trainable_of = state.trainable_of if state is not None else None
+    reducer = current_reducer()
+    if reducer is not None and reducer.size > 1:  # data parallel: each rank its share, gathered in order
+        return reducer.predict(model, x, batch_size, trainable_of)
     pieces = []
     for i in range(0, n, batch_size):
         out, _ = model.forward(_take(x, slice(i, i + batch_size)), training=False, trainable_of=trainable_of)

@@ -190,10 +190,12 @@ class BatchNormalization(Layer):
         g3 = self._to_view(as_numeric_array(grad_outputs, "grad_outputs"), perm, x3.shape, work)
         sum_g, sum_gxhat = np.empty(x3.shape[1]), np.empty(x3.shape[1])
         kernels.backward_sums(g3, x3, mean, invstd, sum_g, sum_gxhat)
+        grad_gamma, grad_beta = sum_gxhat, sum_g  # this replica's: the trainer all-reduces weight gradients
         if self.synchronized and training:
             from ...distribute import current_reducer
             reducer = current_reducer()
-            if reducer is not None:
+            if reducer is not None:  # the input gradient needs the global batch's sums
+                sum_g, sum_gxhat = sum_g.copy(), sum_gxhat.copy()
                 reducer.sum_arrays(sum_g, sum_gxhat)
         gamma = self.gamma.value.reshape(-1).astype(np.float64) if self.scale else np.ones_like(invstd)
         dx3 = np.empty_like(x3)
@@ -208,9 +210,9 @@ class BatchNormalization(Layer):
         dx = self._from_view(dx3, shape, perm, in_dtype)
         grads = {}
         if self.scale and self.gamma.trainable:
-            grads[self.gamma] = sum_gxhat.reshape(self.gamma.shape).astype(self.gamma.dtype)
+            grads[self.gamma] = grad_gamma.reshape(self.gamma.shape).astype(self.gamma.dtype)
         if self.center and self.beta.trainable:
-            grads[self.beta] = sum_g.reshape(self.beta.shape).astype(self.beta.dtype)
+            grads[self.beta] = grad_beta.reshape(self.beta.shape).astype(self.beta.dtype)
         return dx, grads
 
     # ----------------------------------------------------------------------------- config

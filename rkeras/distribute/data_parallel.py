@@ -1,0 +1,687 @@
+"""Data-parallel training over MPI, in the style of Keras 3's `keras.distribution.DataParallel`.
+
+Run the same script on N processes (`mpiexec -n N python train.py`): every rank builds the same
+model and passes the same `x`, `y` to `fit()`, `evaluate()`, `predict()` or `train_on_batch()`. Each
+global batch is cut into N contiguous shares (rank r takes rows `r * n // N` to `(r + 1) * n // N`),
+every rank runs forward and backward on its share, and one all-reduce per step sums
+
+- the weight gradients, each rank's loss gradient being scaled by its share of the batch (`n_r / n`
+  for the mean reductions, 1 for `reduction = "sum"`), so the sum is the gradient of the loss of
+  the global batch;
+- the loss values (weighted the same way) and the predictions (each rank fills its own rows), so
+  the loss and metrics are those of the global batch, identical on every rank;
+- the moving statistics of batch normalization layers with `synchronized = FALSE` (averaged, so
+  the replicas stay identical).
+
+Every rank then applies the same update, so the weights stay identical. Batch normalization with
+`synchronized = TRUE` also combines the per-rank (count, mean, M2) of its batch statistics with
+Chan's formula in the forward pass (`combine_moments`) and all-reduces the two per-channel sums its
+input gradient needs in the backward pass (`sum_arrays`): N ranks then compute what one process
+computes on the global batch.
+
+A rank that raises inside a training step, or lets an exception escape, aborts every rank
+(`MPI_Abort`) with a message naming it: the others would otherwise wait forever in the next
+collective. Each collective also has a timeout (`timeout`, seconds) after which the job is aborted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import threading
+import time
+import traceback
+import weakref
+
+import numpy as np
+
+from . import _active, _global
+
+__all__ = ["DataParallel", "distribution_data_parallel", "set_distribution"]
+
+INSTALL_HINT = "pip install 'rkeras[mpi]'"
+
+
+def _import_mpi():
+    try:
+        from mpi4py import MPI
+    except (ImportError, RuntimeError, OSError) as err:  # no mpi4py, or mpi4py without an MPI library
+        raise ImportError(
+            f"Data-parallel training needs mpi4py and an MPI library, which are not available "
+            f"({type(err).__name__}: {err}). Install them with: {INSTALL_HINT}   (installs mpi4py and "
+            f"mpich; then run the script with `mpiexec -n 2 python script.py`).") from err
+    return MPI
+
+
+# --------------------------------------------------------------------------------------------- public
+def distribution_data_parallel(devices=None, comm=None, timeout=300.0):
+    """Data-parallel distribution over the processes of an MPI job (Keras' `DataParallel`).
+
+    Every process (rank) of `mpiexec -n N python script.py` holds a full replica of the model. Under
+    the distribution (installed with `set_distribution(d)` or for a block with `with d:`),
+    `fit()`, `train_on_batch()`, `evaluate()` and `test_on_batch()` split each global batch into N
+    contiguous shares (rank r takes rows `r * n %/% N` to `(r + 1) * n %/% N`; a batch that does not
+    divide evenly still counts every sample once), sum the gradients weighted so the result is the
+    gradient of the mean loss over the global batch, and apply the same update on every rank: the
+    weights stay identical. Loss, metrics and `History` are those of the global batch, the same on
+    every rank; progress is printed by rank 0 only. `predict()` shares the samples out and gathers
+    the outputs in order. Batch normalization layers with `synchronized = TRUE` normalize with the
+    statistics of the global batch (exactly as one process would); with `synchronized = FALSE` each
+    rank normalizes with its own statistics and the moving statistics are averaged after each step.
+
+    All ranks must run the same script on the same data: at the start of each `fit()` (and at the
+    first `evaluate()`, `predict()` or `*_on_batch()` call of a model) the ranks compare a
+    fingerprint of the model (layer types and weight shapes) and of the first batch, raise the same
+    error on every rank if they differ, and copy the weights of rank 0 to the others. A rank that
+    raises inside a training step, or lets an exception escape, aborts the whole job with a message
+    naming the rank (the others would otherwise wait forever); a collective that does not complete
+    within `timeout` seconds aborts the job too.
+
+    Without `mpiexec` the script runs as one process (N = 1) and training is exactly the same as
+    without a distribution. With N > 1 on one machine, each rank uses `cores %/% N` Numba threads
+    and, if threadpoolctl is installed, as many BLAS threads for numpy's matrix products, so that the
+    ranks do not oversubscribe the cores (the environment variables `NUMBA_NUM_THREADS`,
+    `OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS` and `MKL_NUM_THREADS` win when set).
+
+    Parameters
+    ----------
+    devices : None or int
+        The replicas: `None` (all the ranks of `comm`) or their number, which must equal the number of
+        ranks (one replica per MPI process; Keras' list of devices has no other meaning here).
+    comm : mpi4py communicator, optional
+        The communicator of the ranks that train together (default `MPI.COMM_WORLD`).
+    timeout : float or None
+        Seconds a rank waits in one collective operation before the job is aborted with a message
+        (a rank stuck or gone); `None` waits forever.
+
+    Returns
+    -------
+    A `DataParallel` distribution: `rank`, `size`, `is_chief` (rank 0), `shard(x)` (this rank's share
+    of a batch), `allreduce_sum(a)`, `allgather(a)` (concatenation in rank order), `barrier()`,
+    `scope()`, and `comm_seconds` / `comm_calls` (time spent in, and number of, collective
+    operations); use it with `set_distribution()` or `with`.
+
+    Raises
+    ------
+    ImportError
+        If mpi4py (or an MPI library) is not installed: `pip install 'rkeras[mpi]'`.
+
+    Examples
+    --------
+    >>> # train.py; run it with `mpiexec -n 2 python train.py` (plain `python train.py`: one process)
+    >>> try:
+    ...     strategy = distribution_data_parallel()
+    ... except ImportError:  # mpi4py is missing: pip install 'rkeras[mpi]'
+    ...     strategy = None
+    >>> set_distribution(strategy)
+    >>> model = (keras_model_sequential(input_shape=(4,)) | layer_dense(units=8, use_bias=False)
+    ...          | layer_batch_normalization(synchronized=True) | layer_dense(units=1))
+    >>> model = model | compile(optimizer="sgd", loss="mse")
+    >>> x = np.random.default_rng(0).normal(size=(64, 4))
+    >>> y = x.sum(axis=1, keepdims=True)
+    >>> history = model | fit(x, y, batch_size=16, epochs=2, verbose=0)  # 8 samples per rank and step
+    >>> set_distribution(None)
+    """
+    if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float, np.integer, np.floating)) \
+                or not timeout > 0:
+            raise ValueError(f"`timeout` must be a positive number of seconds or None; received {timeout!r}.")
+        timeout = float(timeout)
+    if devices is not None and (isinstance(devices, bool) or not isinstance(devices, (int, np.integer))):
+        raise TypeError(f"`devices` must be None (all MPI ranks) or the number of ranks; received "
+                        f"{devices!r}. Each MPI process is one replica: choose them with `mpiexec -n N`.")
+    MPI = _import_mpi()
+    if comm is None:
+        comm = MPI.COMM_WORLD
+    dist = DataParallel(comm, timeout, MPI)
+    if devices is not None and int(devices) != dist.size:
+        raise ValueError(f"`devices` = {devices} but the job has {dist.size} MPI rank(s): each MPI process "
+                         f"is one replica; run with `mpiexec -n {devices} python script.py` or pass "
+                         f"devices = None.")
+    return dist
+
+
+def set_distribution(value):
+    """Install a distribution for everything that follows (Keras' `set_distribution()`).
+
+    Parameters
+    ----------
+    value : DataParallel or None
+        A distribution from `distribution_data_parallel()`, or `None` to remove the installed one.
+        A `with d:` block takes precedence over the installed distribution while it runs.
+
+    Returns
+    -------
+    None, invisibly (R style).
+
+    Notes
+    -----
+    Installing a distribution is collective (every rank must do it): rank 0's state of the
+    package-wide random generator is copied to the other ranks, so unseeded initializers and the
+    shuffling of `fit()` draw the same numbers on every rank.
+
+    Examples
+    --------
+    >>> try:
+    ...     strategy = distribution_data_parallel()
+    ... except ImportError:  # mpi4py is missing: pip install 'rkeras[mpi]'
+    ...     strategy = None
+    >>> set_distribution(strategy)  # fit(), evaluate(), predict() now split each batch over the ranks
+    >>> set_distribution(None)      # back to one process
+    """
+    if value is not None and not isinstance(value, DataParallel):
+        raise TypeError(f"`value` must be a distribution from distribution_data_parallel() or None; "
+                        f"received {type(value).__name__}.")
+    if value is not None:
+        value._sync_random_state()
+    _global[0] = value
+
+
+# --------------------------------------------------------------------------------------------- errors
+def _describe(fp) -> str:
+    return f"{int(fp[1])} layers, {int(fp[2])} weights, {int(fp[3]):,} parameters"
+
+
+class _Watchdog(threading.Thread):
+    """Aborts the job when a collective of the main thread has not completed by its deadline."""
+
+    def __init__(self, dist):
+        super().__init__(name="rkeras-mpi-watchdog", daemon=True)
+        self._dist = weakref.ref(dist)
+        self.period = min(1.0, dist.timeout / 10)
+
+    def run(self):
+        while True:
+            time.sleep(self.period)
+            dist = self._dist()
+            if dist is None:
+                return
+            deadline, what = dist._deadline, dist._what
+            if deadline is not None and time.monotonic() > deadline:
+                dist.abort(f"timed out after {dist.timeout:g} s waiting for the other ranks in {what}: a "
+                           f"rank is stuck, has failed, or is running a different sequence of operations.")
+            del dist
+
+
+_live = weakref.WeakSet()  # distributions of more than one rank, for the exception hook
+_hook_installed = [False]
+
+
+def _install_excepthook():
+    """An exception that escapes on one rank aborts all ranks (mpi4py's `python -m mpi4py` rule)."""
+    if _hook_installed[0]:
+        return
+    _hook_installed[0] = True
+    previous = sys.excepthook
+
+    def hook(kind, value, tb):
+        previous(kind, value, tb)
+        for dist in list(_live):
+            dist.abort(f"uncaught {kind.__name__}: {value}")
+
+    sys.excepthook = hook
+
+
+# --------------------------------------------------------------------------------------------- class
+class DataParallel:
+    """Data parallelism over the ranks of an MPI communicator; see `distribution_data_parallel()`."""
+
+    def __init__(self, comm, timeout, MPI):
+        self.comm = comm
+        self.timeout = timeout
+        self._MPI = MPI
+        self.rank = int(comm.Get_rank())
+        self.size = int(comm.Get_size())
+        self._deadline = None
+        self._what = None
+        self._prepared = weakref.WeakKeyDictionary()
+        self.comm_seconds = 0.0  # time spent in collectives (forward, backward and step reductions)
+        self.comm_calls = 0
+        if self.size > 1:
+            if timeout is not None:
+                _Watchdog(self).start()
+            _live.add(self)
+            _install_excepthook()
+            self._share_threads()
+
+    # ----------------------------------------------------------------------------- basics
+    @property
+    def is_chief(self) -> bool:
+        """True on rank 0, the rank that prints progress."""
+        return self.rank == 0
+
+    @property
+    def num_replicas(self) -> int:
+        return self.size
+
+    def __repr__(self):
+        return f"<DataParallel rank={self.rank} size={self.size}>"
+
+    def __enter__(self):
+        self._sync_random_state()
+        _active.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        if self in _active:
+            # remove the innermost occurrence
+            for i in range(len(_active) - 1, -1, -1):
+                if _active[i] is self:
+                    del _active[i]
+                    break
+        return False
+
+    def scope(self):
+        """Keras' `distribution.scope()`: the distribution itself, a context manager."""
+        return self
+
+    def _share_threads(self):
+        """Give each rank of a node its share of the cores: Numba threads, and BLAS threads (threadpoolctl).
+
+        Two ranks on two cores each running two threads would oversubscribe the machine. Environment
+        variables set by the user (`NUMBA_NUM_THREADS`, `OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS`,
+        `MKL_NUM_THREADS`) win.
+        """
+        try:
+            local = self.comm.Split_type(self._MPI.COMM_TYPE_SHARED)
+            per_node = local.Get_size()
+            local.Free()
+            try:
+                cores = len(os.sched_getaffinity(0))
+            except AttributeError:
+                cores = os.cpu_count() or 1
+            share = max(1, cores // per_node) if cores >= per_node else 1
+            if not os.environ.get("NUMBA_NUM_THREADS"):
+                import numba
+                if numba.get_num_threads() > share:
+                    numba.set_num_threads(share)
+            blas_vars = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+            if not any(os.environ.get(v) for v in blas_vars):
+                try:
+                    from threadpoolctl import threadpool_limits
+                except ImportError:
+                    pass
+                else:
+                    threadpool_limits(limits=share, user_api="blas")
+        except Exception:  # noqa: BLE001, S110 - only a performance setting: never fail a run for it
+            pass
+
+    def _sync_random_state(self):
+        if self.size <= 1:
+            return
+        from .. import random as rk_random
+        bitgen = rk_random.global_generator().bit_generator
+        state = self._collective("the random-state broadcast", self.comm.bcast, bitgen.state, 0)
+        rk_random.global_generator().bit_generator.state = state
+
+    # ----------------------------------------------------------------------------- failure
+    def abort(self, message, code=1, print_traceback=False):
+        """Print `message` (naming this rank) and abort every rank of the job."""
+        try:
+            if print_traceback:
+                traceback.print_exc(file=sys.stderr)
+            sys.stderr.write(f"\nrkeras data-parallel: rank {self.rank} of {self.size}: {message}\n"
+                             f"Aborting all {self.size} ranks.\n")
+            sys.stderr.flush()
+            sys.stdout.flush()
+            time.sleep(0.2)  # let mpiexec forward the message before it tears the job down
+        finally:
+            self.comm.Abort(code)
+            os._exit(code)  # not reached
+
+    def _collective(self, what, fn, *args):
+        self._what = what
+        start = time.perf_counter()
+        if self.timeout is not None:
+            self._deadline = time.monotonic() + self.timeout
+        try:
+            return fn(*args)
+        finally:
+            self._deadline = None
+            self.comm_seconds += time.perf_counter() - start
+            self.comm_calls += 1
+
+    # ----------------------------------------------------------------------------- collectives
+    def barrier(self):
+        """Wait until every rank reaches this point."""
+        if self.size > 1:
+            self._collective("a barrier", self.comm.Barrier)
+
+    def _allreduce_inplace(self, buf, what="an all-reduce"):
+        if self.size > 1:
+            self._collective(what, self.comm.Allreduce, self._MPI.IN_PLACE, buf, self._MPI.SUM)
+        return buf
+
+    def allreduce_sum(self, array):
+        """The element-wise sum of `array` over the ranks, summed in float64 (a new array: float arrays keep
+        their dtype, others come back as float64)."""
+        a = np.asarray(array)
+        if self.size <= 1:
+            return a.copy()
+        buf = np.ascontiguousarray(a, dtype=np.float64).copy()
+        self._allreduce_inplace(buf)
+        return buf.astype(a.dtype if a.dtype.kind in "fc" else np.float64, copy=False)
+
+    def sum_arrays(self, *arrays):
+        """All-reduce (sum) float arrays in place: one collective for all of them.
+
+        Called by layers in their backward pass (batch normalization with `synchronized = TRUE`, for
+        the sums its input gradient needs); the layer's weight gradients stay local, and the training
+        step all-reduces them with every other gradient.
+        """
+        if self.size <= 1 or not arrays:
+            return
+        buf = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays])
+        self._allreduce_inplace(buf, "the all-reduce of a synchronized layer's backward sums")
+        offset = 0
+        for a in arrays:
+            a[...] = buf[offset:offset + a.size].reshape(a.shape)
+            offset += a.size
+
+    def combine_moments(self, count, mean, var):
+        """Global (count, mean, biased variance) from each rank's, combined with Chan's formula.
+
+        `mean` and `var` (float64 arrays, one entry per channel) are overwritten in place; returns the
+        global count. The per-rank (count, mean, M2 = count * var) are gathered from every rank and
+        combined in rank order, so every rank computes the same numbers, accurate for data with a
+        large mean (no E[x^2] - E[x]^2 cancellation).
+        """
+        if self.size <= 1:
+            return count
+        channels = mean.size
+        local = np.empty(1 + 2 * channels)
+        local[0] = count
+        local[1:1 + channels] = mean.ravel()
+        local[1 + channels:] = var.ravel()
+        gathered = np.empty((self.size, local.size))
+        self._collective("the all-gather of a synchronized layer's batch statistics",
+                         self.comm.Allgather, local, gathered)
+        n = 0.0
+        m = np.zeros(channels)
+        m2 = np.zeros(channels)
+        for row in gathered:
+            n_r = row[0]
+            if n_r <= 0:
+                continue
+            mean_r = row[1:1 + channels]
+            m2_r = row[1 + channels:] * n_r
+            total = n + n_r
+            delta = mean_r - m
+            m = m + delta * (n_r / total)
+            m2 = m2 + m2_r + delta * delta * (n * n_r / total)
+            n = total
+        if n > 0:
+            mean[...] = m.reshape(mean.shape)
+            var[...] = (m2 / n).reshape(var.shape)
+        else:
+            mean[...] = 0.0
+            var[...] = 0.0
+        return n
+
+    def average_variables(self, variables):
+        """Replace each variable's value by its mean over the ranks (one collective)."""
+        variables = list(variables)
+        if self.size <= 1 or not variables:
+            return
+        buf = np.concatenate([np.asarray(v.value, dtype=np.float64).ravel() for v in variables])
+        self._allreduce_inplace(buf, "the averaging of variables")
+        buf *= 1.0 / self.size
+        offset = 0
+        for v in variables:
+            v.value[...] = buf[offset:offset + v.value.size].reshape(v.shape).astype(v.dtype)
+            offset += v.value.size
+
+    def broadcast_variables(self, variables, root=0):
+        """Copy the values of `variables` on rank `root` to every rank (bit for bit)."""
+        variables = list(variables)
+        if self.size <= 1 or not variables:
+            return
+        buf = np.concatenate([np.ascontiguousarray(v.value).view(np.uint8).ravel() for v in variables])
+        self._collective("the broadcast of the weights", self.comm.Bcast, buf, root)
+        offset = 0
+        for v in variables:
+            nbytes = v.value.nbytes
+            v.value[...] = buf[offset:offset + nbytes].view(v.dtype).reshape(v.shape)
+            offset += nbytes
+
+    def allgather(self, array):
+        """The arrays of all ranks concatenated along the first axis, in rank order.
+
+        The first dimension may differ between ranks (0 included); the others and the dtype must agree.
+        """
+        a = np.ascontiguousarray(array)
+        if a.ndim == 0:
+            a = a.reshape(1)
+        if self.size <= 1:
+            return a.copy()
+        row_bytes = int(np.prod(a.shape[1:], dtype=np.int64)) * a.dtype.itemsize
+        meta = np.array([a.shape[0], row_bytes, a.ndim, a.dtype.num], dtype=np.int64)
+        metas = np.empty((self.size, 4), dtype=np.int64)
+        self._collective("the all-gather of array shapes", self.comm.Allgather, meta, metas)
+        if np.any(metas[:, 1:] != metas[0, 1:]):
+            raise ValueError(f"allgather(): the ranks hold arrays of different trailing shapes or dtypes "
+                             f"(rank {self.rank}: shape {a.shape}, dtype {a.dtype}).")
+        counts = metas[:, 0] * row_bytes
+        out = np.empty((int(metas[:, 0].sum()),) + a.shape[1:], dtype=a.dtype)
+        displs = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        self._collective("an all-gather", self.comm.Allgatherv, a.view(np.uint8).ravel(),
+                         [out.view(np.uint8).ravel(), counts, displs, self._MPI.BYTE])
+        return out
+
+    # ----------------------------------------------------------------------------- sharding
+    def bounds(self, n, rank=None):
+        """Rows [start, stop) of a global batch of `n` samples that `rank` (default: this one) takes."""
+        r = self.rank if rank is None else rank
+        return r * n // self.size, (r + 1) * n // self.size
+
+    def shard(self, data):
+        """This rank's contiguous share of a global batch (an array, or a list/tuple of arrays)."""
+        if data is None:
+            return None
+        if isinstance(data, (list, tuple)):
+            return [self.shard(d) for d in data]
+        data = np.asarray(data)
+        lo, hi = self.bounds(len(data))
+        return data[lo:hi]
+
+    # ----------------------------------------------------------------------------- model checks
+    def prepare_model(self, model, state=None, x=None, y=None):
+        """Check that every rank holds the same model (and the same first batch), then copy rank 0's weights.
+
+        Collective; done once per `fit()` (and once for a model's first evaluate/predict/*_on_batch).
+        Raises the same `ValueError` on every rank when the ranks differ.
+        """
+        if self.size <= 1:
+            return
+        key = (id(state), id(getattr(model, "history", None)), len(model.weights))
+        try:
+            if self._prepared.get(model) == key:
+                return
+        except TypeError:  # unhashable model: check every time
+            pass
+        fp = _model_fingerprint(model)
+        data = _data_fingerprint(x, y)
+        local = np.array(list(fp) + list(data), dtype=np.int64)
+        everyone = np.empty((self.size, local.size), dtype=np.int64)
+        self._collective("the model check at the start of training", self.comm.Allgather, local, everyone)
+        if np.any(everyone[:, :4] != everyone[0, :4]):
+            detail = "; ".join(f"rank {r}: {_describe(everyone[r])}" for r in range(self.size))
+            differing = [r for r in range(self.size) if np.any(everyone[r, :4] != everyone[0, :4])]
+            raise ValueError(
+                f"Data-parallel training needs the same model on every rank, but the model "
+                f"'{model.name}' differs across ranks (layer types, weight shapes or dtypes; ranks "
+                f"{differing} differ from rank 0): {detail}. Build the model the same way on every rank "
+                f"(run the same script with mpiexec).")
+        if np.any(everyone[:, 4:] != everyone[0, 4:]):
+            differing = [r for r in range(self.size) if np.any(everyone[r, 4:] != everyone[0, 4:])]
+            raise ValueError(
+                f"Data-parallel training needs the same data on every rank (each rank passes the global "
+                f"batch and takes its share), but the first batch differs on ranks {differing} from rank "
+                f"0. Pass the same `x` and `y` on every rank, and make the shuffling of fit() agree: call "
+                f"set_random_seed() on every rank, or set_distribution() before fit().")
+        self.broadcast_variables(model.weights, root=0)
+        try:
+            self._prepared[model] = key
+        except TypeError:
+            pass
+
+    # ----------------------------------------------------------------------------- training engine
+    def batch_step(self, model, state, x, y, training):
+        """The trainer's `_batch_step` over the ranks: (total, parts, y_true, y_pred) of the global batch."""
+        self.prepare_model(model, state, x, y)
+        try:
+            return self._batch_step(model, state, x, y, training)
+        except Exception as exc:  # noqa: BLE001 - the others wait in a collective: abort all, naming it
+            self.abort(f"{type(exc).__name__} in a {'training' if training else 'test'} step: {exc}",
+                       print_traceback=True)
+
+    def _batch_step(self, model, state, x, y, training):
+        from ..training import trainer as T
+        if training:
+            T._check_stale(model, state)
+        n = T._n_samples(x)
+        lo, hi = self.bounds(n)
+        n_local = hi - lo
+        rows = slice(lo, hi)
+        outputs, cache = model.forward(T._take(x, rows), training=training,
+                                       trainable_of=state.trainable_of)
+        y_pred = T._as_list(outputs) if isinstance(outputs, list) else [outputs]
+        y_true = T._as_list(y) if len(y_pred) > 1 else [y]
+        if len(y_true) != len(y_pred):
+            raise ValueError(f"`y` must give one target per output ({len(y_pred)}); "
+                             f"received {len(y_true)}.")
+        y_local = [T._take(np.asarray(t), rows) for t in y_true]
+        contributions, grads = [], []
+        for loss, w, yt, yp in zip(state.losses, state.loss_weights, y_local, y_pred):
+            value, g = loss.value_and_grad(yt, yp)
+            share = 1.0 if getattr(loss, "reduction", None) == "sum" else (n_local / n if n else 0.0)
+            contributions.append(value * share)
+            scale = w * share
+            grads.append(g if scale == 1.0 else (g * scale).astype(g.dtype, copy=False))
+        regularization = T._regularization(state.variables)
+        summed, moving = [], []
+        if training:
+            upstream = grads if len(grads) > 1 else grads[0]
+            _, weight_grads = model.backward(cache, upstream)
+            local_grads = []
+            for v in state.variables:
+                g = weight_grads.get(v)
+                local_grads.append(np.zeros(v.shape, v.dtype) if g is None else g)
+            summed = list(range(len(state.variables)))
+            moving = _local_statistics(model, state, T)
+
+        # one all-reduce: loss contributions, predictions (each rank its rows), gradients, moving statistics
+        pieces = [np.asarray(contributions, dtype=np.float64)]
+        pred_layout = []
+        for yp in y_pred:
+            row = int(np.prod(yp.shape[1:], dtype=np.int64))
+            slot = np.zeros(n * row)
+            slot[lo * row:hi * row] = np.asarray(yp, dtype=np.float64).ravel()
+            pieces.append(slot)
+            pred_layout.append((yp.shape[1:], yp.dtype, n * row))
+        if training:
+            pieces.extend(np.asarray(local_grads[i], dtype=np.float64).ravel() for i in summed)
+            pieces.extend(np.asarray(v.value, dtype=np.float64).ravel() for v in moving)
+        buf = np.concatenate(pieces)
+        self._allreduce_inplace(buf, "the all-reduce of a training step" if training else
+                                "the all-reduce of a test step")
+
+        offset = len(contributions)
+        parts = [float(p) for p in buf[:offset]]
+        total = 0.0
+        for w, p in zip(state.loss_weights, parts):
+            total += w * p
+        total += regularization
+        y_pred_global = []
+        for shape, dtype, size in pred_layout:
+            y_pred_global.append(buf[offset:offset + size].reshape((n,) + tuple(shape)).astype(dtype))
+            offset += size
+        if training:
+            for i in summed:
+                v = state.variables[i]
+                local_grads[i] = buf[offset:offset + v.value.size].reshape(v.shape)
+                offset += v.value.size
+            inv = 1.0 / self.size
+            for v in moving:
+                v.value[...] = (buf[offset:offset + v.value.size] * inv).reshape(v.shape).astype(v.dtype)
+                offset += v.value.size
+            var_grads = []
+            for v, g in zip(state.variables, local_grads):
+                if v.regularizer is not None:
+                    g = g + v.regularizer.gradient(v.value)
+                var_grads.append(np.asarray(g).astype(v.dtype, copy=False))
+            state.optimizer.apply(var_grads, state.variables)
+            for v in state.variables:
+                v.apply_constraint()
+        return total, parts, y_true, y_pred_global
+
+    def predict(self, model, x, batch_size, trainable_of):
+        """`predict()` over the ranks: each its contiguous share of `x`; outputs gathered in order."""
+        from ..training import trainer as T
+        n = T._n_samples(x)
+        if n == 0:
+            raise ValueError("`x` has no samples to predict.")
+        self.prepare_model(model, getattr(model, "_compiled", None))
+        try:
+            lo, hi = self.bounds(n)
+            pieces = []
+            for i in range(lo, hi, batch_size):
+                out, _ = model.forward(T._take(x, slice(i, min(i + batch_size, hi))), training=False,
+                                       trainable_of=trainable_of)
+                pieces.append(out)
+            if not pieces:  # this rank's share is empty: still give the gather the output's shape
+                out, _ = model.forward(T._take(x, slice(0, 0)), training=False, trainable_of=trainable_of)
+                pieces.append(out)
+            if isinstance(pieces[0], list):
+                local = [np.concatenate([p[k] for p in pieces]) for k in range(len(pieces[0]))]
+            else:
+                local = [np.concatenate(pieces)]
+        except Exception as exc:  # noqa: BLE001 - the others wait in the gather: abort all, naming it
+            self.abort(f"{type(exc).__name__} in predict(): {exc}", print_traceback=True)
+        gathered = [self.allgather(a) for a in local]
+        return gathered if isinstance(pieces[0], list) else gathered[0]
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def _model_fingerprint(model):
+    """(hash, layers, weights, parameters) of the model's structure: layer types, weight shapes and dtypes."""
+    from ..training.trainer import all_layers
+    layers = all_layers(model)
+    weights = model.weights
+    text = "|".join([f"{type(l).__name__}:{getattr(l, 'synchronized', '')}" for l in layers]
+                    + [f"{tuple(w.shape)}:{w.dtype.str}:{w.trainable}" for w in weights])
+    digest = hashlib.blake2b(text.encode(), digest_size=7).digest()
+    params = sum(int(np.prod(w.shape, dtype=np.int64)) for w in weights)
+    return int.from_bytes(digest, "little"), len(layers), len(weights), params
+
+
+def _data_fingerprint(x, y):
+    """(hash, samples) of a global batch; (0, 0) when there is none."""
+    if x is None:
+        return 0, 0
+    h = hashlib.blake2b(digest_size=7)
+    n = 0
+    for part in (x, y):
+        if part is None:
+            continue
+        for a in (part if isinstance(part, (list, tuple)) else [part]):
+            a = np.ascontiguousarray(a)
+            if a.dtype.kind == "O":
+                h.update(repr(a.tolist()).encode())
+            else:
+                h.update(str((a.shape, a.dtype.str)).encode())
+                h.update(a.view(np.uint8).ravel() if a.size else b"")
+            n = max(n, len(a) if a.ndim else 1)
+    return int.from_bytes(h.digest(), "little"), n
+
+
+def _local_statistics(model, state, T):
+    """Moving statistics that training changed from the local batch only (synchronized = FALSE layers)."""
+    out = []
+    for layer in T.all_layers(model):
+        if getattr(layer, "synchronized", None) is False and getattr(layer, "moving_mean", None) is not None \
+                and layer.effective_training(True, state.trainable_of):
+            stats = (layer.moving_mean, getattr(layer, "moving_variance", None))
+            out.extend(v for v in stats if v is not None)
+    return out
