@@ -75,6 +75,9 @@ class Layer:
                    dtype=None) -> Variable:
         """Create a weight of `shape` from `initializer` (a callable `f(shape, dtype)`)."""
         dtype = dtype or self.dtype
+        if initializer is None:  # Keras: float weights default to glorot_uniform
+            from .. import initializers
+            initializer = initializers.get("glorot_uniform")
         value = initializer(tuple(shape), dtype)
         value = np.asarray(value, dtype=dtype)
         if value.shape != tuple(shape):

@@ -126,7 +126,8 @@ def symbolic_call(layer: Layer, inputs, call_kwargs: dict):
 
 
 def _output_dtype(layer, tensors) -> str:
-    in_dtype = np.dtype(tensors[0].dtype) if tensors else np.dtype(layer.dtype)
-    if getattr(layer, "output_dtype_follows_layer", False) or in_dtype.kind != "f":
+    """Eager calls return the (promoted) float dtype of their inputs; integer inputs take the layer's."""
+    float_dtypes = [np.dtype(t.dtype) for t in tensors if np.dtype(t.dtype).kind == "f"]
+    if getattr(layer, "output_dtype_follows_layer", False) or not float_dtypes:
         return layer.dtype
-    return in_dtype.name
+    return np.result_type(*float_dtypes).name

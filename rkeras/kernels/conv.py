@@ -2,17 +2,23 @@
 
 Every kernel works on 4-D arrays: a 2-D convolution's batch as (N, H, W, C) (channels-last) or
 (N, C, H, W) (channels-first, `channels_first=True`), a 1-D convolution's as a 2-D one with H = 1.
-Kernel weights are Keras' (KH, KW, C // groups, F). Geometry is given as strides (sh, sw), dilations
-(dh, dw) and the padding before the first row and column (pt, pl): the output position (oh, ow)
-reads input rows `oh*sh - pt + i*dh` and columns `ow*sw - pl + j*dw`; positions outside the input
-read zeros (no padded copy is ever made). Outputs are allocated by the caller.
+Kernel weights are Keras' (KH, KW, C, F). Geometry is given as strides (sh, sw), dilations (dh, dw)
+and the padding before the first row and column (pt, pl): the output position (oh, ow) reads input
+rows `oh*sh - pt + i*dh` and columns `ow*sw - pl + j*dw`; positions outside the input read zeros
+(no padded copy is ever made). Outputs are allocated by the caller.
 
 - `im2col` writes the patches as (N, OH, OW, KH, KW, C), so that one matrix product with the kernel
   viewed as (KH*KW*C, F) gives the channels-last output; `col2im` adds such patch gradients back
-  into the input gradient. Both read/write either input layout directly, so channels-first costs no
-  transposed copy of the input.
-- `direct_forward`, `direct_grad_kernel`, `direct_grad_input` are the same convolution as plain loops
-  (no BLAS), channels-last outputs and upstream gradients.
+  into the input gradient. Both read/write either input layout directly (a channels-first sample
+  is transposed into a private, cache-resident channels-last buffer first).
+- `direct_forward`, `direct_grad_kernel`, `direct_grad_input` are the same convolution as plain
+  loops (no BLAS, no patch matrix), parallel over the batch; channels-last outputs and gradients.
+
+`im2col` and `col2im` are serial on purpose: they feed multithreaded OpenBLAS, and on this
+machine class (2 cores, numba's `omp` threading layer) a numba parallel region leaves its OpenMP
+worker spinning for milliseconds, so that a BLAS call right after it waits 4-8 ms for a core
+(measured: gather + matmul of a 6x6x32 batch of 32 went from 0.11 ms to 8 ms with a parallel
+gather). Serial, they cost 5-10 % of the matrix products they feed.
 
 All run in `@njit(cache=True)` functions compiled once per dtype (float32, float64); flags and
 geometry are runtime arguments, so no shape or flag recompiles.
@@ -21,66 +27,92 @@ geometry are runtime arguments, so no shape or flag recompiles.
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["im2col", "col2im", "direct_forward", "direct_grad_kernel", "direct_grad_input"]
+__all__ = ["col2im", "direct_forward", "direct_grad_input", "direct_grad_kernel", "im2col"]
 
 # `reassoc` lets LLVM vectorize the filter loops, `contract` gives FMAs. No `nnan`/`ninf`: NaN and
 # Inf must flow through to the outputs.
 _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 
 
-@njit(parallel=True, cache=True)
-def im2col(x, channels_first, sh, sw, dh, dw, pt, pl, cols):
-    """cols[n, oh, ow, i, j, c] = x at (n, oh*sh - pt + i*dh, ow*sw - pl + j*dw, c), 0 outside."""
-    n_, oh_, ow_, kh_, kw_, c_ = cols.shape
-    if channels_first:
-        h_, w_ = x.shape[2], x.shape[3]
-    else:
-        h_, w_ = x.shape[1], x.shape[2]
-    for r in prange(n_ * oh_):
-        n = r // oh_
-        oh = r - n * oh_
+@njit(cache=True)
+def _gather_rows(xs, oh, sh, sw, dh, dw, pt, pl, rows):
+    """rows[ow, i, j, :] = xs[oh*sh - pt + i*dh, ow*sw - pl + j*dw, :] (one sample, channels-last), 0 outside."""
+    ow_, kh_, kw_, c_ = rows.shape
+    h_, w_ = xs.shape[0], xs.shape[1]
+    for ow in range(ow_):
+        for i in range(kh_):
+            h = oh * sh - pt + i * dh
+            for j in range(kw_):
+                w = ow * sw - pl + j * dw
+                if h < 0 or h >= h_ or w < 0 or w >= w_:
+                    for c in range(c_):
+                        rows[ow, i, j, c] = 0
+                else:
+                    for c in range(c_):
+                        rows[ow, i, j, c] = xs[h, w, c]
+
+
+@njit(cache=True)
+def _scatter_rows(drows, oh, sh, sw, dh, dw, pt, pl, dxs):
+    """dxs[h, w, :] += drows[ow, i, j, :] for every tap inside the sample (the adjoint of `_gather_rows`)."""
+    ow_, kh_, kw_, c_ = drows.shape
+    h_, w_ = dxs.shape[0], dxs.shape[1]
+    for i in range(kh_):
+        h = oh * sh - pt + i * dh
+        if h < 0 or h >= h_:
+            continue
         for ow in range(ow_):
-            for i in range(kh_):
-                h = oh * sh - pt + i * dh
-                for j in range(kw_):
-                    w = ow * sw - pl + j * dw
-                    if h < 0 or h >= h_ or w < 0 or w >= w_:
-                        for c in range(c_):
-                            cols[n, oh, ow, i, j, c] = 0
-                    elif channels_first:
-                        for c in range(c_):
-                            cols[n, oh, ow, i, j, c] = x[n, c, h, w]
-                    else:
-                        for c in range(c_):
-                            cols[n, oh, ow, i, j, c] = x[n, h, w, c]
+            for j in range(kw_):
+                w = ow * sw - pl + j * dw
+                if w < 0 or w >= w_:
+                    continue
+                for c in range(c_):
+                    dxs[h, w, c] += drows[ow, i, j, c]
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
+def im2col(x, channels_first, sh, sw, dh, dw, pt, pl, cols):
+    """cols[n, oh, ow, i, j, c] = x at (n, oh*sh - pt + i*dh, ow*sw - pl + j*dw, c), 0 outside.
+
+    Channels-first samples are first transposed, one at a time, into a private channels-last buffer
+    that stays in cache: gathering channel vectors straight from a channels-first batch reads one
+    element per cache line (measured 4x slower with C = 32)."""
+    n_, oh_ = cols.shape[0], cols.shape[1]
+    if channels_first:
+        c_, h_, w_ = x.shape[1], x.shape[2], x.shape[3]
+        xs = np.empty((h_, w_, c_), dtype=x.dtype)
+        for n in range(n_):
+            for h in range(h_):  # row by row: the writes of one row stay in L1
+                for c in range(c_):
+                    for w in range(w_):
+                        xs[h, w, c] = x[n, c, h, w]
+            for oh in range(oh_):
+                _gather_rows(xs, oh, sh, sw, dh, dw, pt, pl, cols[n, oh])
+    else:
+        for n in range(n_):
+            for oh in range(oh_):
+                _gather_rows(x[n], oh, sh, sw, dh, dw, pt, pl, cols[n, oh])
+
+
+@njit(cache=True)
 def col2im(dcols, channels_first, sh, sw, dh, dw, pt, pl, dx):
     """dx = the sum, over every patch that read an input position, of that patch's gradient."""
-    n_, oh_, ow_, kh_, kw_, c_ = dcols.shape
-    if channels_first:
-        h_, w_ = dx.shape[2], dx.shape[3]
-    else:
-        h_, w_ = dx.shape[1], dx.shape[2]
-    for n in prange(n_):  # samples are independent: no two threads write the same element
-        dx[n] = 0
-        for oh in range(oh_):
-            for i in range(kh_):
-                h = oh * sh - pt + i * dh
-                if h < 0 or h >= h_:
-                    continue
-                for ow in range(ow_):
-                    for j in range(kw_):
-                        w = ow * sw - pl + j * dw
-                        if w < 0 or w >= w_:
-                            continue
-                        if channels_first:
-                            for c in range(c_):
-                                dx[n, c, h, w] += dcols[n, oh, ow, i, j, c]
-                        else:
-                            for c in range(c_):
-                                dx[n, h, w, c] += dcols[n, oh, ow, i, j, c]
+    n_, oh_ = dcols.shape[0], dcols.shape[1]
+    acc = np.empty((dx.shape[2], dx.shape[3], dx.shape[1]) if channels_first else (0, 0, 0), dtype=dx.dtype)
+    for n in range(n_):
+        if channels_first:
+            c_, h_, w_ = dx.shape[1], dx.shape[2], dx.shape[3]
+            acc[...] = 0
+            for oh in range(oh_):
+                _scatter_rows(dcols[n, oh], oh, sh, sw, dh, dw, pt, pl, acc)
+            for h in range(h_):
+                for c in range(c_):
+                    for w in range(w_):
+                        dx[n, c, h, w] = acc[h, w, c]
+        else:
+            dx[n] = 0
+            for oh in range(oh_):
+                _scatter_rows(dcols[n, oh], oh, sh, sw, dh, dw, pt, pl, dx[n])
 
 
 @njit(parallel=True, cache=True, fastmath=_FASTMATH)

@@ -1,0 +1,291 @@
+"""R-style wrappers of the pooling layers: build the layer, compose it with `object`."""
+
+from ..compose import check_object, compose
+from ..layers.pooling.average_pooling2d import AveragePooling2D
+from ..layers.pooling.global_average_pooling1d import GlobalAveragePooling1D
+from ..layers.pooling.global_average_pooling2d import GlobalAveragePooling2D
+from ..layers.pooling.global_max_pooling2d import GlobalMaxPooling2D
+from ..layers.pooling.max_pooling2d import MaxPooling2D
+
+
+def layer_max_pooling_2d(object=None, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
+                         **kwargs):
+    """Max pooling operation for 2D spatial data.
+
+    Downsamples the input along its spatial dimensions (height and width) by taking the maximum
+    value over an input window (of size defined by `pool_size`) for each channel of the input.
+    The window is shifted by `strides` along each dimension.
+
+    The resulting output when using the `"valid"` padding option has a spatial shape (number of
+    rows or columns) of `output_shape = floor((input_shape - pool_size) / strides) + 1` (when
+    `input_shape >= pool_size`). The resulting output shape when using the `"same"` padding
+    option is `output_shape = ceil(input_shape / strides)`; the windows that then hang over the
+    edges of the input take the maximum of their valid cells only.
+
+    The gradient of each output goes to the first maximal cell of its window (row-major order);
+    overlapping windows add up.
+
+    Parameters
+    ----------
+    object : None, model, tensor or array
+        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    pool_size : int or list of 2 int
+        Size of the pooling window (rows, cols); one integer means the same size for both
+        dimensions.
+    strides : None, int or list of 2 int
+        How far the pooling window moves for each pooling step; one integer means the same stride
+        for both dimensions. None (default) means `pool_size`.
+    padding : str
+        `"valid"` (no padding) or `"same"` (case-insensitive): see above.
+    data_format : None or str
+        `"channels_last"` (inputs `(batch, height, width, channels)`) or `"channels_first"`
+        (inputs `(batch, channels, height, width)`). None means `"channels_last"`.
+    **kwargs
+        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
+        `input_dim`. Any other name is a TypeError.
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 4D input.
+
+    Returns
+    -------
+    The return value depends on the value provided for the first argument. If `object` is:
+
+    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+      modified in place). To enable piping, the sequential model is also returned.
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, pooled_rows, pooled_cols, channels)` (channels-last)
+      or `(batch, channels, pooled_rows, pooled_cols)` (channels-first).
+    - a numpy array, then the layer is called on it and the output array is returned.
+    - None or missing, then a `Layer` instance is returned.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 4, 4, 1)
+    >>> layer_max_pooling_2d(x, pool_size=(2, 2))[0, :, :, 0]
+    array([[ 5.,  7.],
+           [13., 15.]])
+    """
+    check_object(object, "layer_max_pooling_2d(pool_size={!r})")
+    layer = MaxPooling2D(pool_size=pool_size, strides=strides, padding=padding, data_format=data_format, **kwargs)
+    return compose(layer, object)
+
+
+def layer_average_pooling_2d(object=None, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
+                             **kwargs):
+    """Average pooling operation for 2D spatial data.
+
+    Downsamples the input along its spatial dimensions (height and width) by taking the average
+    value over an input window (of size defined by `pool_size`) for each channel of the input.
+    The window is shifted by `strides` along each dimension.
+
+    The resulting output when using the `"valid"` padding option has a spatial shape (number of
+    rows or columns) of `output_shape = floor((input_shape - pool_size) / strides) + 1` (when
+    `input_shape >= pool_size`). The resulting output shape when using the `"same"` padding
+    option is `output_shape = ceil(input_shape / strides)`; the windows that then hang over the
+    edges of the input average their valid cells only (the padding is not counted).
+
+    Parameters
+    ----------
+    object : None, model, tensor or array
+        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    pool_size : int or list of 2 int
+        Size of the pooling window (rows, cols); one integer means the same size for both
+        dimensions.
+    strides : None, int or list of 2 int
+        How far the pooling window moves for each pooling step; one integer means the same stride
+        for both dimensions. None (default) means `pool_size`.
+    padding : str
+        `"valid"` (no padding) or `"same"` (case-insensitive): see above.
+    data_format : None or str
+        `"channels_last"` (inputs `(batch, height, width, channels)`) or `"channels_first"`
+        (inputs `(batch, channels, height, width)`). None means `"channels_last"`.
+    **kwargs
+        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
+        `input_dim`. Any other name is a TypeError.
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 4D input.
+
+    Returns
+    -------
+    The return value depends on the value provided for the first argument. If `object` is:
+
+    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+      modified in place). To enable piping, the sequential model is also returned.
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, pooled_rows, pooled_cols, channels)` (channels-last)
+      or `(batch, channels, pooled_rows, pooled_cols)` (channels-first).
+    - a numpy array, then the layer is called on it and the output array is returned.
+    - None or missing, then a `Layer` instance is returned.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 4, 4, 1)
+    >>> layer_average_pooling_2d(x, pool_size=(2, 2))[0, :, :, 0]
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+    check_object(object, "layer_average_pooling_2d(pool_size={!r})")
+    layer = AveragePooling2D(pool_size=pool_size, strides=strides, padding=padding, data_format=data_format,
+                             **kwargs)
+    return compose(layer, object)
+
+
+def layer_global_average_pooling_1d(object=None, data_format=None, keepdims=False, **kwargs):
+    """Global average pooling operation for temporal data.
+
+    Averages a `(batch, steps, features)` input over its steps, giving `(batch, features)`.
+
+    The layer supports masking: with a mask of shape `(batch, steps)` (propagated from
+    `layer_embedding(mask_zero=True)` or `layer_masking()`, or given as the `mask` call argument),
+    the masked steps are excluded from the average, which is then taken over the unmasked steps
+    only (a sample whose steps are all masked gives NaN, as in Keras). The output has no mask.
+
+    Parameters
+    ----------
+    object : None, model, tensor or array
+        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    data_format : None or str
+        `"channels_last"` (inputs `(batch, steps, features)`) or `"channels_first"` (inputs
+        `(batch, features, steps)`). None means `"channels_last"`.
+    keepdims : bool
+        Whether to keep the temporal dimension or not. If False (default), the rank of the
+        tensor is reduced for spatial dimensions. If True, the temporal dimension is retained with
+        length 1. The behavior is the same as for `np.mean(keepdims=True)`.
+    **kwargs
+        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
+        `input_dim`. Any other name is a TypeError.
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 3D input.
+    mask : bool array
+        Binary tensor of shape `(batch, steps)` indicating whether a given step should be masked
+        (excluded from the average).
+
+    Returns
+    -------
+    The return value depends on the value provided for the first argument. If `object` is:
+
+    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+      modified in place). To enable piping, the sequential model is also returned.
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, features)`, or with `keepdims` `(batch, 1, features)`
+      (channels-last) / `(batch, features, 1)` (channels-first).
+    - a numpy array, then the layer is called on it and the output array is returned.
+    - None or missing, then a `Layer` instance is returned.
+
+    Examples
+    --------
+    >>> x = np.arange(12.0).reshape(2, 3, 2)
+    >>> layer_global_average_pooling_1d(x)
+    array([[2., 3.],
+           [8., 9.]])
+    """
+    check_object(object, "layer_global_average_pooling_1d(data_format={!r})")
+    layer = GlobalAveragePooling1D(data_format=data_format, keepdims=keepdims, **kwargs)
+    return compose(layer, object)
+
+
+def layer_global_average_pooling_2d(object=None, data_format=None, keepdims=False, **kwargs):
+    """Global average pooling operation for 2D data.
+
+    Averages each channel of an image batch over its rows and columns, giving `(batch, channels)`.
+
+    Parameters
+    ----------
+    object : None, model, tensor or array
+        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    data_format : None or str
+        `"channels_last"` (inputs `(batch, height, width, channels)`) or `"channels_first"`
+        (inputs `(batch, channels, height, width)`). None means `"channels_last"`.
+    keepdims : bool
+        Whether to keep the spatial dimensions or not. If False (default), the rank of the tensor
+        is reduced for spatial dimensions. If True, the spatial dimensions are retained with
+        length 1. The behavior is the same as for `np.mean(keepdims=True)`.
+    **kwargs
+        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
+        `input_dim`. Any other name is a TypeError.
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 4D input.
+
+    Returns
+    -------
+    The return value depends on the value provided for the first argument. If `object` is:
+
+    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+      modified in place). To enable piping, the sequential model is also returned.
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, channels)`, or with `keepdims` `(batch, 1, 1, channels)`
+      (channels-last) / `(batch, channels, 1, 1)` (channels-first).
+    - a numpy array, then the layer is called on it and the output array is returned.
+    - None or missing, then a `Layer` instance is returned.
+
+    Examples
+    --------
+    >>> x = np.arange(8.0).reshape(1, 2, 2, 2)
+    >>> layer_global_average_pooling_2d(x)
+    array([[3., 4.]])
+    """
+    check_object(object, "layer_global_average_pooling_2d(data_format={!r})")
+    layer = GlobalAveragePooling2D(data_format=data_format, keepdims=keepdims, **kwargs)
+    return compose(layer, object)
+
+
+def layer_global_max_pooling_2d(object=None, data_format=None, keepdims=False, **kwargs):
+    """Global max pooling operation for 2D data.
+
+    Takes the maximum of each channel of an image batch over its rows and columns, giving
+    `(batch, channels)`. The gradient of an output is shared evenly by the cells equal to the
+    maximum (as TensorFlow's and JAX's `reduce_max` gradients).
+
+    Parameters
+    ----------
+    object : None, model, tensor or array
+        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    data_format : None or str
+        `"channels_last"` (inputs `(batch, height, width, channels)`) or `"channels_first"`
+        (inputs `(batch, channels, height, width)`). None means `"channels_last"`.
+    keepdims : bool
+        Whether to keep the spatial dimensions or not. If False (default), the rank of the tensor
+        is reduced for spatial dimensions. If True, the spatial dimensions are retained with
+        length 1. The behavior is the same as for `np.max(keepdims=True)`.
+    **kwargs
+        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
+        `input_dim`. Any other name is a TypeError.
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 4D input.
+
+    Returns
+    -------
+    The return value depends on the value provided for the first argument. If `object` is:
+
+    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+      modified in place). To enable piping, the sequential model is also returned.
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, channels)`, or with `keepdims` `(batch, 1, 1, channels)`
+      (channels-last) / `(batch, channels, 1, 1)` (channels-first).
+    - a numpy array, then the layer is called on it and the output array is returned.
+    - None or missing, then a `Layer` instance is returned.
+
+    Examples
+    --------
+    >>> x = np.arange(8.0).reshape(1, 2, 2, 2)
+    >>> layer_global_max_pooling_2d(x)
+    array([[6., 7.]])
+    """
+    check_object(object, "layer_global_max_pooling_2d(data_format={!r})")
+    layer = GlobalMaxPooling2D(data_format=data_format, keepdims=keepdims, **kwargs)
+    return compose(layer, object)

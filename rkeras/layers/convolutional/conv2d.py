@@ -1,0 +1,25 @@
+"""2-D convolution, as Keras 3's `Conv2D`; the math lives in `base_conv.BaseConv`."""
+
+from .base_conv import BaseConv
+
+
+class Conv2D(BaseConv):
+    """2D convolution layer (e.g. spatial convolution over images); see `layer_conv_2d()`.
+
+    Inputs `(batch, rows, cols, channels)` (channels-last) or `(batch, channels, rows, cols)`
+    (channels-first); kernel `(kernel_rows, kernel_cols, channels // groups, filters)`.
+    """
+
+    rank = 2
+
+    def __init__(self, filters=None, kernel_size=None, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, groups=groups,
+                         activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
