@@ -48,12 +48,7 @@ __all__ = ["pipe", "config_floatx", "config_set_floatx", "Layer", "KerasTensor",
            "clear_session"]
 
 for _module_name, _prefixes in _FAMILIES.items():
-    try:
-        _module = _import_module(_module_name)
-    except ModuleNotFoundError as _err:
-        if _err.name != _module_name:  # a real missing dependency inside an existing module
-            raise
-        continue
+    _module = _import_module(_module_name)
     for _name in dir(_module):
         if _name.startswith(_prefixes) and callable(getattr(_module, _name)):
             globals()[_name] = getattr(_module, _name)

@@ -2,44 +2,56 @@
 
 Every kernel takes `x` of shape (O, C, I): C is the product of the normalized axes, O of the axes before
 them, I of the axes after (dense (N, F) -> (N, F, 1); channels-last images -> (N*H*W, C, 1);
-channels-first -> (N, C, H*W)). `mask` is a C-contiguous bool array of shape (O, I), read only when
-`has_mask` is true (pass an empty bool array otherwise). Per-channel arrays have x's dtype unless said
-otherwise; outputs are allocated by the caller.
+channels-first -> (N, C, H*W)). `mask` is a C-contiguous bool array of shape (O, I), True where a
+position counts in the statistics, read only when `has_mask` is true (pass an empty bool array
+otherwise). Per-channel arrays have x's dtype unless said otherwise; the caller allocates the outputs.
 
 The public functions are thin Python wrappers: they check shapes and dtypes (a wrong shape would make a
-kernel read or write out of bounds), pass flat views and pick the number of chunks. The work runs in
-`@njit(cache=True)` functions compiled once per dtype (float32, float64); flags are runtime arguments.
+kernel read or write out of bounds), pass flat views and pick the number of chunks (1 for small arrays:
+no parallel region). The passes over the data run in two `@njit(cache=True)` kernel families, each
+compiled once per dtype, with every flag a runtime argument; small njit functions combine the
+per-chunk partial sums in float64:
+  * `_sums_*`   per-channel sums of u and u * d, d = x - shift, u = d for the moments (shift: a
+                first value), u = g for the backward sums (shift: the mean);
+  * `_affine_*` out = k_g * g + w * (k_x * (x - center) + k_0) (normalize: no g term, w = 1).
 
 Parallel layout: the (O, I) grid of positions is cut into one contiguous range per thread (inside rows
-when O is small, so O == 1 still uses every thread). With I == 1 (channels-last, dense) a thread walks
-its rows in tiles of ~1024 elements against per-channel coefficients (or accumulators) repeated to the
-tile's length, so the inner loops are long and vectorized; each thread keeps its own partial sums. With
-I > 1 (channels-first) a thread streams its (o, c) rows in memory order, never channel by channel.
+when O is small, so O == 1 still uses every thread). With I == 1 (channels-last, dense) a thread walks its
+rows in tiles of ~512 elements against per-channel coefficients or accumulators repeated to the tile's
+length, so inner loops are long and vectorized, and each thread owns its partial sums. With I > 1
+(channels-first) a thread streams its (o, c) rows in memory order, never channel by channel.
 
-Accuracy of the statistics: sums are taken of `x - shift`, where the shift is the thread's first counted
-element of the channel, accumulated in x's dtype over short blocks (16 rows, or <= 256 contiguous
+Accuracy of the statistics: sums are taken of x - shift, where the shift is the thread's first counted
+element of the channel (moments) or the mean rounded to x's dtype (backward, corrected exactly in
+float64), accumulated in x's dtype over short blocks (16 values per accumulator, or <= 256 contiguous
 elements) that are folded into float64; per-thread partials are combined with Chan's formula. This stays
-one read pass and keeps float32 variances accurate even when |mean|/std is 1e6. `reassoc` is only given
-to the contiguous-row reductions (it lets LLVM vectorize them); no kernel uses `nnan`/`ninf`, so NaN and
-Inf flow through to the outputs.
+one read pass and keeps float32 variances accurate even when |mean|/std is 1e6. Only the contiguous-row
+reductions get `reassoc` (it lets LLVM vectorize them); no kernel uses `nnan`/`ninf`, so NaN and Inf
+reach the outputs.
 """
 
 import numba
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["moments", "normalize", "backward_sums", "backward_input", "threads_for"]
+__all__ = ["backward_input", "backward_sums", "moments", "normalize", "threads_for"]
 
 _FM_ELEMENTWISE = {"contract"}  # FMAs; element-wise loops vectorize without reassociation
 _FM_REDUCE = {"reassoc", "contract", "nsz", "arcp"}  # lets LLVM vectorize a loop-carried sum
 # Only explicit prange loops run in parallel: numba's automatic conversion of np.zeros, sums, ... into
-# parallel regions would add compile time and thread launches for tiny arrays.
+# parallel regions would add compile time and thread launches.
 _PARALLEL = {"prange": True, "comprehension": False, "reduction": False, "inplace_binop": False,
              "setitem": False, "numpy": False, "stencil": False, "fusion": False}
-_TILE = 1024          # I == 1: elements per tile (whole rows)
-_BLOCK_TILES = 16     # I == 1: tiles (so values per accumulator) per float32 block before float64 folding
-_BLOCK_INNER = 256    # I > 1: contiguous elements per float32 block
-_SERIAL_BELOW = 65536  # elements; serial under the slow `workqueue` threading layer only
+_TILE = 512            # I == 1: elements per tile (whole rows); small tiles stay in L1
+_BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, before folding into float64
+_BLOCK_INNER = 256     # I > 1: contiguous elements per float32 block
+# Arrays smaller than this (elements) run serially, without entering a parallel region: their pass
+# takes a few microseconds, like waking the threads, and a busy machine can delay a parallel region by
+# a whole scheduler slice. The `workqueue` layer's regions cost ~100 us, hence its higher threshold.
+_SERIAL_BELOW = 32768
+_SERIAL_BELOW_WORKQUEUE = 262144
+_NO_MASK = np.ones(0, np.bool_)
+_NO_DATA = {"f": np.zeros(0, np.float32), "d": np.zeros(0, np.float64)}  # the unused g of moments
 
 
 # --------------------------------------------------------------------------------------------- threads
@@ -49,14 +61,14 @@ _workqueue = None
 def threads_for(size):
     """Number of chunks (threads) a kernel uses for arrays of `size` elements.
 
-    All of numba's threads (`numba.set_num_threads` is honoured), except for small arrays under the
-    `workqueue` threading layer, whose parallel regions cost ~100 us: those run serially.
+    All of numba's threads (`numba.set_num_threads` is honoured), or 1 (serial, no parallel region) for
+    small arrays: below 32K elements, or 256K under the `workqueue` threading layer.
     """
     global _workqueue
     threads = numba.get_num_threads()  # starts the threading layer, so it can be asked for below
     if _workqueue is None:
         _workqueue = numba.threading_layer() == "workqueue"
-    if _workqueue and size < _SERIAL_BELOW:
+    if size < (_SERIAL_BELOW_WORKQUEUE if _workqueue else _SERIAL_BELOW):
         return 1
     return threads
 
@@ -88,47 +100,48 @@ def _flat_mask(x, mask, has_mask):
 
 
 # --------------------------------------------------------------------------------------------- helpers
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _bound(total, nchunks, k):
     """Start of chunk k when [0, total) is cut into nchunks near-equal contiguous ranges."""
     return total * np.int64(k) // nchunks
 
 
-@njit(cache=True, inline="always")
-def _tile(v, reps):
-    """v repeated reps times (the per-channel pattern of `reps` consecutive rows when I == 1)."""
+@njit(cache=True)
+def _tile(v, rows):
+    """v repeated `rows` times: the per-channel pattern of `rows` consecutive rows when I == 1."""
     n = v.shape[0]
-    out = np.empty(reps * n, v.dtype)
-    for r in range(reps):
+    out = np.empty(rows * n, v.dtype)
+    for r in range(rows):
         seg = out[r * n:(r + 1) * n]
         for c in range(n):
             seg[c] = v[c]
     return out
 
 
-@njit(cache=True, inline="always")
-def _rows_per_tile(C, rows):
-    return max(1, min(_TILE // C, rows))
-
-
-@njit(cache=True, fastmath=_FM_REDUCE, inline="always")
-def _row_moments(xr, sh, mr, has_mask, zero):
-    """(sum of d, sum of d*d), d = xr - sh over the counted elements, float32 blocks folded in float64."""
+@njit(cache=True, fastmath=_FM_REDUCE)
+def _row_sums(gr, xr, sx, mr, has_mask, moments, zero):
+    """(sum u, sum u * d), d = xr - sx, u = d if moments else gr, over one contiguous row (counted
+    elements only), in float32 blocks folded into float64."""
     s64 = 0.0
     q64 = 0.0
     for b0 in range(0, xr.shape[0], _BLOCK_INNER):
         xb = xr[b0:b0 + _BLOCK_INNER]
         s = zero
         q = zero
-        if has_mask:
+        if not moments:
+            gb = gr[b0:b0 + _BLOCK_INNER]
+            for j in range(xb.shape[0]):
+                s += gb[j]
+                q += gb[j] * (xb[j] - sx)
+        elif has_mask:
             mb = mr[b0:b0 + _BLOCK_INNER]
             for j in range(xb.shape[0]):
-                d = xb[j] - sh if mb[j] else zero
+                d = xb[j] - sx if mb[j] else zero  # a select: a masked NaN never enters
                 s += d
                 q += d * d
         else:
             for j in range(xb.shape[0]):
-                d = xb[j] - sh
+                d = xb[j] - sx
                 s += d
                 q += d * d
         s64 += s
@@ -136,30 +149,13 @@ def _row_moments(xr, sh, mr, has_mask, zero):
     return s64, q64
 
 
-@njit(cache=True, fastmath=_FM_REDUCE, inline="always")
-def _row_gsums(gr, xr, sh, zero):
-    """(sum of g, sum of g * (x - sh)) over a contiguous row, float32 blocks folded in float64."""
-    s64 = 0.0
-    q64 = 0.0
-    for b0 in range(0, xr.shape[0], _BLOCK_INNER):
-        xb = xr[b0:b0 + _BLOCK_INNER]
-        gb = gr[b0:b0 + _BLOCK_INNER]
-        s = zero
-        q = zero
-        for j in range(xb.shape[0]):
-            s += gb[j]
-            q += gb[j] * (xb[j] - sh)
-        s64 += s
-        q64 += q
-    return s64, q64
+# --------------------------------------------------------------------------------------------- sums
+@njit(cache=True, fastmath=_FM_ELEMENTWISE)
+def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q):
+    """Per channel, over the counted positions in [p0, p1) of the flattened (O, I) grid (flat arrays):
+    out_s = sum u, out_q = sum u * d, d = x - shift[c], u = d if moments else g. Returns the count.
 
-
-# --------------------------------------------------------------------------------------------- moments
-@njit(cache=True, fastmath=_FM_ELEMENTWISE, inline="always")
-def _moments_chunk(x, mask, has_mask, C, I, p0, p1, shift, out_s, out_q):
-    """Sums of (x - shift) and (x - shift)**2 over positions [p0, p1) of the flattened (O, I) grid.
-
-    x and mask are flat. Sets shift[c] to the first counted element of channel c; returns the count.
+    For moments, shift is first set to the range's first counted element of each channel (g unused).
     """
     p = p0
     if has_mask:
@@ -167,16 +163,17 @@ def _moments_chunk(x, mask, has_mask, C, I, p0, p1, shift, out_s, out_q):
             p += 1
     if p == p1:
         return 0
-    first = x[(p // I) * C * I + p % I:]
-    for c in range(C):
-        shift[c] = first[c * I]
+    if moments:
+        first = x[(p // I) * C * I + p % I:]
+        for c in range(C):
+            shift[c] = first[c * I]
     acc_s = np.zeros(C)
     acc_q = np.zeros(C)
     n = 0
     if I == 1:
-        R = _rows_per_tile(C, p1 - p)
+        R = max(1, min(_TILE // C, p1 - p))
         L = R * C
-        sht = _tile(shift, R)
+        sxt = _tile(shift, R)
         blk_s = np.zeros(L, x.dtype)
         blk_q = np.zeros(L, x.dtype)
         tile_s = np.zeros(L)
@@ -184,25 +181,33 @@ def _moments_chunk(x, mask, has_mask, C, I, p0, p1, shift, out_s, out_q):
         in_block = 0
         for r0 in range(p, p1, R):
             r1 = min(r0 + R, p1)
-            xs = x[r0 * C:r1 * C]
-            if has_mask:
-                for r in range(r0, r1):
-                    if mask[r]:
-                        j = (r - r0) * C
-                        xr = xs[j:j + C]
-                        bs = blk_s[j:j + C]
-                        bq = blk_q[j:j + C]
-                        for c in range(C):
-                            d = xr[c] - shift[c]
-                            bs[c] += d
-                            bq[c] += d * d
-                        n += 1
-            else:
-                for j in range(xs.shape[0]):
-                    d = xs[j] - sht[j]
-                    blk_s[j] += d
-                    blk_q[j] += d * d
-                n += r1 - r0
+            ra = r0
+            while ra < r1:  # runs of counted rows (one run without a mask)
+                rb = r1
+                if has_mask:
+                    while ra < r1 and not mask[ra]:
+                        ra += 1
+                    rb = ra
+                    while rb < r1 and mask[rb]:
+                        rb += 1
+                j0 = (ra - r0) * C
+                j1 = (rb - r0) * C
+                xs = x[ra * C:rb * C]
+                sx = sxt[j0:j1]
+                bs = blk_s[j0:j1]
+                bq = blk_q[j0:j1]
+                if moments:
+                    for j in range(xs.shape[0]):
+                        d = xs[j] - sx[j]
+                        bs[j] += d
+                        bq[j] += d * d
+                else:
+                    gs = g[ra * C:rb * C]
+                    for j in range(xs.shape[0]):
+                        bs[j] += gs[j]
+                        bq[j] += gs[j] * (xs[j] - sx[j])
+                n += rb - ra
+                ra = rb
             in_block += 1
             if in_block == _BLOCK_TILES or r1 == p1:
                 for j in range(L):
@@ -233,7 +238,8 @@ def _moments_chunk(x, mask, has_mask, C, I, p0, p1, shift, out_s, out_q):
                 n += i1 - i0
             for c in range(C):
                 row = (o * C + c) * I
-                s, q = _row_moments(x[row + i0:row + i1], shift[c], mr, has_mask, zero)
+                s, q = _row_sums(g[row + i0:row + i1], x[row + i0:row + i1], shift[c], mr, has_mask,
+                                 moments, zero)
                 acc_s[c] += s
                 acc_q[c] += q
     for c in range(C):
@@ -243,31 +249,48 @@ def _moments_chunk(x, mask, has_mask, C, I, p0, p1, shift, out_s, out_q):
 
 
 @njit(cache=True, parallel=_PARALLEL)
-def _moments_parallel(x, mask, has_mask, C, I, total, shifts, sums, squares, counts):
+def _sums_parallel(g, x, mask, has_mask, moments, C, I, total, shifts, sums, prods, counts):
     nchunks = counts.shape[0]
     for k in prange(nchunks):
-        counts[k] = _moments_chunk(x, mask, has_mask, C, I, _bound(total, nchunks, k),
-                                   _bound(total, nchunks, k + 1), shifts[k], sums[k], squares[k])
+        counts[k] = _sums_chunk(g, x, mask, has_mask, moments, C, I, _bound(total, nchunks, k),
+                                _bound(total, nchunks, k + 1), shifts[k], sums[k], prods[k])
 
 
+def _run_sums(g, x, mask, has_mask, moments, C, I, total, shifts):
+    """Per-chunk (sums, prods, counts) of _sums_chunk; one chunk per thread (shifts has a row each)."""
+    nchunks = shifts.shape[0]
+    sums = np.zeros((nchunks, C))
+    prods = np.zeros((nchunks, C))
+    counts = np.zeros(nchunks, np.int64)
+    if nchunks == 1:  # no parallel region at all
+        counts[0] = _sums_chunk(g, x, mask, has_mask, moments, C, I, 0, total, shifts[0], sums[0], prods[0])
+    else:
+        _sums_parallel(g, x, mask, has_mask, moments, C, I, total, shifts, sums, prods, counts)
+    return sums, prods, counts
+
+
+@njit(cache=True)
 def _combine_moments(shifts, sums, squares, counts, out_mean, out_var):
     """Chan et al.: chunk k has mean m_k = shift_k + S_k / n_k and M2_k = Q_k - S_k^2 / n_k;
-    mean = sum n_k m_k / n and M2 = sum M2_k + n_k (m_k - mean)^2, all in float64."""
-    used = counts > 0
-    n = int(counts.sum())
-    if n == 0:
-        out_mean[:] = 0.0
-        out_var[:] = 0.0
-        return 0.0
-    nk = counts[used].astype(np.float64)[:, None]
-    s = sums[used]
-    chunk_mean = shifts[used].astype(np.float64) + s / nk
-    mean = (nk * chunk_mean).sum(axis=0) / n
-    m2 = (squares[used] - s * s / nk + nk * (chunk_mean - mean) ** 2).sum(axis=0)
-    out_mean[:] = mean
-    # max() would turn NaN into 0; a rounding-only negative variance is clamped without touching NaN
-    out_var[:] = np.where(m2 < 0.0, 0.0, m2 / n)
-    return float(n)
+    mean = sum n_k m_k / n and M2 = sum M2_k + n_k (m_k - mean)^2, in float64. Returns n."""
+    n = counts.sum()
+    for c in range(out_mean.shape[0]):
+        mean = 0.0
+        for k in range(counts.shape[0]):
+            if counts[k]:
+                mean += counts[k] * (shifts[k, c] + sums[k, c] / counts[k])
+        mean = mean / n if n else 0.0
+        m2 = 0.0
+        for k in range(counts.shape[0]):
+            nk = counts[k]
+            if nk:
+                delta = shifts[k, c] + sums[k, c] / nk - mean
+                m2 += squares[k, c] - sums[k, c] * sums[k, c] / nk + nk * delta * delta
+        var = m2 / n if n else 0.0
+        out_mean[c] = mean
+        # rounding only; not max(): NaN must stay NaN
+        out_var[c] = 0.0 if var < 0.0 else var  # noqa: FURB136
+    return n
 
 
 def moments(x, mask, has_mask, out_mean, out_var):
@@ -282,121 +305,28 @@ def moments(x, mask, has_mask, out_mean, out_var):
     _check("out_mean", out_mean, (C,), np.float64)
     _check("out_var", out_var, (C,), np.float64)
     total = O * I
-    nchunks = max(1, min(threads_for(x.size), total))
-    shifts = np.zeros((nchunks, C), x.dtype)
-    sums = np.zeros((nchunks, C))
-    squares = np.zeros((nchunks, C))
-    counts = np.zeros(nchunks, np.int64)
-    args = (x.reshape(-1), flat_mask, bool(has_mask), C, I)
-    if nchunks > 1:
-        _moments_parallel(*args, total, shifts, sums, squares, counts)
-    elif total:
-        counts[0] = _moments_chunk(*args, 0, total, shifts[0], sums[0], squares[0])
-    return _combine_moments(shifts, sums, squares, counts, out_mean, out_var)
-
-
-# --------------------------------------------------------------------------------------------- normalize
-@njit(cache=True, fastmath=_FM_ELEMENTWISE, inline="always")
-def _normalize_chunk(x, a, b, out, C, I, p0, p1):
-    """out = x * a[c] + b[c] on flat arrays, over rows [p0, p1) if I == 1, else elements [p0, p1)."""
-    if I == 1:
-        R = _rows_per_tile(C, p1 - p0)
-        at = _tile(a, R)
-        bt = _tile(b, R)
-        for r0 in range(p0, p1, R):
-            r1 = min(r0 + R, p1)
-            xs = x[r0 * C:r1 * C]
-            ys = out[r0 * C:r1 * C]
-            for j in range(xs.shape[0]):
-                ys[j] = xs[j] * at[j] + bt[j]
-    else:
-        for q in range(p0 // I, (p1 - 1) // I + 1):
-            ac = a[q % C]
-            bc = b[q % C]
-            j0 = max(p0, q * I)
-            j1 = min(p1, q * I + I)
-            xs = x[j0:j1]
-            ys = out[j0:j1]
-            for j in range(xs.shape[0]):
-                ys[j] = xs[j] * ac + bc
-
-
-@njit(cache=True, parallel=_PARALLEL)
-def _normalize_parallel(x, a, b, out, C, I, total, nchunks):
-    for k in prange(nchunks):
-        _normalize_chunk(x, a, b, out, C, I, _bound(total, nchunks, k), _bound(total, nchunks, k + 1))
-
-
-def normalize(x, a, b, out):
-    """out[o, c, i] = x[o, c, i] * a[c] + b[c]; a, b and out have x's dtype."""
-    _check_x("x", x)
-    O, C, I = x.shape
-    _check("a", a, (C,), x.dtype)
-    _check("b", b, (C,), x.dtype)
-    _check("out", out, x.shape, x.dtype)
-    total = O if I == 1 else x.size
+    if x.size == 0:
+        out_mean[:] = 0.0
+        out_var[:] = 0.0
+        return float(np.count_nonzero(mask) if has_mask else total)
     nchunks = min(threads_for(x.size), total)
-    if nchunks > 1:
-        _normalize_parallel(x.reshape(-1), a, b, out.reshape(-1), C, I, total, nchunks)
-    elif x.size:
-        _normalize_chunk(x.reshape(-1), a, b, out.reshape(-1), C, I, 0, total)
+    shifts = np.zeros((nchunks, C), x.dtype)
+    sums, squares, counts = _run_sums(_NO_DATA[x.dtype.char], x.reshape(-1), flat_mask, bool(has_mask),
+                                      True, C, I, total, shifts)
+    return float(_combine_moments(shifts, sums, squares, counts, out_mean, out_var))
 
 
-# --------------------------------------------------------------------------------------------- backward
-@njit(cache=True, fastmath=_FM_ELEMENTWISE, inline="always")
-def _backward_sums_chunk(g, x, shift, C, I, p0, p1, out_g, out_gx):
-    """Sums of g and g * (x - shift[c]) over positions [p0, p1) of the flattened (O, I) grid."""
-    acc_g = np.zeros(C)
-    acc_gx = np.zeros(C)
-    if I == 1:
-        R = _rows_per_tile(C, p1 - p0)
-        L = R * C
-        sht = _tile(shift, R)
-        blk_g = np.zeros(L, x.dtype)
-        blk_gx = np.zeros(L, x.dtype)
-        tile_g = np.zeros(L)
-        tile_gx = np.zeros(L)
-        in_block = 0
-        for r0 in range(p0, p1, R):
-            r1 = min(r0 + R, p1)
-            xs = x[r0 * C:r1 * C]
-            gs = g[r0 * C:r1 * C]
-            for j in range(xs.shape[0]):
-                blk_g[j] += gs[j]
-                blk_gx[j] += gs[j] * (xs[j] - sht[j])
-            in_block += 1
-            if in_block == _BLOCK_TILES or r1 == p1:
-                for j in range(L):
-                    tile_g[j] += blk_g[j]
-                    tile_gx[j] += blk_gx[j]
-                    blk_g[j] = 0
-                    blk_gx[j] = 0
-                in_block = 0
-        for r in range(R):
-            for c in range(C):
-                acc_g[c] += tile_g[r * C + c]
-                acc_gx[c] += tile_gx[r * C + c]
-    else:
-        zero = np.zeros(1, x.dtype)[0]
-        for o in range(p0 // I, (p1 - 1) // I + 1):
-            i0 = max(p0 - o * I, 0)
-            i1 = min(p1 - o * I, I)
-            for c in range(C):
-                row = (o * C + c) * I
-                s, q = _row_gsums(g[row + i0:row + i1], x[row + i0:row + i1], shift[c], zero)
-                acc_g[c] += s
-                acc_gx[c] += q
-    for c in range(C):
-        out_g[c] = acc_g[c]
-        out_gx[c] = acc_gx[c]
-
-
-@njit(cache=True, parallel=_PARALLEL)
-def _backward_sums_parallel(g, x, shift, C, I, total, sums_g, sums_gx):
-    nchunks = sums_g.shape[0]
-    for k in prange(nchunks):
-        _backward_sums_chunk(g, x, shift, C, I, _bound(total, nchunks, k), _bound(total, nchunks, k + 1),
-                             sums_g[k], sums_gx[k])
+@njit(cache=True)
+def _combine_sums(shift, mean, invstd, sums, prods, out_sum_g, out_sum_gxhat):
+    """Totals over chunks; sum g (x - mean) = sum g (x - shift) + (shift - mean) sum g, in float64."""
+    for c in range(out_sum_g.shape[0]):
+        sg = 0.0
+        sgx = 0.0
+        for k in range(sums.shape[0]):
+            sg += sums[k, c]
+            sgx += prods[k, c]
+        out_sum_g[c] = sg
+        out_sum_gxhat[c] = (sgx + (shift[c] - mean[c]) * sg) * invstd[c]
 
 
 def backward_sums(g, x, mean, invstd, out_sum_g, out_sum_gxhat):
@@ -411,58 +341,68 @@ def backward_sums(g, x, mean, invstd, out_sum_g, out_sum_gxhat):
                       ("out_sum_gxhat", out_sum_gxhat)):
         _check(name, arr, (C,), np.float64)
     total = O * I
-    nchunks = max(1, min(threads_for(2 * x.size), total))
-    # The products use the mean rounded to x's dtype (differences with nearby x are then exact); the
+    if x.size == 0:
+        out_sum_g[:] = 0.0
+        out_sum_gxhat[:] = 0.0
+        return
+    nchunks = min(threads_for(2 * x.size), total)
+    # The products use the mean rounded to x's dtype (its differences with nearby x are exact); the
     # rounding is corrected exactly in float64: sum g (x - mean) = sum g (x - m) + (m - mean) sum g.
-    shift = mean.astype(x.dtype)
-    sums_g = np.zeros((nchunks, C))
-    sums_gx = np.zeros((nchunks, C))
-    args = (g.reshape(-1), x.reshape(-1), shift, C, I)
-    if nchunks > 1:
-        _backward_sums_parallel(*args, total, sums_g, sums_gx)
-    elif total:
-        _backward_sums_chunk(*args, 0, total, sums_g[0], sums_gx[0])
-    sum_g = sums_g.sum(axis=0)
-    out_sum_g[:] = sum_g
-    out_sum_gxhat[:] = (sums_gx.sum(axis=0) + (shift - mean) * sum_g) * invstd
+    shifts = np.empty((nchunks, C), x.dtype)
+    shifts[:] = mean
+    sums, prods, _ = _run_sums(g.reshape(-1), x.reshape(-1), _NO_MASK, False, False, C, I, total, shifts)
+    _combine_sums(shifts[0], mean, invstd, sums, prods, out_sum_g, out_sum_gxhat)
 
 
-@njit(cache=True, fastmath=_FM_ELEMENTWISE, inline="always")
-def _backward_input_chunk(g, x, mask, has_mask, k_g, k_x, k_0, out, C, I, p0, p1):
-    """out = k_g g + w (k_x x + k_0) on flat arrays, over rows [p0, p1) if I == 1, else elements."""
+# --------------------------------------------------------------------------------------------- affine
+@njit(cache=True, fastmath=_FM_ELEMENTWISE)
+def _affine_chunk(g, x, mask, has_mask, use_g, k_g, k_x, k_0, center, out, C, I, p0, p1):
+    """out = (k_g g if use_g else 0) + w (k_x (x - center) + k_0) on flat arrays, over rows [p0, p1) if
+    I == 1, else over elements [p0, p1); w = mask (row-wise when I == 1) if has_mask else 1."""
+    zero = np.zeros(1, x.dtype)[0]
     if I == 1:
-        R = _rows_per_tile(C, p1 - p0)
+        R = max(1, min(_TILE // C, p1 - p0))
         kgt = _tile(k_g, R)
         kxt = _tile(k_x, R)
         k0t = _tile(k_0, R)
+        ct = _tile(center, R)
         for r0 in range(p0, p1, R):
             r1 = min(r0 + R, p1)
-            xs = x[r0 * C:r1 * C]
-            gs = g[r0 * C:r1 * C]
-            ys = out[r0 * C:r1 * C]
-            if has_mask:
-                for r in range(r0, r1):
-                    j = (r - r0) * C
-                    xr = xs[j:j + C]
-                    gr = gs[j:j + C]
-                    yr = ys[j:j + C]
-                    if mask[r]:
-                        for c in range(C):
-                            yr[c] = k_g[c] * gr[c] + (k_x[c] * xr[c] + k_0[c])
-                    else:
-                        for c in range(C):
-                            yr[c] = k_g[c] * gr[c]
-            else:
-                for j in range(xs.shape[0]):
-                    ys[j] = kgt[j] * gs[j] + (kxt[j] * xs[j] + k0t[j])
+            ra = r0
+            while ra < r1:  # runs of rows with the same mask value (one run without a mask)
+                counted = True
+                rb = r1
+                if has_mask:
+                    counted = mask[ra]
+                    rb = ra + 1
+                    while rb < r1 and mask[rb] == counted:
+                        rb += 1
+                j0 = (ra - r0) * C
+                j1 = (rb - r0) * C
+                xs = x[ra * C:rb * C]
+                gs = g[ra * C:rb * C]
+                ys = out[ra * C:rb * C]
+                kg = kgt[j0:j1]
+                kx = kxt[j0:j1]
+                k0 = k0t[j0:j1]
+                cs = ct[j0:j1]
+                if counted:
+                    for j in range(xs.shape[0]):
+                        t = kg[j] * gs[j]
+                        ys[j] = (t if use_g else zero) + (kx[j] * (xs[j] - cs[j]) + k0[j])
+                else:
+                    for j in range(xs.shape[0]):
+                        t = kg[j] * gs[j]
+                        ys[j] = t if use_g else zero
+                ra = rb
     else:
-        zero = np.zeros(1, x.dtype)[0]
         for q in range(p0 // I, (p1 - 1) // I + 1):
             o = q // C
             c = q - o * C
             kg = k_g[c]
             kx = k_x[c]
             k0 = k_0[c]
+            cc = center[c]
             j0 = max(p0, q * I)
             j1 = min(p1, q * I + I)
             xs = x[j0:j1]
@@ -472,35 +412,85 @@ def _backward_input_chunk(g, x, mask, has_mask, k_g, k_x, k_0, out, C, I, p0, p1
                 m0 = o * I + (j0 - q * I)
                 mr = mask[m0:m0 + (j1 - j0)]
                 for j in range(xs.shape[0]):
-                    ys[j] = kg * gs[j] + ((kx * xs[j] + k0) if mr[j] else zero)
+                    t = kg * gs[j]
+                    ys[j] = (t if use_g else zero) + ((kx * (xs[j] - cc) + k0) if mr[j] else zero)
             else:
                 for j in range(xs.shape[0]):
-                    ys[j] = kg * gs[j] + (kx * xs[j] + k0)
+                    t = kg * gs[j]
+                    ys[j] = (t if use_g else zero) + (kx * (xs[j] - cc) + k0)
 
 
 @njit(cache=True, parallel=_PARALLEL)
-def _backward_input_parallel(g, x, mask, has_mask, k_g, k_x, k_0, out, C, I, total, nchunks):
+def _affine_parallel(g, x, mask, has_mask, use_g, k_g, k_x, k_0, center, out, C, I, total, nchunks):
     for k in prange(nchunks):
-        _backward_input_chunk(g, x, mask, has_mask, k_g, k_x, k_0, out, C, I, _bound(total, nchunks, k),
-                              _bound(total, nchunks, k + 1))
+        _affine_chunk(g, x, mask, has_mask, use_g, k_g, k_x, k_0, center, out, C, I,
+                      _bound(total, nchunks, k), _bound(total, nchunks, k + 1))
 
 
-def backward_input(g, x, mask, has_mask, k_g, k_x, k_0, out):
-    """out = k_g[c] * g + w * (k_x[c] * x + k_0[c]), w = mask[o, i] if has_mask else 1.
+def _coefficients(x, k_g, k_x, k_0, center, names=("k_g", "k_x", "k_0")):
+    """Per-channel coefficients in x's dtype, and the center rounded to it.
 
-    Masked positions (w = 0) get exactly k_g * g. k_*, g and out have x's dtype.
+    k_* may be float32 or float64. With `center` (float64), k_x (x - center) + k_0 is evaluated as
+    k_x (x - c) + (k_0 + k_x (c - center)), c = center rounded to x's dtype, the bracket in float64:
+    nothing large cancels in x's dtype, so float32 outputs keep float32 accuracy relative to themselves
+    even when |mean| / std is large or only a few positions count.
+    """
+    C = x.shape[1]
+    for name, arr in zip(names, (k_g, k_x, k_0)):
+        if not isinstance(arr, np.ndarray) or arr.shape != (C,) or arr.dtype not in (np.float32, np.float64):
+            _fail(name, f"a float32 or float64 array of shape {(C,)}", arr)
+    if center is None:
+        c = np.zeros(C, x.dtype)
+    else:
+        if not isinstance(center, np.ndarray) or center.shape != (C,) or center.dtype.kind != "f":
+            _fail("center", f"a float array of shape {(C,)}", center)
+        c = center.astype(x.dtype)
+        with np.errstate(all="ignore"):
+            k_0 = k_0.astype(np.float64) + k_x.astype(np.float64) * (c.astype(np.float64) - center)
+    return (np.ascontiguousarray(k_g, x.dtype), np.ascontiguousarray(k_x, x.dtype),
+            np.ascontiguousarray(k_0, x.dtype), c)
+
+
+def _run_affine(g, x, mask, has_mask, use_g, k_g, k_x, k_0, center, out, size):
+    O, C, I = x.shape
+    if x.size == 0:
+        return
+    total = O if I == 1 else x.size  # rows when I == 1, else elements
+    nchunks = min(threads_for(size), total)
+    args = (g.reshape(-1), x.reshape(-1), mask, has_mask, use_g, k_g, k_x, k_0, center, out.reshape(-1),
+            C, I)
+    if nchunks == 1:  # no parallel region at all
+        _affine_chunk(*args, 0, total)
+    else:
+        _affine_parallel(*args, total, nchunks)
+
+
+def normalize(x, a, b, out, center=None):
+    """out[o, c, i] = x[o, c, i] * a[c] + b[c], or a[c] * (x - center[c]) + b[c] with `center`.
+
+    a, b: float32 or float64 (C,), rounded to x's dtype (after the float64 centering); out has x's
+    dtype. Training output: a = gamma * invstd and either b = beta - mean * a, or b = beta with
+    center = mean (accurate in float32 whatever |mean| / std); inference the same with moving stats.
     """
     _check_x("x", x)
-    O, C, I = x.shape
-    _check("g", g, x.shape, x.dtype)
-    flat_mask = _flat_mask(x, mask, has_mask)
-    for name, arr in (("k_g", k_g), ("k_x", k_x), ("k_0", k_0)):
-        _check(name, arr, (C,), x.dtype)
     _check("out", out, x.shape, x.dtype)
-    total = O if I == 1 else x.size
-    nchunks = min(threads_for(2 * x.size), total)
-    args = (g.reshape(-1), x.reshape(-1), flat_mask, bool(has_mask), k_g, k_x, k_0, out.reshape(-1), C, I)
-    if nchunks > 1:
-        _backward_input_parallel(*args, total, nchunks)
-    elif x.size:
-        _backward_input_chunk(*args, 0, total)
+    a, _, b, c = _coefficients(x, a, a, b, center, names=("a", "a", "b"))
+    _run_affine(x, x, _NO_MASK, False, False, a, a, b, c, out, x.size)
+
+
+def backward_input(g, x, mask, has_mask, k_g, k_x, k_0, out, center=None):
+    """out = k_g[c] * g + w * (k_x[c] * (x - center[c]) + k_0[c]), w = mask[o, i] if has_mask else 1,
+    center = 0 when not given.
+
+    Masked positions (w = 0) get exactly k_g * g. k_* are float32 or float64 (C,), g and out have x's
+    dtype. With s = invstd, n = count, dbeta = sum_g, dgamma = sum_gxhat: k_g = gamma s,
+    k_x = -gamma s^2 dgamma / n and either k_0 = -gamma s (dbeta - mean s dgamma) / n, or, accurate
+    in float32 when few positions count or |mean| / std is large, k_0 = -gamma s dbeta / n with
+    center = mean (pass the k_* in float64 then).
+    """
+    _check_x("x", x)
+    _check("g", g, x.shape, x.dtype)
+    _check("out", out, x.shape, x.dtype)
+    flat_mask = _flat_mask(x, mask, has_mask)
+    k_g, k_x, k_0, c = _coefficients(x, k_g, k_x, k_0, center)
+    _run_affine(g, x, flat_mask, bool(has_mask), True, k_g, k_x, k_0, c, out, 2 * x.size)

@@ -11,8 +11,14 @@ Same (O, C, I) layout and mask semantics as `rkeras.kernels.batch_norm`, written
 
 import numpy as np
 
-__all__ = ["moments_ref", "normalize_ref", "backward_sums_ref", "backward_input_ref",
-           "batch_norm_forward_ref", "batch_norm_backward_ref"]
+__all__ = [
+    "backward_input_ref",
+    "backward_sums_ref",
+    "batch_norm_backward_ref",
+    "batch_norm_forward_ref",
+    "moments_ref",
+    "normalize_ref",
+]
 
 
 def _weights(x, mask):
@@ -41,9 +47,12 @@ def moments_ref(x, mask=None):
     return mean, var, count
 
 
-def normalize_ref(x, a, b):
-    """x * a[c] + b[c]."""
-    return np.asarray(x, dtype=np.float64) * _per_channel(a) + _per_channel(b)
+def normalize_ref(x, a, b, center=None):
+    """x * a[c] + b[c], or a[c] * (x - center[c]) + b[c]."""
+    x = np.asarray(x, dtype=np.float64)
+    if center is not None:
+        x = x - _per_channel(center)
+    return x * _per_channel(a) + _per_channel(b)
 
 
 def backward_sums_ref(g, x, mean, invstd):
@@ -53,10 +62,13 @@ def backward_sums_ref(g, x, mean, invstd):
     return g.sum(axis=(0, 2)), (g * xhat).sum(axis=(0, 2))
 
 
-def backward_input_ref(g, x, mask, k_g, k_x, k_0):
-    """k_g[c] * g + w * (k_x[c] * x + k_0[c]); masked positions get exactly k_g * g."""
+def backward_input_ref(g, x, mask, k_g, k_x, k_0, center=None):
+    """k_g[c] * g + w * (k_x[c] * (x - center[c]) + k_0[c]) (center 0 if not given); masked positions
+    get exactly k_g * g."""
     g = np.asarray(g, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
+    if center is not None:
+        x = x - _per_channel(center)
     term = _per_channel(k_x) * x + _per_channel(k_0)
     if mask is not None:
         term = np.where(_weights(x, mask) > 0, term, 0.0)

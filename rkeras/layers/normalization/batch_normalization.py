@@ -136,7 +136,8 @@ class BatchNormalization(Layer):
         return np.ascontiguousarray(mask).reshape(view_shape[0], view_shape[2]), True
 
     # ----------------------------------------------------------------------------- math
-    def _params(self, dtype):
+    def _params(self):
+        """gamma and beta as float64 per-channel vectors (None when scale / center is off)."""
         gamma = self.gamma.value.reshape(-1).astype(np.float64) if self.scale else None
         beta = self.beta.value.reshape(-1).astype(np.float64) if self.center else None
         return gamma, beta
@@ -159,11 +160,13 @@ class BatchNormalization(Layer):
             var = self.moving_variance.value.reshape(-1).astype(np.float64)
             count = None
         invstd = 1.0 / np.sqrt(var + self.epsilon)
-        gamma, beta = self._params(work)
+        gamma, beta = self._params()
         a = invstd if gamma is None else gamma * invstd
-        b = -mean * a if beta is None else beta - mean * a
+        b = np.zeros_like(a) if beta is None else beta
         out3 = np.empty(view_shape, dtype=work)
-        kernels.normalize(x3, a.astype(work), b.astype(work), out3)
+        # a * (x - mean) + beta, centred in the kernel: the folded x * a + (beta - mean * a) would lose
+        # float32 accuracy when |mean| / std is large (Keras' folded form does)
+        kernels.normalize(x3, a, b, out3, center=mean)
         y = self._from_view(out3, x.shape, perm, x.dtype)
         cache = (x3, mask3, has_mask, mean, invstd, count, bool(training), x.shape, perm, x.dtype)
         return y, cache
@@ -201,12 +204,11 @@ class BatchNormalization(Layer):
         dx3 = np.empty_like(x3)
         k_g = gamma * invstd
         if training and count:
+            # dx = gamma s (g - w (dbeta + xhat dgamma) / n), evaluated centred on the mean (see forward)
             k_x = -k_g * invstd * sum_gxhat / count
-            k_0 = -k_g * (sum_g - mean * invstd * sum_gxhat) / count
-            kernels.backward_input(g3, x3, mask3, has_mask, k_g.astype(work), k_x.astype(work),
-                                   k_0.astype(work), dx3)
+            kernels.backward_input(g3, x3, mask3, has_mask, k_g, k_x, -k_g * sum_g / count, dx3, center=mean)
         else:
-            kernels.normalize(g3, k_g.astype(work), np.zeros_like(k_g, dtype=work), dx3)
+            kernels.normalize(g3, k_g, np.zeros_like(k_g), dx3)
         dx = self._from_view(dx3, shape, perm, in_dtype)
         grads = {}
         if self.scale and self.gamma.trainable:
