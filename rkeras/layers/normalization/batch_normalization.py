@@ -9,6 +9,8 @@ batch, so dense, channels-last and channels-first inputs share one kernel family
 transposed copy (only a non-contiguous set of several normalized axes is transposed once).
 """
 
+import math
+
 import numpy as np
 
 from ... import constraints, conventions, initializers, regularizers
@@ -48,6 +50,7 @@ class BatchNormalization(Layer):
         super().__init__(**kwargs)
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
         self._axes = None  # 0-based normalized axes, fixed at build
+        self._layouts = {}  # input shape -> (permutation, (outer, channels, inner))
 
     # ----------------------------------------------------------------------------- build
     def build(self, input_shape):
@@ -88,7 +91,14 @@ class BatchNormalization(Layer):
                              f"{got}, but the layer was built for {expected} (input shape {shape}).")
 
     def _layout(self, shape):
-        """(permutation or None, (outer, channels, inner)) for an input of `shape`."""
+        """(permutation or None, (outer, channels, inner)) for a valid input of `shape` (memoized)."""
+        layout = self._layouts.get(shape)
+        if layout is None:
+            self._check_shape(shape)
+            layout = self._layouts[shape] = self._compute_layout(shape)
+        return layout
+
+    def _compute_layout(self, shape):
         axes = self._axes
         contiguous = axes == tuple(range(axes[0], axes[-1] + 1))
         perm = None
@@ -100,10 +110,7 @@ class BatchNormalization(Layer):
             first, last = len(before), len(before) + len(axes)
         else:
             first, last = axes[0], axes[-1] + 1
-        outer = int(np.prod(shape[:first], dtype=np.int64))
-        channels = int(np.prod(shape[first:last], dtype=np.int64))
-        inner = int(np.prod(shape[last:], dtype=np.int64))
-        return perm, (outer, channels, inner)
+        return perm, (math.prod(shape[:first]), math.prod(shape[first:last]), math.prod(shape[last:]))
 
     def _to_view(self, x, perm, view_shape, dtype):
         if perm is not None:
@@ -145,7 +152,6 @@ class BatchNormalization(Layer):
     def forward(self, inputs, training=False, mask=None):
         x = float_input(as_numeric_array(inputs, "inputs"), self.dtype)
         self._maybe_build(x.shape)
-        self._check_shape(x.shape)
         perm, view_shape = self._layout(x.shape)
         mask3, has_mask = self._mask_view(mask, x.shape, view_shape)
         work = compute_dtype(x.dtype)
@@ -182,10 +188,11 @@ class BatchNormalization(Layer):
         return count
 
     def _update_moving(self, mean, var):
+        """moving = moving * momentum + batch_stat * (1 - momentum), in float64, stored in place."""
         m = self.momentum
         for variable, stat in ((self.moving_mean, mean), (self.moving_variance, var)):
-            new = variable.value.reshape(-1).astype(np.float64) * m + stat * (1.0 - m)
-            variable.value[...] = new.reshape(variable.shape).astype(variable.dtype)
+            flat = variable.value.reshape(-1)
+            np.copyto(flat, flat * m + stat * (1.0 - m), casting="same_kind")
 
     def backward(self, cache, grad_outputs):
         x3, mask3, has_mask, mean, invstd, count, training, shape, perm, in_dtype = cache
