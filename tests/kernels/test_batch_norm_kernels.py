@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from rkeras.kernels import batch_norm as bn
 from rkeras.kernels import reference as ref
+from layer_harness import numeric_grad
 
 TOL = {np.float32: 1e-5, np.float64: 1e-12}
 DTYPES = [np.float32, np.float64]
@@ -307,22 +308,9 @@ def test_backward_matches_finite_differences(shape, masked):
     _, mean, _, invstd, count = train_forward(x, gamma, beta, EPS, mask)
     dx, dgamma, dbeta = train_backward(upstream, x, gamma, mean, invstd, count, mask)
 
-    def numeric(arr, f):
-        grad = np.empty_like(arr)
-        h = 1e-6
-        for idx in np.ndindex(arr.shape):
-            keep = arr[idx]
-            arr[idx] = keep + h
-            up = f()
-            arr[idx] = keep - h
-            down = f()
-            arr[idx] = keep
-            grad[idx] = (up - down) / (2 * h)
-        return grad
-
-    np.testing.assert_allclose(dx, numeric(x, lambda: loss(x, gamma, beta)), rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(dgamma, numeric(gamma, lambda: loss(x, gamma, beta)), rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(dbeta, numeric(beta, lambda: loss(x, gamma, beta)), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(dx, numeric_grad(lambda: loss(x, gamma, beta), x), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(dgamma, numeric_grad(lambda: loss(x, gamma, beta), gamma), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(dbeta, numeric_grad(lambda: loss(x, gamma, beta), beta), rtol=1e-6, atol=1e-7)
 
 
 # ----------------------------------------------------------------------------- accuracy at large means

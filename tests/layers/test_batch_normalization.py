@@ -6,6 +6,7 @@ import pytest
 import rkeras as rk
 from rkeras.layers.normalization.batch_normalization import BatchNormalization
 from bn_reference import bn_reference, rel_err
+from layer_harness import numeric_grad
 
 # (input shape, R axis, 0-based normalized axes)
 CASES = [
@@ -146,19 +147,6 @@ def test_non_contiguous_views():
         assert rel_err(y, ry) <= 1e-5 and rel_err(dx, rdx) <= 1e-5
 
 
-def _numeric_grad(f, arr, eps=1e-6):
-    grad = np.zeros_like(arr)
-    for i in np.ndindex(arr.shape):
-        old = arr[i]
-        arr[i] = old + eps
-        fp = f()
-        arr[i] = old - eps
-        fm = f()
-        arr[i] = old
-        grad[i] = (fp - fm) / (2 * eps)
-    return grad
-
-
 @pytest.mark.parametrize("training", [True, False])
 @pytest.mark.parametrize("use_mask", [False, True])
 def test_gradients_agree_with_finite_differences(training, use_mask):
@@ -182,9 +170,9 @@ def test_gradients_agree_with_finite_differences(training, use_mask):
         return float(np.sum(layer(x, training=training, mask=mask) * g))
 
     _, dx, wg = rk.vjp(layer, x, g, training=training, mask=mask)
-    np.testing.assert_allclose(dx, _numeric_grad(loss, x), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(dx, numeric_grad(loss, x), rtol=1e-6, atol=1e-8)
     for var in (layer.gamma, layer.beta):
-        np.testing.assert_allclose(wg[var.path], _numeric_grad(loss, var.value), rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(wg[var.path], numeric_grad(loss, var.value), rtol=1e-6, atol=1e-8)
 
 
 def test_trainable_false_means_inference_whatever_training_says():

@@ -4,19 +4,7 @@ import numpy as np
 import pytest
 
 import rkeras as rk
-
-
-def _numeric_grad(f, arr, eps=1e-6):
-    grad = np.zeros_like(arr)
-    for i in np.ndindex(arr.shape):
-        old = arr[i]
-        arr[i] = old + eps
-        fp = f()
-        arr[i] = old - eps
-        fm = f()
-        arr[i] = old
-        grad[i] = (fp - fm) / (2 * eps)
-    return grad
+from layer_harness import numeric_grad
 
 
 def _two_in_two_out():
@@ -55,9 +43,9 @@ def test_gradients_through_the_graph_agree_with_finite_differences():
         return float(np.sum(o1 * g1) + np.sum(o2 * g2))
 
     outs, in_grads, w_grads = rk.vjp(model, [xa, xb], [g1, g2], training=True)
-    np.testing.assert_allclose(in_grads[0], _numeric_grad(loss, xa), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(in_grads[1], _numeric_grad(loss, xb), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(w_grads["shared/kernel"], _numeric_grad(loss, shared.kernel.value),
+    np.testing.assert_allclose(in_grads[0], numeric_grad(loss, xa), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(in_grads[1], numeric_grad(loss, xb), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(w_grads["shared/kernel"], numeric_grad(loss, shared.kernel.value),
                                rtol=1e-6, atol=1e-8)
     assert set(w_grads) == {v.path for v in model.trainable_weights}
 
