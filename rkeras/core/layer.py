@@ -20,6 +20,9 @@ from .naming import to_snake_case, unique_name
 from .variable import Variable
 
 
+_CALL_KWARGS = frozenset(("training", "mask"))  # compose()'s accepted call arguments
+
+
 class Layer:
     """Base class of all layers (and, through `Model`, of models)."""
 
@@ -198,7 +201,8 @@ class Layer:
     def call(self, inputs, training=False, mask=None):
         """Eager call on concrete arrays: builds if needed, runs `forward` in the effective mode."""
         inputs = self._convert_inputs(inputs)
-        self._maybe_build(_shape_of(inputs))
+        if not self.built:
+            self._maybe_build(_shape_of(inputs))
         outputs, _ = self.forward(inputs, training=self.effective_training(training), mask=mask)
         return outputs
 
@@ -208,6 +212,9 @@ class Layer:
         return as_numeric_array(inputs, "inputs")
 
     def __call__(self, object=None, **call_kwargs):
+        # fast path, the same as compose() for a numeric numpy array: an eager call
+        if type(object) is np.ndarray and object.dtype.kind in "biuf" and call_kwargs.keys() <= _CALL_KWARGS:
+            return self.call(object, **call_kwargs)
         from ..compose import compose
         return compose(self, object, **call_kwargs)
 

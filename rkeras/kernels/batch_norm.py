@@ -73,6 +73,15 @@ def threads_for(size):
     return threads
 
 
+def _chunks(size):
+    """threads_for(size) without asking numba for its thread count on the serial path (small arrays)."""
+    if _workqueue is None:
+        return threads_for(size)
+    if size < (_SERIAL_BELOW_WORKQUEUE if _workqueue else _SERIAL_BELOW):
+        return 1
+    return numba.get_num_threads()
+
+
 # --------------------------------------------------------------------------------------------- checks
 def _fail(name, what, arr):
     raise ValueError(f"`{name}` must be {what}; received {type(arr).__name__} of shape "
@@ -494,3 +503,228 @@ def backward_input(g, x, mask, has_mask, k_g, k_x, k_0, out, center=None):
     flat_mask = _flat_mask(x, mask, has_mask)
     k_g, k_x, k_0, c = _coefficients(x, k_g, k_x, k_0, center)
     _run_affine(g, x, flat_mask, bool(has_mask), True, k_g, k_x, k_0, c, out, 2 * x.size)
+
+
+# --------------------------------------------------------------------------------------------- layer entries
+# Unchecked entry points for the batch-normalization layer, which guarantees the shapes and dtypes: x, g,
+# out flat C-contiguous views of (O, C, I) arrays (float32 or float64), mask flat bool (O * I, or empty with
+# has_mask False), per-channel statistics float64 (C,), the layer's variables (C,) float32 or float64 (all of
+# one dtype; pass moving_mean in place of a missing gamma or beta) read on every call, as optimizers write
+# them in place. One Python -> numba dispatch per layer call: the statistics, the per-channel coefficients
+# (the same float64 arithmetic and centring as `normalize` / `backward_input`), the moving-statistics update
+# and the big passes all run inside. The `_serial` entries only call the serial chunks (small arrays never
+# compile the parallel kernels); the `_parallel` ones take a number of chunks per pass (1 = serial).
+@njit(cache=True, error_model="numpy")
+def _forward_coefficients(x, mean, var, training, gamma, has_gamma, beta, has_beta, moving_mean,
+                          moving_variance, momentum, epsilon, invstd):
+    """Per-channel k_x, k_0, center in x's dtype for out = k_x (x - center) + k_0 = gamma invstd (x - mean)
+    + beta, centred as in `_coefficients`; training: updates the moving statistics with (mean, var),
+    inference: mean and var are filled from them. invstd (float64) is filled."""
+    C = mean.shape[0]
+    k_x = np.empty(C, x.dtype)
+    k_0 = np.empty(C, x.dtype)
+    center = np.empty(C, x.dtype)
+    for c in range(C):
+        if training:
+            mu = mean[c]
+            v = var[c]
+            moving_mean[c] = moving_mean[c] * momentum + mu * (1.0 - momentum)
+            moving_variance[c] = moving_variance[c] * momentum + v * (1.0 - momentum)
+        else:
+            mu = np.float64(moving_mean[c])
+            v = np.float64(moving_variance[c])
+            mean[c] = mu
+            var[c] = v
+        s = 1.0 / np.sqrt(v + epsilon)
+        invstd[c] = s
+        a = np.float64(gamma[c]) * s if has_gamma else s
+        b = np.float64(beta[c]) if has_beta else 0.0
+        center[c] = mu
+        k_x[c] = a
+        k_0[c] = b + a * (np.float64(center[c]) - mu)
+    return k_x, k_0, center
+
+
+@njit(cache=True, error_model="numpy")
+def _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g, sum_gxhat):
+    """k_g, k_x, k_0, center in x's dtype for dx = k_g g + w (k_x (x - center) + k_0), as the layer's
+    backward: full (training with count > 0) as `backward_input(..., center=mean)`, else dx = gamma invstd g
+    (returned as k_x with k_0 = center = 0, for the pass without a g term)."""
+    C = mean.shape[0]
+    k_g = np.empty(C, x.dtype)
+    k_x = np.empty(C, x.dtype)
+    k_0 = np.empty(C, x.dtype)
+    center = np.empty(C, x.dtype)
+    for c in range(C):
+        kg = (np.float64(gamma[c]) if has_gamma else 1.0) * invstd[c]
+        k_g[c] = kg
+        if full:
+            kx = -kg * invstd[c] * sum_gxhat[c] / count
+            center[c] = mean[c]
+            k_x[c] = kx
+            k_0[c] = -kg * sum_g[c] / count + kx * (np.float64(center[c]) - mean[c])
+        else:
+            center[c] = 0.0
+            k_x[c] = kg
+            k_0[c] = 0.0
+    return k_g, k_x, k_0, center
+
+
+@njit(cache=True)
+def _train_serial(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance,
+                  momentum, epsilon, out, mean, invstd):
+    """Training forward on one thread: moments, moving-statistics update, normalize. Returns the count."""
+    total = x.shape[0] // C
+    shifts = np.zeros((1, C), x.dtype)
+    sums = np.zeros((1, C))
+    squares = np.zeros((1, C))
+    counts = np.zeros(1, np.int64)
+    counts[0] = _sums_chunk(x, x, mask, has_mask, True, C, I, 0, total, shifts[0], sums[0], squares[0])
+    var = np.empty(C)
+    n = _combine_moments(shifts, sums, squares, counts, mean, var)
+    k_x, k_0, center = _forward_coefficients(x, mean, var, True, gamma, has_gamma, beta, has_beta,
+                                             moving_mean, moving_variance, momentum, epsilon, invstd)
+    _affine_chunk(x, x, mask, False, False, k_x, k_x, k_0, center, out, C, I, 0, total if I == 1 else x.shape[0])
+    return n * 1.0
+
+
+@njit(cache=True)
+def _train_parallel(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance,
+                    momentum, epsilon, out, mean, invstd, nchunks):
+    """`_train_serial` with nchunks chunks (threads) per pass, both parallel regions in one call."""
+    total = x.shape[0] // C
+    k_s = min(nchunks, total)
+    shifts = np.zeros((k_s, C), x.dtype)
+    sums = np.zeros((k_s, C))
+    squares = np.zeros((k_s, C))
+    counts = np.zeros(k_s, np.int64)
+    if k_s == 1:
+        counts[0] = _sums_chunk(x, x, mask, has_mask, True, C, I, 0, total, shifts[0], sums[0], squares[0])
+    else:
+        _sums_parallel(x, x, mask, has_mask, True, C, I, total, shifts, sums, squares, counts)
+    var = np.empty(C)
+    n = _combine_moments(shifts, sums, squares, counts, mean, var)
+    k_x, k_0, center = _forward_coefficients(x, mean, var, True, gamma, has_gamma, beta, has_beta,
+                                             moving_mean, moving_variance, momentum, epsilon, invstd)
+    total_a = total if I == 1 else x.shape[0]
+    k_a = min(nchunks, total_a)
+    if k_a == 1:
+        _affine_chunk(x, x, mask, False, False, k_x, k_x, k_0, center, out, C, I, 0, total_a)
+    else:
+        _affine_parallel(x, x, mask, False, False, k_x, k_x, k_0, center, out, C, I, total_a, k_a)
+    return n * 1.0
+
+
+@njit(cache=True)
+def _infer_serial(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, epsilon, out, mean,
+                  invstd):
+    """Inference forward with the moving statistics, on one thread (mean and invstd are filled)."""
+    var = np.empty(C)
+    k_x, k_0, center = _forward_coefficients(x, mean, var, False, gamma, has_gamma, beta, has_beta,
+                                             moving_mean, moving_variance, 0.0, epsilon, invstd)
+    _affine_chunk(x, x, x.view(np.bool_)[:0], False, False, k_x, k_x, k_0, center, out, C, I, 0,
+                  x.shape[0] // C if I == 1 else x.shape[0])
+
+
+@njit(cache=True)
+def _infer_parallel(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, epsilon, out,
+                    mean, invstd, nchunks):
+    """`_infer_serial` with up to nchunks chunks."""
+    var = np.empty(C)
+    k_x, k_0, center = _forward_coefficients(x, mean, var, False, gamma, has_gamma, beta, has_beta,
+                                             moving_mean, moving_variance, 0.0, epsilon, invstd)
+    total_a = x.shape[0] // C if I == 1 else x.shape[0]
+    k_a = min(nchunks, total_a)
+    if k_a == 1:
+        _affine_chunk(x, x, x.view(np.bool_)[:0], False, False, k_x, k_x, k_0, center, out, C, I, 0, total_a)
+    else:
+        _affine_parallel(x, x, x.view(np.bool_)[:0], False, False, k_x, k_x, k_0, center, out, C, I, total_a,
+                         k_a)
+
+
+@njit(cache=True)
+def _backward_serial(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g,
+                     sum_gxhat):
+    """Layer backward on one thread: sum_g, sum_gxhat (as `backward_sums`), then dx into out (full: as
+    `backward_input(..., center=mean)` with the layer's coefficients; else gamma invstd g)."""
+    total = x.shape[0] // C
+    shifts = np.empty((1, C), x.dtype)
+    shifts[0, :] = mean
+    sums = np.zeros((1, C))
+    prods = np.zeros((1, C))
+    _sums_chunk(g, x, mask, False, False, C, I, 0, total, shifts[0], sums[0], prods[0])
+    _combine_sums(shifts[0], mean, invstd, sums, prods, sum_g, sum_gxhat)
+    k_g, k_x, k_0, center = _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g,
+                                                   sum_gxhat)
+    total_a = total if I == 1 else x.shape[0]
+    if full:
+        _affine_chunk(g, x, mask, has_mask, True, k_g, k_x, k_0, center, out, C, I, 0, total_a)
+    else:
+        _affine_chunk(g, g, mask, False, False, k_x, k_x, k_0, center, out, C, I, 0, total_a)
+
+
+@njit(cache=True)
+def _backward_parallel(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g,
+                       sum_gxhat, nchunks_sums, nchunks_affine):
+    """`_backward_serial` with up to nchunks_sums / nchunks_affine chunks per pass."""
+    total = x.shape[0] // C
+    k_s = min(nchunks_sums, total)
+    shifts = np.empty((k_s, C), x.dtype)
+    shifts[:, :] = mean
+    sums = np.zeros((k_s, C))
+    prods = np.zeros((k_s, C))
+    if k_s == 1:
+        _sums_chunk(g, x, mask, False, False, C, I, 0, total, shifts[0], sums[0], prods[0])
+    else:
+        _sums_parallel(g, x, mask, False, False, C, I, total, shifts, sums, prods, np.zeros(k_s, np.int64))
+    _combine_sums(shifts[0], mean, invstd, sums, prods, sum_g, sum_gxhat)
+    k_g, k_x, k_0, center = _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g,
+                                                   sum_gxhat)
+    total_a = total if I == 1 else x.shape[0]
+    k_a = min(nchunks_affine, total_a)
+    if full:
+        if k_a == 1:
+            _affine_chunk(g, x, mask, has_mask, True, k_g, k_x, k_0, center, out, C, I, 0, total_a)
+        else:
+            _affine_parallel(g, x, mask, has_mask, True, k_g, k_x, k_0, center, out, C, I, total_a, k_a)
+    elif k_a == 1:
+        _affine_chunk(g, g, mask, False, False, k_x, k_x, k_0, center, out, C, I, 0, total_a)
+    else:
+        _affine_parallel(g, g, mask, False, False, k_x, k_x, k_0, center, out, C, I, total_a, k_a)
+
+
+def layer_train(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance,
+                momentum, epsilon, out, mean, invstd):
+    """Training forward for the layer (unchecked, see above); returns the count (float)."""
+    nchunks = _chunks(x.shape[0])
+    if nchunks == 1:
+        return _train_serial(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean,
+                             moving_variance, momentum, epsilon, out, mean, invstd)
+    return _train_parallel(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean,
+                           moving_variance, momentum, epsilon, out, mean, invstd, nchunks)
+
+
+def layer_inference(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, epsilon, out, mean,
+                    invstd):
+    """Inference forward for the layer (unchecked); fills mean and invstd from the moving statistics."""
+    nchunks = _chunks(x.shape[0])
+    if nchunks == 1:
+        _infer_serial(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, epsilon, out,
+                      mean, invstd)
+    else:
+        _infer_parallel(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, epsilon, out,
+                        mean, invstd, nchunks)
+
+
+def layer_backward(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g,
+                   sum_gxhat):
+    """Backward for the layer (unchecked): fills sum_g, sum_gxhat and dx (out)."""
+    size = x.shape[0]
+    n_s = _chunks(2 * size)
+    n_a = n_s if full else _chunks(size)
+    if n_s == 1 and n_a == 1:
+        _backward_serial(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g,
+                         sum_gxhat)
+    else:
+        _backward_parallel(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out,
+                           sum_g, sum_gxhat, n_s, n_a)

@@ -19,6 +19,7 @@ from ...core.layer import Layer, as_numeric_array, float_input
 from ...kernels import batch_norm as kernels
 
 _NO_MASK = np.ones((0, 0), dtype=np.bool_)
+_NO_MASK_FLAT = _NO_MASK.reshape(-1)
 
 
 class BatchNormalization(Layer):
@@ -51,6 +52,7 @@ class BatchNormalization(Layer):
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
         self._axes = None  # 0-based normalized axes, fixed at build
         self._layouts = {}  # input shape -> (permutation, (outer, channels, inner))
+        self._fast_layouts = {}  # (input shape, dtype) -> see _fast_layout
 
     # ----------------------------------------------------------------------------- build
     def build(self, input_shape):
@@ -150,11 +152,66 @@ class BatchNormalization(Layer):
         return gamma, beta
 
     def forward(self, inputs, training=False, mask=None):
-        x = float_input(as_numeric_array(inputs, "inputs"), self.dtype)
-        self._maybe_build(x.shape)
-        perm, view_shape = self._layout(x.shape)
-        mask3, has_mask = self._mask_view(mask, x.shape, view_shape)
-        work = compute_dtype(x.dtype)
+        if type(inputs) is np.ndarray and inputs.dtype.kind == "f":
+            x = inputs
+        else:
+            x = float_input(as_numeric_array(inputs, "inputs"), self.dtype)
+        if not self.built:
+            self._maybe_build(x.shape)
+        fast = self._fast_layouts.get((x.shape, x.dtype))
+        if fast is None:
+            fast = self._fast_layout(x.shape, x.dtype)
+        perm, view_shape, work, C, I, reduced, direct = fast
+        if mask is None:
+            mask3, mflat, has_mask = _NO_MASK, _NO_MASK_FLAT, False
+        else:
+            if type(mask) is np.ndarray and mask.dtype == np.bool_ and mask.shape == reduced \
+                    and mask.flags.c_contiguous:
+                mask3 = mask.reshape(view_shape[0], I)
+            else:
+                mask3, _ = self._mask_view(mask, x.shape, view_shape)
+            mflat, has_mask = mask3.reshape(-1), True
+        moving_mean = self.moving_mean.value
+        moving_variance = self.moving_variance.value
+        if (training and self.synchronized) or moving_mean.dtype.char not in "fd" or x.size == 0:
+            return self._forward_generic(x, training, mask3, has_mask, perm, view_shape, work)
+        if direct and x.flags.c_contiguous:
+            x3 = x.reshape(view_shape)
+        else:
+            x3 = self._to_view(x, perm, view_shape, work)
+        xflat = x3.reshape(-1)
+        if moving_mean.ndim != 1:
+            moving_mean, moving_variance = moving_mean.reshape(-1), moving_variance.reshape(-1)
+        gamma = self.gamma.value.reshape(-1) if self.scale else moving_mean
+        beta = self.beta.value.reshape(-1) if self.center else moving_mean
+        out = np.empty(x3.shape, work)
+        mean, invstd = np.empty(C), np.empty(C)
+        if training:
+            count = kernels.layer_train(xflat, mflat, has_mask, C, I, gamma, self.scale, beta, self.center,
+                                        moving_mean, moving_variance, self.momentum, self.epsilon,
+                                        out.reshape(-1), mean, invstd)
+        else:
+            count = None
+            kernels.layer_inference(xflat, C, I, gamma, self.scale, beta, self.center, moving_mean,
+                                    moving_variance, self.epsilon, out.reshape(-1), mean, invstd)
+        if direct:
+            y = out.reshape(x.shape)
+        else:
+            y = self._from_view(out, x.shape, perm, x.dtype)
+        return y, (x3, mask3, has_mask, mean, invstd, count, bool(training), x.shape, perm, x.dtype, xflat, mflat)
+
+    def _fast_layout(self, shape, dtype):
+        """(perm, view_shape, work dtype, C, I, reduced shape, direct) for inputs of shape and dtype; direct:
+        no transposition and no dtype conversion (a C-contiguous input is its own view)."""
+        perm, view_shape = self._layout(shape)
+        work = compute_dtype(dtype)
+        reduced = tuple(d for a, d in enumerate(shape) if a not in self._axes)
+        fast = (perm, view_shape, work, view_shape[1], view_shape[2], reduced, perm is None and work == dtype)
+        self._fast_layouts[(shape, dtype)] = fast
+        return fast
+
+    def _forward_generic(self, x, training, mask3, has_mask, perm, view_shape, work):
+        """The forward through the checked kernels: synchronized statistics, float16 weights, empty inputs."""
         x3 = self._to_view(x, perm, view_shape, work)
         channels = view_shape[1]
         if training:
@@ -174,8 +231,7 @@ class BatchNormalization(Layer):
         # float32 accuracy when |mean| / std is large (Keras' folded form does)
         kernels.normalize(x3, a, b, out3, center=mean)
         y = self._from_view(out3, x.shape, perm, x.dtype)
-        cache = (x3, mask3, has_mask, mean, invstd, count, bool(training), x.shape, perm, x.dtype)
-        return y, cache
+        return y, (x3, mask3, has_mask, mean, invstd, count, bool(training), x.shape, perm, x.dtype, None, None)
 
     def _moments(self, x3, mask3, has_mask, mean, var):
         """Batch statistics; a data-parallel distribution may all-reduce them (synchronized=True)."""
@@ -195,7 +251,32 @@ class BatchNormalization(Layer):
             np.copyto(flat, flat * m + stat * (1.0 - m), casting="same_kind")
 
     def backward(self, cache, grad_outputs):
-        x3, mask3, has_mask, mean, invstd, count, training, shape, perm, in_dtype = cache
+        x3, mask3, has_mask, mean, invstd, count, training, shape, perm, in_dtype, xflat, mflat = cache
+        if xflat is None or (training and self.synchronized):
+            return self._backward_generic(cache, grad_outputs)
+        work = x3.dtype
+        g = grad_outputs
+        if type(g) is np.ndarray and perm is None and g.dtype == work and g.shape == shape \
+                and g.flags.c_contiguous:
+            gflat = g.reshape(-1)
+        else:
+            gflat = self._to_view(as_numeric_array(g, "grad_outputs"), perm, x3.shape, work).reshape(-1)
+        C = x3.shape[1]
+        sum_g, sum_gxhat = np.empty(C), np.empty(C)
+        dx3 = np.empty(x3.shape, work)
+        gamma = (self.gamma if self.scale else self.moving_mean).value.reshape(-1)
+        kernels.layer_backward(gflat, xflat, mflat, has_mask, C, x3.shape[2], mean, invstd, gamma, self.scale,
+                               float(count or 0.0), bool(training and count), dx3.reshape(-1), sum_g, sum_gxhat)
+        dx = self._from_view(dx3, shape, perm, in_dtype)
+        grads = {}
+        if self.scale and self.gamma.trainable:
+            grads[self.gamma] = sum_gxhat.reshape(self.gamma.shape).astype(self.gamma.dtype)
+        if self.center and self.beta.trainable:
+            grads[self.beta] = sum_g.reshape(self.beta.shape).astype(self.beta.dtype)
+        return dx, grads
+
+    def _backward_generic(self, cache, grad_outputs):
+        x3, mask3, has_mask, mean, invstd, count, training, shape, perm, in_dtype, _, _ = cache
         work = x3.dtype
         g3 = self._to_view(as_numeric_array(grad_outputs, "grad_outputs"), perm, x3.shape, work)
         sum_g, sum_gxhat = np.empty(x3.shape[1]), np.empty(x3.shape[1])
