@@ -560,15 +560,11 @@ class DataParallel:
             scale = w * share
             grads.append(g if scale == 1.0 else (g * scale).astype(g.dtype, copy=False))
         regularization = T._regularization(state.variables)
-        summed, moving = [], []
+        local_grads, moving = [], []
         if training:
             upstream = grads if len(grads) > 1 else grads[0]
             _, weight_grads = model.backward(cache, upstream)
-            local_grads = []
-            for v in state.variables:
-                g = weight_grads.get(v)
-                local_grads.append(np.zeros(v.shape, v.dtype) if g is None else g)
-            summed = list(range(len(state.variables)))
+            local_grads = T.collect_gradients(state, weight_grads)
             moving = _local_statistics(model, state, T)
 
         # one all-reduce: loss contributions, predictions (each rank its rows), gradients, moving statistics
@@ -581,7 +577,7 @@ class DataParallel:
             pieces.append(slot)
             pred_layout.append((yp.shape[1:], yp.dtype, n * row))
         if training:
-            pieces.extend(np.asarray(local_grads[i], dtype=np.float64).ravel() for i in summed)
+            pieces.extend(np.asarray(g, dtype=np.float64).ravel() for g in local_grads)
             pieces.extend(np.asarray(v.value, dtype=np.float64).ravel() for v in moving)
         buf = np.concatenate(pieces)
         self._allreduce_inplace(buf, "the all-reduce of a training step" if training else
@@ -598,22 +594,15 @@ class DataParallel:
             y_pred_global.append(buf[offset:offset + size].reshape((n,) + tuple(shape)).astype(dtype))
             offset += size
         if training:
-            for i in summed:
-                v = state.variables[i]
-                local_grads[i] = buf[offset:offset + v.value.size].reshape(v.shape)
+            global_grads = []
+            for v in state.variables:
+                global_grads.append(buf[offset:offset + v.value.size].reshape(v.shape))
                 offset += v.value.size
             inv = 1.0 / self.size
             for v in moving:
                 v.value[...] = (buf[offset:offset + v.value.size] * inv).reshape(v.shape).astype(v.dtype)
                 offset += v.value.size
-            var_grads = []
-            for v, g in zip(state.variables, local_grads):
-                if v.regularizer is not None:
-                    g = g + v.regularizer.gradient(v.value)
-                var_grads.append(np.asarray(g).astype(v.dtype, copy=False))
-            state.optimizer.apply(var_grads, state.variables)
-            for v in state.variables:
-                v.apply_constraint()
+            T.apply_update(state, global_grads)
         return total, parts, y_true, y_pred_global
 
     def predict(self, model, x, batch_size, trainable_of):

@@ -177,17 +177,25 @@ def _batch_step(model, state, x, y, training: bool):
     if training:
         upstream = grads if len(grads) > 1 else grads[0]
         _, weight_grads = model.backward(cache, upstream)
-        var_grads = []
-        for v in state.variables:
-            g = weight_grads.get(v)
-            g = np.zeros(v.shape, v.dtype) if g is None else g
-            if v.regularizer is not None:
-                g = g + v.regularizer.gradient(v.value).astype(v.dtype)
-            var_grads.append(g)
-        state.optimizer.apply(var_grads, state.variables)
-        for v in state.variables:
-            v.apply_constraint()
+        apply_update(state, collect_gradients(state, weight_grads))
     return total, parts, y_true, y_pred
+
+
+def collect_gradients(state, weight_grads: dict) -> list:
+    """The loss gradient of each compiled variable, in order (zeros for one that took no part)."""
+    return [weight_grads[v] if v in weight_grads else np.zeros(v.shape, v.dtype) for v in state.variables]
+
+
+def apply_update(state, loss_grads: list) -> None:
+    """Add the regularizers' gradients, take one optimizer step, then apply the constraints."""
+    var_grads = []
+    for v, g in zip(state.variables, loss_grads):
+        if v.regularizer is not None:
+            g = g + v.regularizer.gradient(v.value)
+        var_grads.append(np.asarray(g).astype(v.dtype, copy=False))
+    state.optimizer.apply(var_grads, state.variables)
+    for v in state.variables:
+        v.apply_constraint()
 
 
 class _Tracker:
