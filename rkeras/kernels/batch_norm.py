@@ -513,10 +513,9 @@ def backward_input(g, x, mask, has_mask, k_g, k_x, k_0, out, center=None):
 # out flat C-contiguous views of (O, C, I) arrays (float32 or float64), mask flat bool (O * I, or empty with
 # has_mask False), per-channel statistics float64 (C,), the layer's variables (C,) float32 or float64 (all of
 # one dtype; pass moving_mean in place of a missing gamma or beta) read on every call, as optimizers write
-# them in place. One Python -> numba dispatch per layer call: the statistics, the per-channel coefficients
-# (the same float64 arithmetic and centring as `normalize` / `backward_input`), the moving-statistics update
-# and the big passes all run inside. The `_serial` entries only call the serial chunks (small arrays never
-# compile the parallel kernels); the `_parallel` ones take a number of chunks per pass (1 = serial).
+# them in place. Each entry runs the statistics pass, one small njit for the per-channel coefficients (the
+# same float64 arithmetic and centring as `normalize` / `backward_input`, and the moving-statistics update)
+# and the elementwise pass, with a number of chunks per pass (1: the chunk kernels alone, no parallel region).
 @njit(cache=True, error_model="numpy")
 def _forward_coefficients(x, mean, var, training, gamma, has_gamma, beta, has_beta, moving_mean,
                           moving_variance, momentum, epsilon, invstd):
@@ -573,38 +572,21 @@ def _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g
     return k_g, k_x, k_0, center
 
 
-def _train_serial(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance,
-                  momentum, epsilon, out, mean, invstd):
-    """Training forward on one thread: moments, moving-statistics update, normalize. Returns the count.
+def _train(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance,
+           momentum, epsilon, out, mean, invstd, nchunks, reduce_moments=None):
+    """Training forward: moments, moving-statistics update, normalize, with up to nchunks chunks (threads)
+    per pass (1: no parallel region). Returns the count.
 
-    Plain Python calling the cached chunk kernels, like `_train_parallel`: the entries share compiled
-    code (cold first training step of a small dense model: 7.5 s with fused njit entries, measured).
+    `reduce_moments(count, mean, var) -> count`, if given, replaces the batch statistics by the global ones
+    before they are used (batch normalization with `synchronized = TRUE` under a data-parallel distribution).
+
+    Plain Python on purpose: it calls the cached kernels (`_sums_parallel`, `_affine_parallel`, the chunk
+    kernels) as their own dispatchers, so the train, inference and backward entries share their compiled
+    code instead of each compiling it inline again (cold compile of a first training step: 19.5 s with
+    fused njit entries, measured; a few dispatches cost ~1 us each).
     """
     total = x.shape[0] // C
-    shifts = np.zeros((1, C), x.dtype)
-    sums = np.zeros((1, C))
-    squares = np.zeros((1, C))
-    counts = np.zeros(1, np.int64)
-    counts[0] = _sums_chunk(x, x, mask, has_mask, True, C, I, 0, total, shifts[0], sums[0], squares[0])
-    var = np.empty(C)
-    n = _combine_moments(shifts, sums, squares, counts, mean, var)
-    k_x, k_0, center = _forward_coefficients(x, mean, var, True, gamma, has_gamma, beta, has_beta,
-                                             moving_mean, moving_variance, momentum, epsilon, invstd)
-    _affine_chunk(x, x, mask, False, False, k_x, k_x, k_0, center, out, C, I, 0, total if I == 1 else x.shape[0])
-    return n * 1.0
-
-
-def _train_parallel(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance,
-                    momentum, epsilon, out, mean, invstd, nchunks):
-    """`_train_serial` with nchunks chunks (threads) per pass.
-
-    Plain Python on purpose: it calls the two parallel kernels (`_sums_parallel`, `_affine_parallel`) as
-    their own cached dispatchers, so the train, inference and backward entries share their compiled
-    parfors instead of each compiling them inline again (cold compile of a first training step: 19.5 s
-    with the fused njit entries, measured; a few dispatches cost ~1 us each).
-    """
-    total = x.shape[0] // C
-    k_s = min(nchunks, total)
+    k_s = max(1, min(nchunks, total))  # an empty batch (a rank's empty share) still gives one chunk
     shifts = np.zeros((k_s, C), x.dtype)
     sums = np.zeros((k_s, C))
     squares = np.zeros((k_s, C))
@@ -615,10 +597,12 @@ def _train_parallel(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, m
         _sums_parallel(x, x, mask, has_mask, True, C, I, total, shifts, sums, squares, counts)
     var = np.empty(C)
     n = _combine_moments(shifts, sums, squares, counts, mean, var)
+    if reduce_moments is not None:
+        n = reduce_moments(n, mean, var)
     k_x, k_0, center = _forward_coefficients(x, mean, var, True, gamma, has_gamma, beta, has_beta,
                                              moving_mean, moving_variance, momentum, epsilon, invstd)
     total_a = total if I == 1 else x.shape[0]
-    k_a = min(nchunks, total_a)
+    k_a = max(1, min(nchunks, total_a))
     if k_a == 1:
         _affine_chunk(x, x, mask, False, False, k_x, k_x, k_0, center, out, C, I, 0, total_a)
     else:
@@ -626,56 +610,29 @@ def _train_parallel(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, m
     return n * 1.0
 
 
-def _infer_serial(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, epsilon, out, mean,
-                  invstd):
-    """Inference forward with the moving statistics, on one thread (mean and invstd are filled)."""
-    var = np.empty(C)
-    k_x, k_0, center = _forward_coefficients(x, mean, var, False, gamma, has_gamma, beta, has_beta,
-                                             moving_mean, moving_variance, 0.0, epsilon, invstd)
-    _affine_chunk(x, x, _NO_MASK_1D, False, False, k_x, k_x, k_0, center, out, C, I, 0,
-                  x.shape[0] // C if I == 1 else x.shape[0])
-
-
-def _infer_parallel(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, epsilon, out,
-                    mean, invstd, nchunks):
-    """`_infer_serial` with up to nchunks chunks (plain Python: see `_train_parallel`)."""
+def _infer(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, epsilon, out, mean, invstd,
+           nchunks):
+    """Inference forward with the moving statistics (mean and invstd are filled), up to nchunks chunks."""
     var = np.empty(C)
     k_x, k_0, center = _forward_coefficients(x, mean, var, False, gamma, has_gamma, beta, has_beta,
                                              moving_mean, moving_variance, 0.0, epsilon, invstd)
     total_a = x.shape[0] // C if I == 1 else x.shape[0]
-    k_a = min(nchunks, total_a)
+    k_a = max(1, min(nchunks, total_a))
     if k_a == 1:
         _affine_chunk(x, x, _NO_MASK_1D, False, False, k_x, k_x, k_0, center, out, C, I, 0, total_a)
     else:
         _affine_parallel(x, x, _NO_MASK_1D, False, False, k_x, k_x, k_0, center, out, C, I, total_a, k_a)
 
 
-def _backward_serial(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g,
-                     sum_gxhat):
-    """Layer backward on one thread: sum_g, sum_gxhat (as `backward_sums`), then dx into out (full: as
-    `backward_input(..., center=mean)` with the layer's coefficients; else gamma invstd g)."""
-    total = x.shape[0] // C
-    shifts = np.empty((1, C), x.dtype)
-    shifts[0, :] = mean
-    sums = np.zeros((1, C))
-    prods = np.zeros((1, C))
-    _sums_chunk(g, x, mask, False, False, C, I, 0, total, shifts[0], sums[0], prods[0])
-    _combine_sums(shifts[0], mean, invstd, sums, prods, sum_g, sum_gxhat)
-    k_g, k_x, k_0, center = _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g,
-                                                   sum_gxhat)
-    total_a = total if I == 1 else x.shape[0]
-    if full:
-        _affine_chunk(g, x, mask, has_mask, True, k_g, k_x, k_0, center, out, C, I, 0, total_a)
-    else:
-        _affine_chunk(g, g, mask, False, False, k_x, k_x, k_0, center, out, C, I, 0, total_a)
+def _backward(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g, sum_gxhat,
+              nchunks_sums, nchunks_affine, reduce_sums=None):
+    """Layer backward: sum_g, sum_gxhat (as `backward_sums`), then dx into out (full: as
+    `backward_input(..., center=mean)` with the layer's coefficients; else gamma invstd g).
 
-
-def _backward_parallel(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g,
-                       sum_gxhat, nchunks_sums, nchunks_affine):
-    """`_backward_serial` with up to nchunks_sums / nchunks_affine chunks per pass (plain Python: see
-    `_train_parallel`)."""
+    `reduce_sums(sum_g, sum_gxhat)`, if given, replaces the sums in place by the global ones before dx is
+    computed (synchronized batch normalization)."""
     total = x.shape[0] // C
-    k_s = min(nchunks_sums, total)
+    k_s = max(1, min(nchunks_sums, total))
     shifts = np.empty((k_s, C), x.dtype)
     shifts[:, :] = mean  # the same shift in every chunk: the sums need no Chan combine
     sums = np.zeros((k_s, C))
@@ -685,10 +642,12 @@ def _backward_parallel(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamm
     else:
         _sums_parallel(g, x, mask, False, False, C, I, total, shifts, sums, prods, np.zeros(k_s, np.int64))
     _combine_sums(shifts[0], mean, invstd, sums, prods, sum_g, sum_gxhat)
+    if reduce_sums is not None:
+        reduce_sums(sum_g, sum_gxhat)
     k_g, k_x, k_0, center = _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g,
                                                    sum_gxhat)
     total_a = total if I == 1 else x.shape[0]
-    k_a = min(nchunks_affine, total_a)
+    k_a = max(1, min(nchunks_affine, total_a))
     if full:
         if k_a == 1:
             _affine_chunk(g, x, mask, has_mask, True, k_g, k_x, k_0, center, out, C, I, 0, total_a)
@@ -701,37 +660,22 @@ def _backward_parallel(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamm
 
 
 def layer_train(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance,
-                momentum, epsilon, out, mean, invstd):
+                momentum, epsilon, out, mean, invstd, reduce_moments=None):
     """Training forward for the layer (unchecked, see above); returns the count (float)."""
-    nchunks = _chunks(x.shape[0])
-    if nchunks == 1:
-        return _train_serial(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean,
-                             moving_variance, momentum, epsilon, out, mean, invstd)
-    return _train_parallel(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean,
-                           moving_variance, momentum, epsilon, out, mean, invstd, nchunks)
+    return _train(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, momentum,
+                  epsilon, out, mean, invstd, _chunks(x.shape[0]), reduce_moments)
 
 
 def layer_inference(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, epsilon, out, mean,
                     invstd):
     """Inference forward for the layer (unchecked); fills mean and invstd from the moving statistics."""
-    nchunks = _chunks(x.shape[0])
-    if nchunks == 1:
-        _infer_serial(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, epsilon, out,
-                      mean, invstd)
-    else:
-        _infer_parallel(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, epsilon, out,
-                        mean, invstd, nchunks)
+    _infer(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance, epsilon, out, mean, invstd,
+           _chunks(x.shape[0]))
 
 
 def layer_backward(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g,
-                   sum_gxhat):
+                   sum_gxhat, reduce_sums=None):
     """Backward for the layer (unchecked): fills sum_g, sum_gxhat and dx (out)."""
-    size = x.shape[0]
-    n_s = _chunks(2 * size)
-    n_a = n_s if full else _chunks(size)
-    if n_s == 1 and n_a == 1:
-        _backward_serial(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g,
-                         sum_gxhat)
-    else:
-        _backward_parallel(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out,
-                           sum_g, sum_gxhat, n_s, n_a)
+    n_s = _chunks(2 * x.shape[0])
+    _backward(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g, sum_gxhat, n_s,
+              n_s if full else _chunks(x.shape[0]), reduce_sums)

@@ -256,3 +256,22 @@ def test_large_mean_statistics_are_accurate():
     layer(x, training=True)
     ref_var = x.astype(np.float64).var(axis=0)
     assert rel_err(layer.moving_variance.numpy(), ref_var) <= 1e-5
+
+
+def test_float16_weights_are_updated_in_place():
+    rng = np.random.default_rng(11)
+    x = rng.normal(3, 2, (16, 5)).astype("float16")
+    layer = BatchNormalization(dtype="float16", momentum=0.5)
+    y = layer(x, training=True)
+    assert y.dtype == np.float16 and layer.moving_mean.dtype == np.float16
+    ry, rmm, rmv = bn_reference(x.astype(np.float64), (1,), momentum=0.5)
+    assert rel_err(y, ry, floor=1.0) <= 2e-3
+    assert rel_err(layer.moving_mean.numpy(), rmm) <= 2e-3 and rel_err(layer.moving_variance.numpy(), rmv) <= 2e-3
+
+
+def test_empty_batch():
+    layer = BatchNormalization()
+    layer.build((None, 4))
+    y, dx, _ = rk.vjp(layer, np.zeros((0, 4), "float32"), np.zeros((0, 4), "float32"))
+    assert y.shape == (0, 4) and dx.shape == (0, 4)
+    assert layer(np.zeros((0, 4), "float32")).shape == (0, 4)

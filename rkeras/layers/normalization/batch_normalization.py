@@ -145,12 +145,6 @@ class BatchNormalization(Layer):
         return np.ascontiguousarray(mask).reshape(view_shape[0], view_shape[2]), True
 
     # ----------------------------------------------------------------------------- math
-    def _params(self):
-        """gamma and beta as float64 per-channel vectors (None when scale / center is off)."""
-        gamma = self.gamma.value.reshape(-1).astype(np.float64) if self.scale else None
-        beta = self.beta.value.reshape(-1).astype(np.float64) if self.center else None
-        return gamma, beta
-
     def forward(self, inputs, training=False, mask=None):
         if type(inputs) is np.ndarray and inputs.dtype.kind == "f":
             x = inputs
@@ -171,33 +165,26 @@ class BatchNormalization(Layer):
             else:
                 mask3, _ = self._mask_view(mask, x.shape, view_shape)
             mflat, has_mask = mask3.reshape(-1), True
-        moving_mean = self.moving_mean.value
-        moving_variance = self.moving_variance.value
-        if (training and self.synchronized) or moving_mean.dtype.char not in "fd" or x.size == 0:
-            return self._forward_generic(x, training, mask3, has_mask, perm, view_shape, work)
         if direct and x.flags.c_contiguous:
             x3 = x.reshape(view_shape)
         else:
             x3 = self._to_view(x, perm, view_shape, work)
         xflat = x3.reshape(-1)
-        if moving_mean.ndim != 1:
-            moving_mean, moving_variance = moving_mean.reshape(-1), moving_variance.reshape(-1)
-        gamma = self.gamma.value.reshape(-1) if self.scale else moving_mean
-        beta = self.beta.value.reshape(-1) if self.center else moving_mean
+        moving_mean, moving_variance, gamma, beta = self._kernel_variables()
         out = np.empty(x3.shape, work)
         mean, invstd = np.empty(C), np.empty(C)
         if training:
             count = kernels.layer_train(xflat, mflat, has_mask, C, I, gamma, self.scale, beta, self.center,
                                         moving_mean, moving_variance, self.momentum, self.epsilon,
-                                        out.reshape(-1), mean, invstd)
+                                        out.reshape(-1), mean, invstd, self._moments_reduction())
+            if moving_mean.dtype != self.moving_mean.dtype:  # lent as float32 copies
+                self.moving_mean.assign(moving_mean.reshape(self.moving_mean.shape))
+                self.moving_variance.assign(moving_variance.reshape(self.moving_variance.shape))
         else:
             count = None
             kernels.layer_inference(xflat, C, I, gamma, self.scale, beta, self.center, moving_mean,
                                     moving_variance, self.epsilon, out.reshape(-1), mean, invstd)
-        if direct:
-            y = out.reshape(x.shape)
-        else:
-            y = self._from_view(out, x.shape, perm, x.dtype)
+        y = out.reshape(x.shape) if direct else self._from_view(out, x.shape, perm, x.dtype)
         return y, (x3, mask3, has_mask, mean, invstd, count, bool(training), x.shape, perm, x.dtype, xflat, mflat)
 
     def _fast_layout(self, shape, dtype):
@@ -210,50 +197,31 @@ class BatchNormalization(Layer):
         self._fast_layouts[(shape, dtype)] = fast
         return fast
 
-    def _forward_generic(self, x, training, mask3, has_mask, perm, view_shape, work):
-        """The forward through the checked kernels: synchronized statistics, float16 weights, empty inputs."""
-        x3 = self._to_view(x, perm, view_shape, work)
-        channels = view_shape[1]
-        if training:
-            mean, var = np.empty(channels), np.empty(channels)
-            count = self._moments(x3, mask3, has_mask, mean, var)
-            self._update_moving(mean, var)
-        else:
-            mean = self.moving_mean.value.reshape(-1).astype(np.float64)
-            var = self.moving_variance.value.reshape(-1).astype(np.float64)
-            count = None
-        invstd = 1.0 / np.sqrt(var + self.epsilon)
-        gamma, beta = self._params()
-        a = invstd if gamma is None else gamma * invstd
-        b = np.zeros_like(a) if beta is None else beta
-        out3 = np.empty(view_shape, dtype=work)
-        # a * (x - mean) + beta, centred in the kernel: the folded x * a + (beta - mean * a) would lose
-        # float32 accuracy when |mean| / std is large (Keras' folded form does)
-        kernels.normalize(x3, a, b, out3, center=mean)
-        y = self._from_view(out3, x.shape, perm, x.dtype)
-        return y, (x3, mask3, has_mask, mean, invstd, count, bool(training), x.shape, perm, x.dtype, None, None)
+    def _kernel_variables(self):
+        """moving_mean, moving_variance, gamma, beta as flat float32/float64 vectors for the kernels, read on
+        every call (optimizers write the variables in place). Missing gamma or beta: moving_mean stands in
+        (the kernels ignore it). float16 weights are lent as float32 copies (the forward writes them back)."""
+        mm, mv = self.moving_mean.value.reshape(-1), self.moving_variance.value.reshape(-1)
+        gamma = self.gamma.value.reshape(-1) if self.scale else mm
+        beta = self.beta.value.reshape(-1) if self.center else mm
+        if mm.dtype == np.float16:
+            mm, mv, gamma, beta = (v.astype(np.float32) for v in (mm, mv, gamma, beta))
+        return mm, mv, gamma, beta
 
-    def _moments(self, x3, mask3, has_mask, mean, var):
-        """Batch statistics; a data-parallel distribution may all-reduce them (synchronized=True)."""
-        count = kernels.moments(x3, mask3, has_mask, mean, var)
-        if self.synchronized:
-            from ...distribute import current_reducer
-            reducer = current_reducer()
-            if reducer is not None:
-                count = reducer.combine_moments(count, mean, var)
-        return count
+    def _reducer(self):
+        """The active distribution's reducer when this layer synchronizes its statistics, else None."""
+        if not self.synchronized:
+            return None
+        from ...distribute import current_reducer
+        return current_reducer()
 
-    def _update_moving(self, mean, var):
-        """moving = moving * momentum + batch_stat * (1 - momentum), in float64, stored in place."""
-        m = self.momentum
-        for variable, stat in ((self.moving_mean, mean), (self.moving_variance, var)):
-            flat = variable.value.reshape(-1)
-            np.copyto(flat, flat * m + stat * (1.0 - m), casting="same_kind")
+    def _moments_reduction(self):
+        """synchronized = TRUE under a data-parallel distribution: the global batch's statistics."""
+        reducer = self._reducer()
+        return None if reducer is None else reducer.combine_moments
 
     def backward(self, cache, grad_outputs):
         x3, mask3, has_mask, mean, invstd, count, training, shape, perm, in_dtype, xflat, mflat = cache
-        if xflat is None or (training and self.synchronized):
-            return self._backward_generic(cache, grad_outputs)
         work = x3.dtype
         g = grad_outputs
         if type(g) is np.ndarray and perm is None and g.dtype == work and g.shape == shape \
@@ -264,45 +232,25 @@ class BatchNormalization(Layer):
         C = x3.shape[1]
         sum_g, sum_gxhat = np.empty(C), np.empty(C)
         dx3 = np.empty(x3.shape, work)
-        gamma = (self.gamma if self.scale else self.moving_mean).value.reshape(-1)
+        _, _, gamma, _ = self._kernel_variables()
+        local = {}
+        reduce_sums = None
+        reducer = self._reducer() if training else None
+        if reducer is not None:
+            def reduce_sums(s_g, s_gxhat):
+                # the input gradient needs the global batch's sums; the weight gradients stay this
+                # replica's (the trainer all-reduces every weight gradient)
+                local["g"], local["gxhat"] = s_g.copy(), s_gxhat.copy()
+                reducer.sum_arrays(s_g, s_gxhat)
         kernels.layer_backward(gflat, xflat, mflat, has_mask, C, x3.shape[2], mean, invstd, gamma, self.scale,
-                               float(count or 0.0), bool(training and count), dx3.reshape(-1), sum_g, sum_gxhat)
+                               float(count or 0.0), bool(training and count), dx3.reshape(-1), sum_g, sum_gxhat,
+                               reduce_sums)
         dx = self._from_view(dx3, shape, perm, in_dtype)
         grads = {}
         if self.scale and self.gamma.trainable:
-            grads[self.gamma] = sum_gxhat.reshape(self.gamma.shape).astype(self.gamma.dtype)
+            grads[self.gamma] = local.get("gxhat", sum_gxhat).reshape(self.gamma.shape).astype(self.gamma.dtype)
         if self.center and self.beta.trainable:
-            grads[self.beta] = sum_g.reshape(self.beta.shape).astype(self.beta.dtype)
-        return dx, grads
-
-    def _backward_generic(self, cache, grad_outputs):
-        x3, mask3, has_mask, mean, invstd, count, training, shape, perm, in_dtype, _, _ = cache
-        work = x3.dtype
-        g3 = self._to_view(as_numeric_array(grad_outputs, "grad_outputs"), perm, x3.shape, work)
-        sum_g, sum_gxhat = np.empty(x3.shape[1]), np.empty(x3.shape[1])
-        kernels.backward_sums(g3, x3, mean, invstd, sum_g, sum_gxhat)
-        grad_gamma, grad_beta = sum_gxhat, sum_g  # this replica's: the trainer all-reduces weight gradients
-        if self.synchronized and training:
-            from ...distribute import current_reducer
-            reducer = current_reducer()
-            if reducer is not None:  # the input gradient needs the global batch's sums
-                sum_g, sum_gxhat = sum_g.copy(), sum_gxhat.copy()
-                reducer.sum_arrays(sum_g, sum_gxhat)
-        gamma = self.gamma.value.reshape(-1).astype(np.float64) if self.scale else np.ones_like(invstd)
-        dx3 = np.empty_like(x3)
-        k_g = gamma * invstd
-        if training and count:
-            # dx = gamma s (g - w (dbeta + xhat dgamma) / n), evaluated centred on the mean (see forward)
-            k_x = -k_g * invstd * sum_gxhat / count
-            kernels.backward_input(g3, x3, mask3, has_mask, k_g, k_x, -k_g * sum_g / count, dx3, center=mean)
-        else:
-            kernels.normalize(g3, k_g, np.zeros_like(k_g), dx3)
-        dx = self._from_view(dx3, shape, perm, in_dtype)
-        grads = {}
-        if self.scale and self.gamma.trainable:
-            grads[self.gamma] = grad_gamma.reshape(self.gamma.shape).astype(self.gamma.dtype)
-        if self.center and self.beta.trainable:
-            grads[self.beta] = grad_beta.reshape(self.beta.shape).astype(self.beta.dtype)
+            grads[self.beta] = local.get("g", sum_g).reshape(self.beta.shape).astype(self.beta.dtype)
         return dx, grads
 
     # ----------------------------------------------------------------------------- config
