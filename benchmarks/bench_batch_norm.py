@@ -89,12 +89,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if (ROOT / "rkeras" / "__init__.py").exists():
     sys.path.insert(0, str(ROOT))  # measure the checkout, not an older installed copy
 
-import numba  # noqa: E402
-from numba import njit, prange  # noqa: E402
+import numba
+from numba import njit, prange
 
-import rkeras as rk  # noqa: E402
-from rkeras.kernels import batch_norm as K  # noqa: E402
-from rkeras.kernels import reference as R  # noqa: E402
+import rkeras as rk
+from rkeras.kernels import batch_norm as K
+from rkeras.kernels import reference as R
 
 EPS = 1e-3
 MOMENTUM = 0.99
@@ -271,7 +271,7 @@ class FloorPrimitives:
                                           f"numba parallel add ({t} threads)": lambda: _numba_add(fg, fx, fo, t)},
                                          n, before)
         self.copy_name, self.add_name = cp, ad
-        fmt = lambda d: ", ".join(f"{k} {v:.3f}" for k, v in d.items())  # noqa: E731
+        fmt = lambda d: ", ".join(f"{k} {v:.3f}" for k, v in d.items())
         self.note = (f"read = {rx} (of {fmt(tx)} ms); copy = {cp} (of {fmt(tc)} ms); add = {ad} "
                      f"(of {fmt(ta)} ms)")
 
@@ -301,7 +301,7 @@ def rkeras_cases(wl, x, g, mask):
     _, cache = layer.forward(x, training=True, mask=mask)  # the cache the timed backward uses
     for v, value in zip((layer.moving_mean, layer.moving_variance), saved):
         v.value[...] = value  # as fresh as every other implementation's moving statistics
-    same = lambda r: r  # noqa: E731
+    same = lambda r: r
     cases.append(Case(RK_LAYER, "train", lambda: layer(x, training=True, **kw), same))
     cases.append(Case(RK_LAYER, "inference", lambda: layer(x, **kw), same))
     cases.append(Case(RK_LAYER, "backward", lambda: layer.backward(cache, g), lambda r: r[0]))
@@ -359,7 +359,7 @@ def rkeras_cases(wl, x, g, mask):
         K.backward_input(g3, x3, m3, has_mask, kg32, kx32, k032, dx3)
         return dx3  # d gamma = sum_gx, d beta = sum_g
 
-    back = lambda r: r.reshape(wl.shape)  # noqa: E731
+    back = lambda r: r.reshape(wl.shape)
     cases.append(Case(RK_KERNELS, "train", k_train, back))
     cases.append(Case(RK_KERNELS, "inference", k_inference, back))
     cases.append(Case(RK_KERNELS, "backward", k_backward, back))
@@ -387,7 +387,7 @@ def numpy_cases(wl, x, g, mask, every):
     def backward():
         return R.batch_norm_backward_ref(g3, x3, gamma, EPS, mask=m3, training=True)[0]
 
-    back = lambda r: r.reshape(wl.shape)  # noqa: E731
+    back = lambda r: r.reshape(wl.shape)
     return [Case(NUMPY, "train", train, back, every), Case(NUMPY, "inference", inference, back, every),
             Case(NUMPY, "backward", backward, back, every)]
 
@@ -482,7 +482,7 @@ def torch_cases(torch, wl, x, g, mask):
 
     # sequence_masked: mask-weighted torch ops; the native unmasked batch norm on the same tensor as a proxy
     flat_x, flat_g = xt.view(-1, C), gt.view(-1, C)
-    flat_np = lambda t: np.asarray(t.detach()).reshape(wl.shape)  # noqa: E731
+    flat_np = lambda t: np.asarray(t.detach()).reshape(wl.shape)
     proxy = native_on(flat_x, flat_g, TORCH_PROXY, flat_np)
     w = torch.from_numpy(mask).to(torch.float32).unsqueeze(-1)  # (N, T, 1)
     rm2, rv2 = torch.zeros(C), torch.ones(C)
@@ -560,7 +560,7 @@ def jax_cases(jax, wl, x, g, mask):
         a = jax.lax.rsqrt(m_var + EPS) * ga
         return (xx - m_mean.reshape(bshape)) * a.reshape(bshape) + be.reshape(bshape)
 
-    f = lambda xx, ga, be: forward(xx, ga, be, wj)[0]  # noqa: E731
+    f = lambda xx, ga, be: forward(xx, ga, be, wj)[0]
     _, vjp_fn = jax.jit(lambda xx, ga, be: jax.vjp(f, xx, ga, be))(xj, gamma, beta)  # residuals, once
     backward = jax.jit(lambda vf, gg: vf(gg))
 

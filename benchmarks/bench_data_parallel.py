@@ -9,8 +9,6 @@ collectives per training step.
 
 import time
 
-import numpy as np
-
 import rkeras as rk
 from rkeras.examples.train_digits import load_digits
 

@@ -43,9 +43,22 @@ _FAMILIES = {
     "rkeras.distribute.data_parallel": ("distribution_", "set_distribution"),
 }
 
-__all__ = ["pipe", "config_floatx", "config_set_floatx", "Layer", "KerasTensor", "keras_input", "Variable",
-           "Functional", "keras_model", "Model", "Sequential", "keras_model_sequential", "vjp",
-           "clear_session"]
+__all__ = [
+    "Functional",
+    "KerasTensor",
+    "Layer",
+    "Model",
+    "Sequential",
+    "Variable",
+    "clear_session",
+    "config_floatx",
+    "config_set_floatx",
+    "keras_input",
+    "keras_model",
+    "keras_model_sequential",
+    "pipe",
+    "vjp",
+]
 
 for _module_name, _prefixes in _FAMILIES.items():
     _module = _import_module(_module_name)

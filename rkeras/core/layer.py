@@ -19,7 +19,6 @@ from .config import compute_dtype, config_floatx
 from .naming import to_snake_case, unique_name
 from .variable import Variable
 
-
 _CALL_KWARGS = frozenset(("training", "mask"))  # compose()'s accepted call arguments
 
 
@@ -56,7 +55,7 @@ class Layer:
         self._trainable = bool(trainable)
         self.built = False
         self._variables: list[Variable] = []
-        self._layers: list["Layer"] = []
+        self._layers: list[Layer] = []
         self._inbound_nodes = []
 
     # ----------------------------------------------------------------------------- naming, dtype

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from layer_harness import numeric_grad
 
 from rkeras.kernels import batch_norm as bn
 from rkeras.kernels import reference as ref
-from layer_harness import numeric_grad
 
 TOL = {np.float32: 1e-5, np.float64: 1e-12}
 DTYPES = [np.float32, np.float64]

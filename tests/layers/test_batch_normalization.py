@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from bn_reference import bn_reference, rel_err
+from layer_harness import numeric_grad
 
 import rkeras as rk
 from rkeras.layers.normalization.batch_normalization import BatchNormalization
-from bn_reference import bn_reference, rel_err
-from layer_harness import numeric_grad
 
 # (input shape, R axis, 0-based normalized axes)
 CASES = [

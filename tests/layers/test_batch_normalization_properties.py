@@ -1,11 +1,12 @@
 """Property-based: random shapes, axes and masks against the float64 reference (hypothesis)."""
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from bn_reference import bn_reference, rel_err
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import rkeras as rk
 from rkeras.layers.normalization.batch_normalization import BatchNormalization
-from bn_reference import bn_reference, rel_err
 
 
 @st.composite

@@ -16,8 +16,9 @@ jax = pytest.importorskip("jax")
 if keras.backend.backend() != "jax":
     pytest.skip("the parity test drives Keras through its JAX backend", allow_module_level=True)
 
-import rkeras as rk  # noqa: E402
-from bn_reference import rel_err  # noqa: E402
+from bn_reference import rel_err
+
+import rkeras as rk
 
 
 def _keras_step(layer, x, g, mask):

@@ -1,7 +1,6 @@
 """Issue 4 end to end: the digits CNN (both data formats) and a residual block built with pipes."""
 
 import numpy as np
-import pytest
 
 import rkeras as rk
 from rkeras.examples import train_digits

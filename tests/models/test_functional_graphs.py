@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from layer_harness import numeric_grad
 
 import rkeras as rk
-from layer_harness import numeric_grad
 
 
 def _two_in_two_out():
