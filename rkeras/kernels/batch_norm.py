@@ -44,6 +44,11 @@ _PARALLEL = {"prange": True, "comprehension": False, "reduction": False, "inplac
              "setitem": False, "numpy": False, "stencil": False, "fusion": False}
 _TILE = 512            # I == 1: elements per tile (whole rows); small tiles stay in L1
 _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, before folding into float64
+# Sums with I == 1 and at least this many channels: rows are walked four at a time against per-channel
+# accumulators (one accumulator update per four elements instead of one per element); narrower rows use
+# the tiles above, so that inner loops stay long.
+_WIDE = 64
+_GROUP = 4             # rows per step of the wide walk
 _BLOCK_INNER = 256     # I > 1: contiguous elements per float32 block
 # Arrays smaller than this (elements) run serially, without entering a parallel region: their pass
 # takes a few microseconds, like waking the threads, and a busy machine can delay a parallel region by
@@ -163,6 +168,82 @@ def _row_sums(gr, xr, sx, mr, has_mask, moments, zero):
 
 # --------------------------------------------------------------------------------------------- sums
 @njit(cache=True, fastmath=_FM_ELEMENTWISE)
+def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_q):
+    """The sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1): _GROUP rows per step, each
+    channel's float32 block accumulator taking the step's rows at once (masked rows as exact zeros, by a
+    select), folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the count."""
+    zero = np.zeros(1, x.dtype)[0]
+    bs = np.zeros(C, x.dtype)
+    bq = np.zeros(C, x.dtype)
+    n = 0
+    in_block = 0
+    r = p0
+    while r < p1:
+        step = min(_GROUP, p1 - r)
+        if step == _GROUP:
+            w0 = w1 = w2 = w3 = True
+            if has_mask:
+                w0, w1, w2, w3 = mask[r], mask[r + 1], mask[r + 2], mask[r + 3]
+            x0, x1, x2, x3 = x[r * C:r * C + C], x[r * C + C:r * C + 2 * C], \
+                x[r * C + 2 * C:r * C + 3 * C], x[r * C + 3 * C:r * C + 4 * C]
+            if not moments:
+                g0, g1, g2, g3 = g[r * C:r * C + C], g[r * C + C:r * C + 2 * C], \
+                    g[r * C + 2 * C:r * C + 3 * C], g[r * C + 3 * C:r * C + 4 * C]
+                for j in range(C):
+                    sj = shift[j]
+                    bs[j] += (g0[j] + g1[j]) + (g2[j] + g3[j])
+                    bq[j] += (g0[j] * (x0[j] - sj) + g1[j] * (x1[j] - sj)) \
+                        + (g2[j] * (x2[j] - sj) + g3[j] * (x3[j] - sj))
+                n += _GROUP
+            elif not has_mask:
+                for j in range(C):
+                    sj = shift[j]
+                    d0 = x0[j] - sj
+                    d1 = x1[j] - sj
+                    d2 = x2[j] - sj
+                    d3 = x3[j] - sj
+                    bs[j] += (d0 + d1) + (d2 + d3)
+                    bq[j] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3)
+                n += _GROUP
+            elif w0 or w1 or w2 or w3:
+                for j in range(C):
+                    sj = shift[j]
+                    d0 = x0[j] - sj if w0 else zero  # a select: a masked NaN never enters
+                    d1 = x1[j] - sj if w1 else zero
+                    d2 = x2[j] - sj if w2 else zero
+                    d3 = x3[j] - sj if w3 else zero
+                    bs[j] += (d0 + d1) + (d2 + d3)
+                    bq[j] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3)
+                n += np.int64(w0) + np.int64(w1) + np.int64(w2) + np.int64(w3)
+        else:
+            for k in range(step):
+                if has_mask and not mask[r + k]:
+                    continue
+                xr = x[(r + k) * C:(r + k + 1) * C]
+                if moments:
+                    for j in range(C):
+                        d = xr[j] - shift[j]
+                        bs[j] += d
+                        bq[j] += d * d
+                else:
+                    gr = g[(r + k) * C:(r + k + 1) * C]
+                    for j in range(C):
+                        bs[j] += gr[j]
+                        bq[j] += gr[j] * (xr[j] - shift[j])
+                n += 1
+        r += step
+        in_block += step
+        if in_block >= _BLOCK_TILES or r == p1:
+            for j in range(C):
+                acc_s[j] += bs[j]
+                acc_q[j] += bq[j]
+                bs[j] = 0
+                bq[j] = 0
+            in_block = 0
+    return n
+
+
+@njit(cache=True, fastmath=_FM_ELEMENTWISE)
 def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q):
     """Per channel, over the counted positions in [p0, p1) of the flattened (O, I) grid (flat arrays):
     out_s = sum u, out_q = sum u * d, d = x - shift[c], u = d if moments else g. Returns the count.
@@ -182,7 +263,9 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
     acc_s = np.zeros(C)
     acc_q = np.zeros(C)
     n = 0
-    if I == 1:
+    if I == 1 and C >= _WIDE:
+        n = _sums_wide_rows(g, x, mask, has_mask, moments, C, p, p1, shift, acc_s, acc_q)
+    elif I == 1:
         R = max(1, min(_TILE // C, p1 - p))
         L = R * C
         sxt = _tile(shift, R)
@@ -281,25 +364,36 @@ def _run_sums(g, x, mask, has_mask, moments, C, I, total, shifts):
     return sums, prods, counts
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _combine_moments(shifts, sums, squares, counts, out_mean, out_var):
     """Chan et al.: chunk k has mean m_k = shift_k + S_k / n_k and M2_k = Q_k - S_k^2 / n_k;
-    mean = sum n_k m_k / n and M2 = sum M2_k + n_k (m_k - mean)^2, in float64. Returns n."""
+    mean = sum (n_k / n) m_k and M2 = sum M2_k + n_k (m_k - mean)^2, in float64. Returns n.
+
+    Channels are the inner loops (they vectorize); chunks without counted positions are skipped."""
+    C = out_mean.shape[0]
     n = counts.sum()
-    for c in range(out_mean.shape[0]):
-        mean = 0.0
-        for k in range(counts.shape[0]):
-            if counts[k]:
-                mean += counts[k] * (shifts[k, c] + sums[k, c] / counts[k])
-        mean = mean / n if n else 0.0
-        m2 = 0.0
-        for k in range(counts.shape[0]):
-            nk = counts[k]
-            if nk:
-                delta = shifts[k, c] + sums[k, c] / nk - mean
-                m2 += squares[k, c] - sums[k, c] * sums[k, c] / nk + nk * delta * delta
-        var = m2 / n if n else 0.0
-        out_mean[c] = mean
+    for c in range(C):
+        out_mean[c] = 0.0
+        out_var[c] = 0.0
+    if n == 0:
+        return n
+    for k in range(counts.shape[0]):
+        nk = counts[k]
+        if nk:
+            inv = 1.0 / nk
+            w = nk / n
+            for c in range(C):
+                out_mean[c] += w * (np.float64(shifts[k, c]) + sums[k, c] * inv)
+    for k in range(counts.shape[0]):
+        nk = counts[k]
+        if nk:
+            inv = 1.0 / nk
+            for c in range(C):
+                delta = np.float64(shifts[k, c]) + sums[k, c] * inv - out_mean[c]
+                out_var[c] += squares[k, c] - sums[k, c] * sums[k, c] * inv + nk * delta * delta
+    inv_n = 1.0 / n
+    for c in range(C):
+        var = out_var[c] * inv_n
         # rounding only; not max(): NaN must stay NaN
         out_var[c] = 0.0 if var < 0.0 else var  # noqa: FURB136
     return n
@@ -398,10 +492,12 @@ def _affine_chunk(g, x, mask, has_mask, use_g, k_g, k_x, k_0, center, out, C, I,
                 kx = kxt[j0:j1]
                 k0 = k0t[j0:j1]
                 cs = ct[j0:j1]
-                if counted:
+                if counted and not use_g:  # the forward passes: no g term to load
                     for j in range(xs.shape[0]):
-                        t = kg[j] * gs[j]
-                        ys[j] = (t if use_g else zero) + (kx[j] * (xs[j] - cs[j]) + k0[j])
+                        ys[j] = kx[j] * (xs[j] - cs[j]) + k0[j]
+                elif counted:
+                    for j in range(xs.shape[0]):
+                        ys[j] = kg[j] * gs[j] + (kx[j] * (xs[j] - cs[j]) + k0[j])
                 else:
                     for j in range(xs.shape[0]):
                         t = kg[j] * gs[j]

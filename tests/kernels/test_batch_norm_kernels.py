@@ -24,7 +24,8 @@ EPS = 1e-3
 NO_MASK = np.ones((0, 0), np.bool_)
 # (O, C, I): channels-last / dense (I == 1) and channels-first (I > 1), O == 1, odd sizes; big enough
 # that every thread gets a range and ranges are cut inside rows (O == 1) or inside tiles.
-SHAPES = [(257, 7, 1), (1, 5, 1), (1, 300, 1), (5, 3, 333), (1, 4, 1001), (3, 5, 2), (2, 1, 3), (9, 130, 1)]
+SHAPES = [(257, 7, 1), (1, 5, 1), (1, 300, 1), (5, 3, 333), (1, 4, 1001), (3, 5, 2), (2, 1, 3), (9, 130, 1),
+          (203, 64, 1)]  # wide rows (C >= 64): four-row steps, a remainder, masks
 MASKS = ["none", "random", "false_row", "all_false"]
 
 
@@ -348,15 +349,16 @@ def test_float32_variance_accuracy_at_large_mean(shape, loc, scale, tol):
 
 # ----------------------------------------------------------------------------- NaN / Inf
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape", [(101, 4, 1), (3, 4, 50)])
+@pytest.mark.parametrize("shape", [(101, 4, 1), (3, 4, 50), (101, 64, 1)])
 def test_nan_propagates_to_its_channel_only(dtype, shape):
     rng = np.random.default_rng(11)
     x, g = data(shape, dtype, rng), data(shape, dtype, rng)
     x[shape[0] - 1, 2, shape[2] - 1] = np.nan
-    gamma, beta = np.ones(4), np.zeros(4)
+    C = shape[1]
+    gamma, beta = np.ones(C), np.zeros(C)
     y, mean, var, invstd, count = train_forward(x, gamma, beta, EPS)
     assert np.isnan(mean[2]) and np.isnan(var[2]) and np.isnan(y[:, 2]).all()
-    others = [0, 1, 3]
+    others = [c for c in range(C) if c != 2]
     assert np.isfinite(mean[others]).all() and np.isfinite(var[others]).all()
     assert np.isfinite(y[:, others]).all()
     dx, dgamma, dbeta = train_backward(g, x, gamma, mean, invstd, count)
@@ -366,14 +368,14 @@ def test_nan_propagates_to_its_channel_only(dtype, shape):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape", [(101, 4, 1), (3, 4, 50)])
+@pytest.mark.parametrize("shape", [(101, 4, 1), (3, 4, 50), (101, 64, 1)])
 def test_nan_at_masked_position_is_not_counted(dtype, shape):
     rng = np.random.default_rng(12)
     x = data(shape, dtype, rng)
     mask = np.ones((shape[0], shape[2]), bool)
     mask[1, 0] = False
     x[1, :, 0] = np.nan
-    mean, var = np.empty(4), np.empty(4)
+    mean, var = np.empty(shape[1]), np.empty(shape[1])
     bn.moments(x, mask, True, mean, var)
     want_mean, want_var, _ = ref.moments_ref(x, mask)
     assert np.isfinite(mean).all() and np.isfinite(var).all()
