@@ -595,13 +595,11 @@ def check_outputs(wl, cases, tol):
     return problems
 
 
-def run_round_robin(cases, repeats, warmup, prime=False, flush=False, settle=0.0):
+def run_round_robin(cases, repeats, warmup, prime=False, flush=False):
     """Each repetition runs every case once, in order. `prime` (cache-resident workloads): an untimed call
     right before each timed one, so every implementation finds its data in the cache whatever ran before
     it (the slow float64 twin is not primed). `flush` (workloads larger than the L3 cache): the caches
-    are flushed before each timed call, so every implementation streams its data from memory. `settle`
-    (seconds): a pause before each case, so the worker threads of the runtime that ran before it (XLA's
-    thread pool keeps spinning after a jitted call) are asleep again and do not take its cores."""
+    are flushed before each timed call, so every implementation streams its data from memory."""
     gc.collect()
     gc.disable()
     try:
@@ -610,8 +608,6 @@ def run_round_robin(cases, repeats, warmup, prime=False, flush=False, settle=0.0
             for c in cases:
                 if c.every > 1 and ((timed and (r - warmup) % c.every) or (not timed and r > 0)):
                     continue
-                if settle:
-                    time.sleep(settle)
                 if prime and c.every == 1:
                     c.fn()
                 if flush:
