@@ -64,6 +64,11 @@ script waits (--wait-idle) until other processes leave the CPU idle, and measure
 when they used more than 10 % of the CPU while it was timed: on 2 cores, a busy CPU makes OpenMP's
 spinning worker threads (numba's and PyTorch's) wait milliseconds per parallel region.
 
+Allocator: importing rkeras fixes glibc's mmap/trim thresholds for the whole process (see
+rkeras/kernels/allocation.py), so PyTorch's fresh outputs are reused from the heap too and the peers
+are compared on equal terms. `--default-malloc` measures with glibc's defaults instead: then every fresh
+32 MiB output (rkeras' and PyTorch's) is a new mapping, zeroed page by page on first write.
+
 Targets (ratios of medians from the same run; exit status 1 if one is missed, not with --quick):
   T1  rkeras layer / torch, 32 MiB workloads (channels_last, channels_first), train/inference/backward <= 0.6
   T2  rkeras layer / torch, cache-resident workloads (dense, sequence_masked)                         <= 0.8
@@ -89,12 +94,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if (ROOT / "rkeras" / "__init__.py").exists():
     sys.path.insert(0, str(ROOT))  # measure the checkout, not an older installed copy
 
+if "--default-malloc" in sys.argv:  # must be decided before rkeras is imported
+    os.environ["RKERAS_MALLOC_TUNING"] = "0"
+
 import numba
 from numba import njit, prange
 
 import rkeras as rk
 from rkeras.kernels import batch_norm as K
 from rkeras.kernels import reference as R
+from rkeras.kernels.allocation import tune_malloc
 
 EPS = 1e-3
 MOMENTUM = 0.99
@@ -686,6 +695,9 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=None, help="timed repetitions (default 30, --quick 3)")
     ap.add_argument("--warmup", type=int, default=None, help="untimed repetitions first (default 3, --quick 1)")
     ap.add_argument("--no-peers", action="store_true", help="skip torch and jax even when installed")
+    ap.add_argument("--default-malloc", action="store_true",
+                    help="keep glibc's default malloc thresholds (RKERAS_MALLOC_TUNING=0): fresh outputs of 32 MiB "
+                         "are then mapped and zeroed on every call, for rkeras and the peers alike")
     ap.add_argument("--wait-idle", type=float, default=None,
                     help="before each workload, wait up to this many seconds for other processes to leave the "
                          "CPU idle (default 300, --quick 0)")
@@ -711,7 +723,8 @@ def main(argv=None):
           f"jax {jax.__version__ if jax else '-'}")
     print(f"{os.cpu_count()} CPUs, numba {numba.get_num_threads()} threads, "
           f"torch {torch.get_num_threads() if torch else '-'} threads; OMP_WAIT_POLICY="
-          f"{os.environ.get('OMP_WAIT_POLICY', '(unset)')}, GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', '(unset)')}; "
+          f"{os.environ.get('OMP_WAIT_POLICY', '(unset)')}, GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', '(unset)')}, "
+          f"glibc malloc thresholds {'fixed by rkeras' if tune_malloc() else 'default'}; "
           f"CPU used by other processes before start: {busy0:.0%}")
     print(f"float32; {repeats} timed repetitions after {warmup} warm-up, round robin; median; "
           f"numpy twin timed every {twin_every} repetition(s)")

@@ -44,7 +44,7 @@ _PARALLEL = {"prange": True, "comprehension": False, "reduction": False, "inplac
              "setitem": False, "numpy": False, "stencil": False, "fusion": False}
 _TILE = 512            # I == 1: elements per tile (whole rows); small tiles stay in L1
 _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, before folding into float64
-# Sums with I == 1 and at least this many channels: rows are walked four at a time against per-channel
+# Moments with I == 1 and at least this many channels: rows are walked four at a time against per-channel
 # accumulators (one accumulator update per four elements instead of one per element); narrower rows use
 # the tiles above, so that inner loops stay long.
 _WIDE = 64
@@ -168,10 +168,13 @@ def _row_sums(gr, xr, sx, mr, has_mask, moments, zero):
 
 # --------------------------------------------------------------------------------------------- sums
 @njit(cache=True, fastmath=_FM_ELEMENTWISE)
-def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_q):
-    """The sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1): _GROUP rows per step, each
-    channel's float32 block accumulator taking the step's rows at once (masked rows as exact zeros, by a
-    select), folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the count."""
+def _sums_wide_rows(x, mask, has_mask, C, p0, p1, shift, acc_s, acc_q):
+    """The moments sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1): _GROUP rows per
+    step, each channel's float32 block accumulator taking the step's rows at once (masked rows as exact
+    zeros, by a select), folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the count.
+
+    The backward sums keep the tiles: with g as a second input the four-row walk was measured slower
+    on a 32 MiB channels-last batch (4.3 vs 3.7 ms)."""
     zero = np.zeros(1, x.dtype)[0]
     bs = np.zeros(C, x.dtype)
     bq = np.zeros(C, x.dtype)
@@ -184,18 +187,9 @@ def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_
             w0 = w1 = w2 = w3 = True
             if has_mask:
                 w0, w1, w2, w3 = mask[r], mask[r + 1], mask[r + 2], mask[r + 3]
-            x0, x1, x2, x3 = x[r * C:r * C + C], x[r * C + C:r * C + 2 * C], \
-                x[r * C + 2 * C:r * C + 3 * C], x[r * C + 3 * C:r * C + 4 * C]
-            if not moments:
-                g0, g1, g2, g3 = g[r * C:r * C + C], g[r * C + C:r * C + 2 * C], \
-                    g[r * C + 2 * C:r * C + 3 * C], g[r * C + 3 * C:r * C + 4 * C]
-                for j in range(C):
-                    sj = shift[j]
-                    bs[j] += (g0[j] + g1[j]) + (g2[j] + g3[j])
-                    bq[j] += (g0[j] * (x0[j] - sj) + g1[j] * (x1[j] - sj)) \
-                        + (g2[j] * (x2[j] - sj) + g3[j] * (x3[j] - sj))
-                n += _GROUP
-            elif not has_mask:
+            a = r * C
+            x0, x1, x2, x3 = x[a:a + C], x[a + C:a + 2 * C], x[a + 2 * C:a + 3 * C], x[a + 3 * C:a + 4 * C]
+            if not has_mask:
                 for j in range(C):
                     sj = shift[j]
                     d0 = x0[j] - sj
@@ -220,16 +214,10 @@ def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_
                 if has_mask and not mask[r + k]:
                     continue
                 xr = x[(r + k) * C:(r + k + 1) * C]
-                if moments:
-                    for j in range(C):
-                        d = xr[j] - shift[j]
-                        bs[j] += d
-                        bq[j] += d * d
-                else:
-                    gr = g[(r + k) * C:(r + k + 1) * C]
-                    for j in range(C):
-                        bs[j] += gr[j]
-                        bq[j] += gr[j] * (xr[j] - shift[j])
+                for j in range(C):
+                    d = xr[j] - shift[j]
+                    bs[j] += d
+                    bq[j] += d * d
                 n += 1
         r += step
         in_block += step
@@ -263,8 +251,8 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
     acc_s = np.zeros(C)
     acc_q = np.zeros(C)
     n = 0
-    if I == 1 and C >= _WIDE:
-        n = _sums_wide_rows(g, x, mask, has_mask, moments, C, p, p1, shift, acc_s, acc_q)
+    if I == 1 and C >= _WIDE and moments:
+        n = _sums_wide_rows(x, mask, has_mask, C, p, p1, shift, acc_s, acc_q)
     elif I == 1:
         R = max(1, min(_TILE // C, p1 - p))
         L = R * C
