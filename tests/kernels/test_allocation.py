@@ -6,10 +6,8 @@ import resource
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
-import rkeras as rk
 from rkeras.kernels import allocation
 
 glibc = pytest.mark.skipif(not sys.platform.startswith("linux") or "MALLOC_MMAP_THRESHOLD_" in os.environ,
