@@ -695,6 +695,9 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=None, help="timed repetitions (default 30, --quick 3)")
     ap.add_argument("--warmup", type=int, default=None, help="untimed repetitions first (default 3, --quick 1)")
     ap.add_argument("--no-peers", action="store_true", help="skip torch and jax even when installed")
+    ap.add_argument("--workloads", default=None,
+                    help="comma-separated workload names to measure (default: all); targets of the others are "
+                         "not checked")
     ap.add_argument("--default-malloc", action="store_true",
                     help="keep glibc's default malloc thresholds (RKERAS_MALLOC_TUNING=0): fresh outputs of 32 MiB "
                          "are then mapped and zeroed on every call, for rkeras and the peers alike")
@@ -733,7 +736,14 @@ def main(argv=None):
     results = {}   # (workload, op, impl) -> ms
     busy_during = {}  # workload -> share of the CPU other processes used while it was timed
     notes, problems = [], []
-    for wl in workloads(args.quick):
+    chosen = workloads(args.quick)
+    if args.workloads:
+        names = args.workloads.split(",")
+        unknown = sorted(set(names) - {w.name for w in chosen})
+        if unknown:
+            ap.error(f"--workloads: unknown {unknown}; accepted: {', '.join(w.name for w in chosen)}")
+        chosen = [w for w in chosen if w.name in names]
+    for wl in chosen:
         x = (rng.standard_normal(wl.shape, dtype=np.float32) * 2.0 + 0.5).astype(np.float32)
         g = rng.standard_normal(wl.shape, dtype=np.float32)
         mask = None if wl.mask_shape is None else rng.random(wl.mask_shape) < wl.mask_rate
@@ -791,7 +801,7 @@ def main(argv=None):
     print()
     print(header)
     print("-" * len(header))
-    for wl in workloads(args.quick):
+    for wl in chosen:
         for op in OPS:
             t_ref, f_ref, ff_ref = torch_ref(wl.name, op), get(wl.name, op, FLOOR), get(wl.name, op, FLOOR_FRESH)
             for impl in order:
@@ -819,7 +829,7 @@ def main(argv=None):
         print("--quick: tiny sizes, numba and torch limited to 1 thread; figures mean nothing")
 
     # ------------------------------------------------------------------------------ targets
-    names = {w.name: w for w in workloads(args.quick)}
+    names = {w.name: w for w in chosen}
     targets = []  # (id, description, value, limit)
 
     def ratio(a, b):
