@@ -8,8 +8,8 @@ Run from a checkout (the checkout's `rkeras` is used when there is one):
     python benchmarks/bench_batch_norm.py --quick      # tiny sizes, few repetitions, never fails on targets
 
 Everything is float32 and timed in one process. Within each repetition every implementation of every op
-of a workload runs once, in a fixed round-robin order (so slow drifts of the machine hit all of them
-alike); the figure is the median over the repetitions that follow the warm-up ones. The garbage collector
+of a workload runs once, in a round-robin order rotated by one place per repetition (so slow drifts of the
+machine, and the cost of waking an idle vCPU after single-threaded work, hit all of them alike); the figure is the median over the repetitions that follow the warm-up ones. The garbage collector
 is off while timing. PyTorch (`pip install torch==2.13.0`, the CPU build) and JAX (`pip install jax
 jaxlib`) are optional: missing peers are skipped, and so are the targets that need them.
 
@@ -605,7 +605,9 @@ def check_outputs(wl, cases, tol):
 
 
 def run_round_robin(cases, repeats, warmup, prime=False, flush=False):
-    """Each repetition runs every case once, in order. `prime` (cache-resident workloads): an untimed call
+    """Each repetition runs every case once, the order rotated by one place per repetition (after a
+    stretch of single-threaded work, e.g. the float64 twin, the machine's second vCPU idles, and the
+    next parallel calls pay for waking it: whoever came first would always pay). `prime` (cache-resident workloads): an untimed call
     right before each timed one, so every implementation finds its data in the cache whatever ran before
     it (the slow float64 twin is not primed). `flush` (workloads larger than the L3 cache): the caches
     are flushed before each timed call, so every implementation streams its data from memory."""
@@ -614,7 +616,8 @@ def run_round_robin(cases, repeats, warmup, prime=False, flush=False):
     try:
         for r in range(warmup + repeats):
             timed = r >= warmup
-            for c in cases:
+            shift = r % len(cases)  # each case takes every place of the order in turn
+            for c in cases[shift:] + cases[:shift]:
                 if c.every > 1 and ((timed and (r - warmup) % c.every) or (not timed and r > 0)):
                     continue
                 if prime and c.every == 1:
