@@ -698,6 +698,9 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=None, help="timed repetitions (default 30, --quick 3)")
     ap.add_argument("--warmup", type=int, default=None, help="untimed repetitions first (default 3, --quick 1)")
     ap.add_argument("--no-peers", action="store_true", help="skip torch and jax even when installed")
+    ap.add_argument("--peers", default="torch,jax",
+                    help="comma-separated peers to load when installed (default torch,jax); each runtime's "
+                         "threads share the two cores with rkeras' in this one process")
     ap.add_argument("--workloads", default=None,
                     help="comma-separated workload names to measure (default: all); targets of the others are "
                          "not checked")
@@ -717,8 +720,11 @@ def main(argv=None):
     wait_limit = args.wait_idle if args.wait_idle is not None else (0.0 if args.quick else 300.0)
     attempts = args.attempts or (1 if args.quick else 3)
 
-    torch = None if args.no_peers else optional_import("torch")
-    jax = None if args.no_peers else optional_import("jax")
+    peers = set() if args.no_peers else set(args.peers.split(",")) - {""}
+    if peers - {"torch", "jax"}:
+        ap.error(f"--peers: unknown {sorted(peers - {'torch', 'jax'})}; accepted: torch, jax")
+    torch = optional_import("torch") if "torch" in peers else None
+    jax = optional_import("jax") if "jax" in peers else None
     if args.quick:  # a smoke run: serial kernels cannot be slowed down by a busy machine's spinning threads
         numba.set_num_threads(1)
         if torch is not None:
