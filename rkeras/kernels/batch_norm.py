@@ -167,6 +167,16 @@ def _row_sums(gr, xr, sx, mr, has_mask, moments, zero):
 
 
 # --------------------------------------------------------------------------------------------- sums
+@njit(cache=True)
+def _fold_block(blk_s, blk_q, acc_s, acc_q):
+    """Adds the float32 block accumulators into the float64 ones and clears the block."""
+    for j in range(blk_s.shape[0]):
+        acc_s[j] += blk_s[j]
+        acc_q[j] += blk_q[j]
+        blk_s[j] = 0
+        blk_q[j] = 0
+
+
 @njit(cache=True, fastmath=_FM_ELEMENTWISE)
 def _sums_wide_rows(x, mask, has_mask, C, p0, p1, shift, acc_s, acc_q):
     """The moments sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1): _GROUP rows per
@@ -222,11 +232,7 @@ def _sums_wide_rows(x, mask, has_mask, C, p0, p1, shift, acc_s, acc_q):
         r += step
         in_block += step
         if in_block >= _BLOCK_TILES or r == p1:
-            for j in range(C):
-                acc_s[j] += bs[j]
-                acc_q[j] += bq[j]
-                bs[j] = 0
-                bq[j] = 0
+            _fold_block(bs, bq, acc_s, acc_q)
             in_block = 0
     return n
 
@@ -293,11 +299,7 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
                 ra = rb
             in_block += 1
             if in_block == _BLOCK_TILES or r1 == p1:
-                for j in range(L):
-                    tile_s[j] += blk_s[j]
-                    tile_q[j] += blk_q[j]
-                    blk_s[j] = 0
-                    blk_q[j] = 0
+                _fold_block(blk_s, blk_q, tile_s, tile_q)
                 in_block = 0
         for r in range(R):
             for c in range(C):
