@@ -17,3 +17,11 @@ def current_reducer():
     if _active:
         return _active[-1]
     return _global[0]
+
+
+def current_batch_rows():
+    """(n, start, stop) while a data-parallel step runs this rank's rows [start, stop) of a global batch of
+    n samples, else None. Random layers use it to draw for the global batch and keep their rows, so
+    that N ranks draw what one process would (dropout masks differ across the ranks' shares)."""
+    reducer = current_reducer()
+    return None if reducer is None else getattr(reducer, "step_rows", None)

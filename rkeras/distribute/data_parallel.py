@@ -69,6 +69,8 @@ def distribution_data_parallel(devices=None, comm=None, timeout=300.0):
     the outputs in order. Batch normalization layers with `synchronized = TRUE` normalize with the
     statistics of the global batch (exactly as one process would); with `synchronized = FALSE` each
     rank normalizes with its own statistics and the moving statistics are averaged after each step.
+    Dropout draws the mask of the whole global batch on every rank and applies its rows, so the shares
+    get different masks and training matches one process.
 
     All ranks must run the same script on the same data: at the start of each `fit()` (and at the
     first `evaluate()`, `predict()` or `*_on_batch()` call of a model) the ranks compare a
@@ -232,6 +234,7 @@ class DataParallel:
         self.timeout = timeout
         self._MPI = MPI
         self.rank = int(comm.Get_rank())
+        self.step_rows = None  # (n, start, stop) of the running step's global batch, see current_batch_rows()
         self.size = int(comm.Get_size())
         self._deadline = None
         self._what = None
@@ -544,8 +547,12 @@ class DataParallel:
         lo, hi = self.bounds(n)
         n_local = hi - lo
         rows = slice(lo, hi)
-        outputs, cache = model.forward(T._take(x, rows), training=training,
-                                       trainable_of=state.trainable_of)
+        self.step_rows = (n, lo, hi)  # current_batch_rows(): dropout draws for the global batch
+        try:
+            outputs, cache = model.forward(T._take(x, rows), training=training,
+                                           trainable_of=state.trainable_of)
+        finally:
+            self.step_rows = None
         y_pred = T._as_list(outputs) if isinstance(outputs, list) else [outputs]
         y_true = T._as_list(y) if len(y_pred) > 1 else [y]
         if len(y_true) != len(y_pred):

@@ -22,6 +22,7 @@ def build():
              | rk.layer_dense(units=16, use_bias=False)
              | rk.layer_batch_normalization(synchronized=True, momentum=0.9)
              | rk.layer_activation(activation="relu")
+             | rk.layer_dropout(rate=0.25)  # masks: each rank keeps its rows of the global batch's mask
              | rk.layer_dense(units=8, use_bias=False)
              | rk.layer_batch_normalization(synchronized=True, momentum=0.8, center=False)
              | rk.layer_activation(activation="tanh")

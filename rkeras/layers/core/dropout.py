@@ -3,7 +3,9 @@
 In training, each input unit is set to 0 with probability `rate` and the kept ones are scaled by
 `1 / (1 - rate)`, so the expected sum is unchanged. The random generator is made once, when the
 layer is created (`rkeras.random.make_generator(seed)`): a seeded layer repeats its sequence of
-masks, and an unseeded one does too after `set_random_seed()`.
+masks, and an unseeded one does too after `set_random_seed()`. Under a data-parallel distribution each
+rank draws the mask of the whole global batch and keeps its own rows, so the ranks' shares get
+different masks and N ranks train exactly as one process would.
 """
 
 import numpy as np
@@ -12,6 +14,7 @@ from ... import conventions
 from ... import random as rk_random
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
+from ...distribute import current_batch_rows
 
 
 class Dropout(Layer):
@@ -59,7 +62,16 @@ class Dropout(Layer):
         work = compute_dtype(x.dtype)
         keep = 1.0 - self.rate
         scale = work.type(1.0 / keep) if keep > 0 else work.type(0)
-        keep_mask = self._generator.random(mask_shape, dtype=np.float64 if work == np.float64 else np.float32)
+        draw = np.float64 if work == np.float64 else np.float32
+        rows = current_batch_rows()
+        if rows is not None and (self.noise_shape is None or self.noise_shape[0] is None) \
+                and rows[2] - rows[1] == x.shape[0]:
+            # a data-parallel step: draw the global batch's mask, as one process would, and keep this
+            # rank's rows (every rank's generator is in the same state)
+            n, start, stop = rows
+            keep_mask = self._generator.random((n,) + tuple(mask_shape[1:]), dtype=draw)[start:stop]
+        else:
+            keep_mask = self._generator.random(mask_shape, dtype=draw)
         keep_mask = np.multiply(keep_mask < keep, scale, dtype=work)  # np.where is slow on random masks
         y = x.astype(work, copy=False) * keep_mask
         return y.astype(x.dtype, copy=False), (keep_mask, x.dtype)
