@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ..distribute import current_reducer
+
 
 class Callback:
     """Base class: override any of the `on_*` methods; `self.model` is set by `fit()`."""
@@ -69,7 +71,8 @@ class EarlyStopping(Callback):
                 self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs=None):
-        if self.stopped_epoch > 0 and self.verbose > 0:
+        chief = getattr(current_reducer(), "is_chief", True)  # data parallel: rank 0 prints, as fit() does
+        if self.stopped_epoch > 0 and self.verbose > 0 and chief:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
 
 
@@ -98,7 +101,7 @@ def callback_early_stopping(monitor="val_loss", min_delta=0, patience=0, verbose
     patience : int
         Epochs without improvement after which training stops.
     verbose : int
-        1 prints a message when training stops.
+        1 prints a message when training stops (under a data-parallel distribution, on rank 0 only).
     mode : str
         "min", "max" or "auto" (from the name of `monitor`).
     baseline : float, optional

@@ -9,7 +9,8 @@ MODE:
                    fit(); the worker catches it and prints it (`CAUGHT r ...`)
   weights_mismatch rank 1 builds a model with an extra layer, error left uncaught: every rank raises
   data_mismatch    rank 1 passes different data: every rank raises the same ValueError (caught)
-  verbose          no failure: fit(verbose = 2) prints its progress once (rank 0)
+  verbose          no failure: fit(verbose = 2) prints its progress once (rank 0), and so does
+                   early stopping (verbose = 1) its message
 """
 
 import sys
@@ -77,6 +78,9 @@ def main():
             sys.stdout.flush()
             return
         raise
+    if MODE == "verbose":  # stops after epoch 2 (no improvement of 1e9); the message comes from rank 0 only
+        stop = rk.callback_early_stopping(monitor="loss", min_delta=1e9, patience=0, verbose=1)
+        model | rk.fit(x, y, batch_size=8, epochs=3, verbose=0, callbacks=[stop])
     sys.stdout.write(f"DONE {dist.rank}\n")
 
 

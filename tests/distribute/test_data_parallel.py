@@ -168,6 +168,7 @@ def test_progress_is_printed_once():
     assert code == 0, err
     assert out.count("Epoch 1/2") == 1 and out.count("Epoch 2/2") == 1, out
     assert out.count("5/5 - ") == 2, out
+    assert out.count("Epoch 2: early stopping") == 1, out
     assert "DONE 0" in out and "DONE 1" in out
 
 
