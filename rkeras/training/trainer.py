@@ -394,8 +394,12 @@ def test_on_batch(model, x, y=None, **kwargs):
 
 
 def predict_on_batch(model, x):
-    """Outputs of one batch in inference mode."""
+    """Outputs of one batch in inference mode (data parallel: each rank its share, gathered in order)."""
     state = getattr(model, "_compiled", None)
-    out, _ = model.forward(_prepare_x(x), training=False,
-                           trainable_of=state.trainable_of if state is not None else None)
+    trainable_of = state.trainable_of if state is not None else None
+    x = _prepare_x(x)
+    reducer = current_reducer()
+    if reducer is not None and reducer.size > 1 and _n_samples(x) > 0:
+        return reducer.predict(model, x, _n_samples(x), trainable_of)
+    out, _ = model.forward(x, training=False, trainable_of=trainable_of)
     return out

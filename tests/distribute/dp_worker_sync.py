@@ -47,6 +47,11 @@ def run(x, y):
     out["evaluate"] = model | rk.evaluate(x, y, batch_size=9, verbose=0)
     out["test_on_batch"] = model | rk.test_on_batch(x[:11], y[:11])
     out["predict"] = model | rk.predict(x, batch_size=8)
+    seen, forward = [], model.forward  # rows each forward pass of predict_on_batch gets on this rank
+    model.forward = lambda inputs, **kw: (seen.append(len(inputs)), forward(inputs, **kw))[1]
+    out["predict_on_batch"] = model | rk.predict_on_batch(x[:13])
+    del model.forward
+    out["predict_on_batch_rows"] = seen
     out["weights"] = model.get_weights()
     out["model"] = model
     return out
@@ -86,6 +91,8 @@ def main():
         "test_on_batch": max(rel_err(got["test_on_batch"][k], ref["test_on_batch"][k])
                              for k in ref["test_on_batch"]),
         "predict": rel_err(got["predict"], ref["predict"]),
+        "predict_on_batch": rel_err(got["predict_on_batch"], ref["predict_on_batch"]),
+        "predict_on_batch_rows": got["predict_on_batch_rows"],  # rank 0's share of 13 rows: 6
         "predict_shape": list(got["predict"].shape),
         "weights_changed": rel_err(ref["weights_per_step"][0][0], ref["weights"][0]),
     }

@@ -111,17 +111,19 @@ def assert_replicas_identical(out, ranks=RANKS):
 @pytest.mark.parametrize("dtype, tol", [("float64", 1e-10), ("float32", 1e-5)])
 def test_synchronized_training_equals_one_process_on_the_global_batches(dtype, tol):
     """train_on_batch on uneven batches (6+7, 0+1, 8+8, 6+7 samples), fit with shuffling and validation,
-    evaluate, test_on_batch and predict on 2 ranks = one process, within `tol` (relative)."""
+    evaluate, test_on_batch, predict and predict_on_batch (each rank its share) on 2 ranks = one process,
+    within `tol` (relative)."""
     code, out, err = run_mpi("dp_worker_sync.py", dtype)
     res = result(code, out, err)
     assert res["size"] == RANKS
     assert_replicas_identical(out)
     assert res["weights_changed"] > 1e-2  # training did move the weights
     for key in ("train_on_batch_logs", "weights_per_step", "weights", "moving_statistics", "history",
-                "evaluate", "test_on_batch", "predict"):
+                "evaluate", "test_on_batch", "predict", "predict_on_batch"):
         assert res[key] <= tol, (key, res[key], res)
     assert res["history_keys"] == ["accuracy", "loss", "val_accuracy", "val_loss"]
     assert res["predict_shape"] == [57, 3]
+    assert res["predict_on_batch_rows"] == [6]  # each rank runs only its share of the batch
 
 
 def test_unsynchronized_batch_normalization_matches_the_per_rank_numpy_reference():
