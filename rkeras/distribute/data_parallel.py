@@ -66,9 +66,10 @@ def distribution_data_parallel(devices=None, comm=None, timeout=300.0):
     gradient of the mean loss over the global batch, and apply the same update on every rank: the
     weights stay identical. Loss, metrics and `History` are those of the global batch, the same on
     every rank; progress is printed by rank 0 only. `predict()` and `predict_on_batch()` share the
-    samples out and gather the outputs in order. Batch normalization layers with `synchronized = TRUE` normalize with the
-    statistics of the global batch (exactly as one process would); with `synchronized = FALSE` each
-    rank normalizes with its own statistics and the moving statistics are averaged after each step.
+    samples out and gather the outputs in order. Batch normalization layers with
+    `synchronized = TRUE` normalize with the statistics of the global batch (exactly as one process
+    would); with `synchronized = FALSE` each rank normalizes with its own statistics and the moving
+    statistics are averaged after each step.
     Dropout draws the mask of the whole global batch on every rank and applies its rows, so the shares
     get different masks and training matches one process.
 
