@@ -25,3 +25,9 @@ def current_batch_rows():
     that N ranks draw what one process would (dropout masks differ across the ranks' shares)."""
     reducer = current_reducer()
     return None if reducer is None else getattr(reducer, "step_rows", None)
+
+
+def is_chief():
+    """True unless a data-parallel distribution is active and this process is not its rank 0: the
+    process that prints progress and messages."""
+    return getattr(current_reducer(), "is_chief", True)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..distribute import current_reducer
+from ..distribute import is_chief
 
 
 class Callback:
@@ -71,8 +71,7 @@ class EarlyStopping(Callback):
                 self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs=None):
-        chief = getattr(current_reducer(), "is_chief", True)  # data parallel: rank 0 prints, as fit() does
-        if self.stopped_epoch > 0 and self.verbose > 0 and chief:
+        if self.stopped_epoch > 0 and self.verbose > 0 and is_chief():  # data parallel: rank 0 prints
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
 
 

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from .. import random as rk_random
-from ..distribute import current_reducer
+from ..distribute import current_reducer, is_chief
 from ..models.model import Model
 from . import losses as losses_mod
 from . import metrics as metrics_mod
@@ -291,7 +291,7 @@ def fit_model(model, x=None, y=None, batch_size=32, epochs=1, verbose="auto", va
     for epoch in range(int(initial_epoch), int(epochs)):
         for cb in callbacks:
             cb.on_epoch_begin(epoch, {})
-        chief = getattr(current_reducer(), "is_chief", True)  # data parallel: rank 0 prints
+        chief = is_chief()  # data parallel: rank 0 prints
         if (verbose == 1 or verbose == 2) and chief:
             print(f"Epoch {epoch + 1}/{epochs}", flush=True)
         bar = ProgressBar(steps, verbose if chief else 0)
@@ -340,7 +340,7 @@ def evaluate_model(model, x=None, y=None, batch_size=32, verbose="auto", **kwarg
     if y is None:
         raise ValueError("`y` must be given to evaluate().")
     x, y = _prepare_x(x), _prepare_x(y)
-    chief = getattr(current_reducer(), "is_chief", True)  # data parallel: rank 0 prints
+    chief = is_chief()  # data parallel: rank 0 prints
     bar = ProgressBar((_n_samples(x) + batch_size - 1) // batch_size, verbose if chief else 0)
     logs = _evaluate_logs(model, state, x, y, batch_size)
     bar.finish(logs)
