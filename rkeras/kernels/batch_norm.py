@@ -50,11 +50,14 @@ _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, bef
 _WIDE = 64
 _GROUP = 4             # rows per step of the wide walk
 _BLOCK_INNER = 256     # I > 1: contiguous elements per float32 block
-# Arrays smaller than this (elements) run serially, without entering a parallel region: their pass
-# takes a few microseconds, like waking the threads, and a busy machine can delay a parallel region by
-# a whole scheduler slice. The `workqueue` layer's regions cost ~100 us, hence its higher threshold.
-_SERIAL_BELOW = 32768
-_SERIAL_BELOW_WORKQUEUE = 262144
+# Arrays smaller than this (elements; 1 MiB of float32) run serially, without entering a parallel
+# region. Alone, two threads win from ~32K elements; inside training, where batch normalization follows
+# a matrix product whose BLAS threads are still spinning, they do not: a digits CNN epoch (batch 32,
+# activations of 64K elements) took 135 ms with parallel kernels from 32K elements and 119 ms from 256K
+# (an MLP at batch 256: 4.3 vs 3.5 ms), and no training measured here got faster from parallel kernels
+# below 1 MiB. The `workqueue` layer's regions cost ~100 us, about a serial pass over 1M elements.
+_SERIAL_BELOW = 262144
+_SERIAL_BELOW_WORKQUEUE = 1 << 20
 _NO_MASK = np.ones(0, np.bool_)
 _NO_DATA = {"f": np.zeros(0, np.float32), "d": np.zeros(0, np.float64)}  # the unused g of moments
 
@@ -70,7 +73,7 @@ def threads_for(size):
     """Number of chunks (threads) a kernel uses for arrays of `size` elements.
 
     All of numba's threads (`numba.set_num_threads` is honoured), or 1 (serial, no parallel region) for
-    small arrays: below 32K elements, or 256K under the `workqueue` threading layer.
+    small arrays: below 256K elements, or 1M under the `workqueue` threading layer.
     """
     global _workqueue
     threads = numba.get_num_threads()  # starts the threading layer, so it can be asked for below
