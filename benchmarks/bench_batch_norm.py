@@ -8,8 +8,8 @@ Run from a checkout (the checkout's `rkeras` is used when there is one):
     python benchmarks/bench_batch_norm.py --quick      # tiny sizes, few repetitions, never fails on targets
 
 Everything is float32 and timed in one process. Within each repetition every implementation of every op
-of a workload runs once, in a round-robin order rotated by one place per repetition (so slow drifts of the
-machine, and the cost of waking an idle vCPU after single-threaded work, hit all of them alike); the figure is the median over the repetitions that follow the warm-up ones. The garbage collector
+of a workload runs once, in a new random order each repetition (so slow drifts of the machine, and the
+cost of waking an idle vCPU after single-threaded work, hit all of them alike); the figure is the median over the repetitions that follow the warm-up ones. The garbage collector
 is off while timing. PyTorch (`pip install torch==2.13.0`, the CPU build) and JAX (`pip install jax
 jaxlib`) are optional: missing peers are skipped, and so are the targets that need them.
 
@@ -44,7 +44,7 @@ Implementations:
   numpy twin (float64)    `rkeras.kernels.reference` (float64, written from the formulas)
   floor / floor (fresh out)  memory-traffic floor with the op's own buffers, see below
 
-Floors (timed in the same round robin, with the same x, g and preallocated output as the kernels row):
+Floors (timed in the same repetitions, with the same x, g and preallocated output as the kernels row):
   Each primitive is the fastest of its candidates on the workload's own buffers, chosen right before
   timing (reported below the table): read(a) among np.sum(flat), np.add.reduce(a 2-D view with long rows,
   axis=0) and a parallel numba sum; copy among np.copyto(out, x) and a parallel numba copy; add among
@@ -56,8 +56,9 @@ Floors (timed in the same round robin, with the same x, g and preallocated outpu
   "(fresh out)": the same with `out = np.empty_like(x)` allocated in the timed call (np.add(g, x) for
   numpy's add), which is what an implementation that returns a new array has to pay.
 
-Cache-resident workloads (dense, sequence_masked) call every implementation once, untimed, right before
-each timed call, so each finds its own data in the cache whatever ran before it. For the 32 MiB workloads
+Cache-resident workloads (dense, sequence_masked) call every implementation untimed for 0.5 ms right
+before each timed call, so each finds its own data in the cache, and the second vCPU awake, whatever ran
+before it. For the 32 MiB workloads
 the caches are flushed (a 96 MiB read) before every timed call, floors included: without it a 32 MiB
 array partly survives in this machine's cache between calls and the floor reads reach ~200 GB/s. Before each workload the
 script waits (--wait-idle) until other processes leave the CPU idle, and measures it again (--attempts)
@@ -82,6 +83,7 @@ import argparse
 import gc
 import os
 import platform
+import random
 import statistics
 import sys
 import time
@@ -106,6 +108,7 @@ from rkeras.kernels import reference as R
 from rkeras.kernels.allocation import tune_malloc
 
 EPS = 1e-3
+PRIME_SECONDS = 0.0005  # cache-resident workloads: untimed calls of a case right before its timed one
 MOMENTUM = 0.99
 OPS = ("train", "inference", "backward", "fwd+bwd")
 TARGET_OPS = ("train", "inference", "backward")
@@ -605,23 +608,30 @@ def check_outputs(wl, cases, tol):
 
 
 def run_round_robin(cases, repeats, warmup, prime=False, flush=False):
-    """Each repetition runs every case once, the order rotated by one place per repetition (after a
-    stretch of single-threaded work, e.g. the float64 twin, the machine's second vCPU idles, and the
-    next parallel calls pay for waking it: whoever came first would always pay). `prime` (cache-resident workloads): an untimed call
-    right before each timed one, so every implementation finds its data in the cache whatever ran before
-    it (the slow float64 twin is not primed). `flush` (workloads larger than the L3 cache): the caches
-    are flushed before each timed call, so every implementation streams its data from memory."""
+    """Each repetition runs every case once, in a new random order (seeded).
+
+    `prime` (cache-resident workloads): untimed calls of the case right before its timed one, for
+    PRIME_SECONDS (at least one call), so every implementation finds its data in the cache and the
+    machine's second vCPU awake whatever ran before it. After single-threaded work (the float64 twin, a
+    numpy floor) the idle vCPU makes the next parallel calls wait for it; one untimed call was measured
+    not to be enough. The slow float64 twin is not primed.
+
+    `flush` (workloads larger than the L3 cache): the caches are flushed before each timed call, so every
+    implementation streams its data from memory."""
     gc.collect()
     gc.disable()
     try:
+        order = random.Random(0)
         for r in range(warmup + repeats):
             timed = r >= warmup
-            shift = r % len(cases)  # each case takes every place of the order in turn
-            for c in cases[shift:] + cases[:shift]:
+            for c in order.sample(cases, len(cases)):  # a new order, hence new neighbours, every repetition
                 if c.every > 1 and ((timed and (r - warmup) % c.every) or (not timed and r > 0)):
                     continue
-                if prime and c.every == 1:
+                if prime and c.every == 1:  # untimed calls for PRIME_SECONDS (at least one)
+                    t_end = time.perf_counter() + PRIME_SECONDS
                     c.fn()
+                    while time.perf_counter() < t_end:
+                        c.fn()
                 if flush:
                     flush_caches()
                 t0 = time.perf_counter()
@@ -738,7 +748,7 @@ def main(argv=None):
           f"{os.environ.get('OMP_WAIT_POLICY', '(unset)')}, GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', '(unset)')}, "
           f"glibc malloc thresholds {'fixed by rkeras' if tune_malloc() else 'default'}; "
           f"CPU used by other processes before start: {busy0:.0%}")
-    print(f"float32; {repeats} timed repetitions after {warmup} warm-up, round robin; median; "
+    print(f"float32; {repeats} timed repetitions after {warmup} warm-up, a new random order each repetition; median; "
           f"numpy twin timed every {twin_every} repetition(s)")
 
     rng = np.random.default_rng(0)
