@@ -9,8 +9,8 @@ Run from a checkout (the checkout's `rkeras` is used when there is one):
 
 Everything is float32 and timed in one process. Within each repetition every implementation of every op
 of a workload runs once, in a new random order each repetition (so slow drifts of the machine, and the
-cost of waking an idle vCPU after single-threaded work, hit all of them alike); the figure is the median over the repetitions that follow the warm-up ones. The garbage collector
-is off while timing. PyTorch (`pip install torch==2.13.0`, the CPU build) and JAX (`pip install jax
+cost of waking an idle vCPU after single-threaded work, hit all of them alike); the figure is the median
+over the repetitions that follow the warm-up ones. The garbage collector is off while timing. PyTorch (`pip install torch==2.13.0`, the CPU build) and JAX (`pip install jax
 jaxlib`) are optional: missing peers are skipped, and so are the targets that need them.
 
 Workloads (R axes, SPEC §1):
@@ -58,10 +58,9 @@ Floors (timed in the same repetitions, with the same x, g and preallocated outpu
 
 Cache-resident workloads (dense, sequence_masked) call every implementation untimed for 0.5 ms right
 before each timed call, so each finds its own data in the cache, and the second vCPU awake, whatever ran
-before it. For the 32 MiB workloads
-the caches are flushed (a 96 MiB read) before every timed call, floors included: without it a 32 MiB
-array partly survives in this machine's cache between calls and the floor reads reach ~200 GB/s. Before each workload the
-script waits (--wait-idle) until other processes leave the CPU idle, and measures it again (--attempts)
+before it. For the 32 MiB workloads the caches are flushed (a 96 MiB read) before every timed call,
+floors included: without it a 32 MiB array partly survives in this machine's cache between calls and the
+floor reads reach ~200 GB/s. Before each workload the script waits (--wait-idle) until other processes leave the CPU idle, and measures it again (--attempts)
 when they used more than 10 % of the CPU while it was timed: on 2 cores, a busy CPU makes OpenMP's
 spinning worker threads (numba's and PyTorch's) wait milliseconds per parallel region.
 
@@ -730,6 +729,8 @@ def main(argv=None):
     wait_limit = args.wait_idle if args.wait_idle is not None else (0.0 if args.quick else 300.0)
     attempts = args.attempts or (1 if args.quick else 3)
 
+    if args.default_malloc and tune_malloc():
+        ap.error("--default-malloc must be given on the command line: it takes effect before rkeras is imported")
     peers = set() if args.no_peers else set(args.peers.split(",")) - {""}
     if peers - {"torch", "jax"}:
         ap.error(f"--peers: unknown {sorted(peers - {'torch', 'jax'})}; accepted: torch, jax")
