@@ -60,9 +60,10 @@ Cache-resident workloads (dense, sequence_masked) call every implementation unti
 before each timed call, so each finds its own data in the cache, and the second vCPU awake, whatever ran
 before it. For the 32 MiB workloads the caches are flushed (a 96 MiB read) before every timed call,
 floors included: without it a 32 MiB array partly survives in this machine's cache between calls and the
-floor reads reach ~200 GB/s. Before each workload the script waits (--wait-idle) until other processes leave the CPU idle, and measures it again (--attempts)
-when they used more than 10 % of the CPU while it was timed: on 2 cores, a busy CPU makes OpenMP's
-spinning worker threads (numba's and PyTorch's) wait milliseconds per parallel region.
+floor reads reach ~200 GB/s. Before each workload the script waits (--wait-idle) until other processes
+leave the CPU idle, and measures it again (--attempts) when they used more than 10 % of the CPU while it
+was timed: on 2 cores, a busy CPU makes OpenMP's spinning worker threads (numba's and PyTorch's) wait
+milliseconds per parallel region.
 
 Allocator: importing rkeras fixes glibc's mmap/trim thresholds for the whole process (see
 rkeras/kernels/allocation.py), so PyTorch's fresh outputs are reused from the heap too and the peers
