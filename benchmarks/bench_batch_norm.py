@@ -10,8 +10,9 @@ Run from a checkout (the checkout's `rkeras` is used when there is one):
 Everything is float32 and timed in one process. Within each repetition every implementation of every op
 of a workload runs once, in a new random order each repetition (so slow drifts of the machine, and the
 cost of waking an idle vCPU after single-threaded work, hit all of them alike); the figure is the median
-over the repetitions that follow the warm-up ones. The garbage collector is off while timing. PyTorch (`pip install torch==2.13.0`, the CPU build) and JAX (`pip install jax
-jaxlib`) are optional: missing peers are skipped, and so are the targets that need them.
+over the repetitions that follow the warm-up ones. The garbage collector is off while timing. PyTorch
+(`pip install torch==2.13.0`, the CPU build) and JAX (`pip install jax jaxlib`) are optional: missing
+peers are skipped, and so are the targets that need them.
 
 Workloads (R axes, SPEC §1):
   dense            (512, 1024)          axis = -1                       2 MiB (cache-resident)
@@ -747,7 +748,8 @@ def main(argv=None):
           f"jax {jax.__version__ if jax else '-'}")
     print(f"{os.cpu_count()} CPUs, numba {numba.get_num_threads()} threads, "
           f"torch {torch.get_num_threads() if torch else '-'} threads; OMP_WAIT_POLICY="
-          f"{os.environ.get('OMP_WAIT_POLICY', '(unset)')}, GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', '(unset)')}, "
+          f"{os.environ.get('OMP_WAIT_POLICY', '(unset)')}, "
+          f"GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', '(unset)')}, "
           f"glibc malloc thresholds {'fixed by rkeras' if tune_malloc() else 'default'}; "
           f"CPU used by other processes before start: {busy0:.0%}")
     print(f"float32; {repeats} timed repetitions after {warmup} warm-up, a new random order each repetition; median; "
