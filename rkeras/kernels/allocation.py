@@ -19,6 +19,7 @@ import os
 import sys
 
 MMAP_THRESHOLD = 64 << 20  # bytes: arrays up to 64 MiB come from (and go back to) the heap
+MMAP_THRESHOLD_OLD_GLIBC = 32 << 20  # the largest that older glibc versions accept
 TRIM_THRESHOLD = 256 << 20  # bytes of free heap top kept before memory is returned to the system
 _M_TRIM_THRESHOLD = -1  # mallopt parameters, from glibc's malloc.h
 _M_MMAP_THRESHOLD = -3
@@ -41,7 +42,9 @@ def tune_malloc():
         if mallopt is not None:
             mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
             mallopt.restype = ctypes.c_int
-            tuned = bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_TRIM_THRESHOLD,
-                                                                                          TRIM_THRESHOLD))
+            # some glibc versions refuse an mmap threshold above 32 MiB (HEAP_MAX_SIZE / 2): take that then
+            mmap_set = bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) or bool(
+                mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_OLD_GLIBC))
+            tuned = bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)) and mmap_set
     _state["tuned"] = tuned
     return tuned
