@@ -37,7 +37,7 @@ def tune_malloc():
         try:
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
             mallopt = libc.mallopt
-        except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        except (OSError, AttributeError):  # no C library with mallopt (musl has a stub that returns 0)
             mallopt = None
         if mallopt is not None:
             mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
