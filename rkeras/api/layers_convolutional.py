@@ -1,11 +1,13 @@
 """R-style wrappers of the convolution layers (and zero padding): build the layer, compose it with `object`."""
 
 from ..compose import check_object, compose
+from ..docstrings import shared_doc
 from ..layers.convolutional.conv1d import Conv1D
 from ..layers.convolutional.conv2d import Conv2D
 from ..layers.reshaping.zero_padding2d import ZeroPadding2D
 
 
+@shared_doc
 def layer_conv_1d(object=None, filters=None, kernel_size=None, strides=1, padding="valid", data_format=None,
                   dilation_rate=1, groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                   bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
@@ -23,8 +25,7 @@ def layer_conv_1d(object=None, filters=None, kernel_size=None, strides=1, paddin
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
         In R the pipe fills `object`; in Python pass the other arguments by name
         (`layer_conv_1d(filters=32, kernel_size=3)`).
     filters : int
@@ -74,9 +75,7 @@ def layer_conv_1d(object=None, filters=None, kernel_size=None, strides=1, paddin
         optimizer (e.g. to implement norm constraints or value constraints for layer weights).
     bias_constraint : None, str, constraint or callable
         Optional projection function to be applied to the bias after being updated by an optimizer.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -86,15 +85,11 @@ def layer_conv_1d(object=None, filters=None, kernel_size=None, strides=1, paddin
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned: `(batch, new_steps, filters)` (channels-last) or
       `(batch, filters, new_steps)` (channels-first).
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------
@@ -112,6 +107,7 @@ def layer_conv_1d(object=None, filters=None, kernel_size=None, strides=1, paddin
     return compose(layer, object)
 
 
+@shared_doc
 def layer_conv_2d(object=None, filters=None, kernel_size=None, strides=(1, 1), padding="valid", data_format=None,
                   dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,
                   kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
@@ -130,8 +126,7 @@ def layer_conv_2d(object=None, filters=None, kernel_size=None, strides=(1, 1), p
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
         In R the pipe fills `object`; in Python pass the other arguments by name
         (`layer_conv_2d(filters=32, kernel_size=c(3, 3))` becomes
         `layer_conv_2d(filters=32, kernel_size=(3, 3))`).
@@ -148,9 +143,7 @@ def layer_conv_2d(object=None, filters=None, kernel_size=None, strides=(1, 1), p
         padding evenly to the left/right or up/down of the input: `ceil(size / strides)` outputs
         along each dimension, the same size as the input when `strides = 1`; when the padding is
         odd, the extra zero goes after (bottom, right), as in TensorFlow.
-    data_format : None or str
-        `"channels_last"` (inputs `(batch, height, width, channels)`) or `"channels_first"`
-        (inputs `(batch, channels, height, width)`). None means `"channels_last"`.
+    {{data_format_2d}}
     dilation_rate : int or list of 2 int
         The dilation rate to use for dilated convolution (taps spaced `dilation_rate` apart).
     groups : int
@@ -180,9 +173,7 @@ def layer_conv_2d(object=None, filters=None, kernel_size=None, strides=(1, 1), p
         optimizer (e.g. to implement norm constraints or value constraints for layer weights).
     bias_constraint : None, str, constraint or callable
         Optional projection function to be applied to the bias after being updated by an optimizer.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -192,15 +183,11 @@ def layer_conv_2d(object=None, filters=None, kernel_size=None, strides=(1, 1), p
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned: `(batch, new_height, new_width, filters)` (channels-last) or
       `(batch, filters, new_height, new_width)` (channels-first).
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------
@@ -219,6 +206,7 @@ def layer_conv_2d(object=None, filters=None, kernel_size=None, strides=(1, 1), p
     return compose(layer, object)
 
 
+@shared_doc
 def layer_zero_padding_2d(object=None, padding=(1, 1), data_format=None, **kwargs):
     """Zero-padding layer for 2D input (e.g. picture).
 
@@ -227,18 +215,13 @@ def layer_zero_padding_2d(object=None, padding=(1, 1), data_format=None, **kwarg
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
     padding : int, list of 2 int, or list of 2 lists of 2 int
         - an integer: the same symmetric padding is applied to height and width;
         - a list of 2 integers, `(symmetric_height_pad, symmetric_width_pad)`;
         - a list of 2 lists of 2 integers, `((top_pad, bottom_pad), (left_pad, right_pad))`.
-    data_format : None or str
-        `"channels_last"` (inputs `(batch, height, width, channels)`) or `"channels_first"`
-        (inputs `(batch, channels, height, width)`). None means `"channels_last"`.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{data_format_2d}}
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -247,15 +230,11 @@ def layer_zero_padding_2d(object=None, padding=(1, 1), data_format=None, **kwarg
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned: `(batch, padded_height, padded_width, channels)`
       (channels-last) or `(batch, channels, padded_height, padded_width)` (channels-first).
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------

@@ -1,6 +1,7 @@
 """R-style wrappers of the core layers: build the layer, compose it with `object`."""
 
 from ..compose import check_object, compose
+from ..docstrings import shared_doc
 from ..layers.core.activation import Activation
 from ..layers.core.dense import Dense
 from ..layers.core.dropout import Dropout
@@ -8,6 +9,7 @@ from ..layers.core.flatten import Flatten
 from ..layers.core.reshape import Reshape
 
 
+@shared_doc
 def layer_dense(object=None, units=None, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
@@ -30,8 +32,7 @@ def layer_dense(object=None, units=None, activation=None, use_bias=True, kernel_
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
         In R the pipe fills `object`; in Python pass the other arguments by name
         (`layer_dense(units=32)`, not `layer_dense(32)`).
     units : int
@@ -61,9 +62,7 @@ def layer_dense(object=None, units=None, activation=None, use_bias=True, kernel_
         Constraint function applied to the `kernel` weights matrix (after each optimizer update).
     bias_constraint : None, str, constraint or callable
         Constraint function applied to the bias vector.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -75,14 +74,10 @@ def layer_dense(object=None, units=None, activation=None, use_bias=True, kernel_
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned.
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------
@@ -98,6 +93,7 @@ def layer_dense(object=None, units=None, activation=None, use_bias=True, kernel_
     return compose(layer, object)
 
 
+@shared_doc
 def layer_activation(object=None, activation=None, **kwargs):
     """Applies an activation function to an output.
 
@@ -106,16 +102,13 @@ def layer_activation(object=None, activation=None, **kwargs):
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
     activation : str or callable
         Activation function: a name such as "relu", "sigmoid", "tanh", "softmax", "gelu",
         "silu", "elu", "selu", "leaky_relu", "softplus", "softsign", "exponential", "linear" (see
         `layer_dense()` for the full list), or a plain elementwise function `f(x)` (its derivative
         is then computed by central finite differences). Required.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -124,14 +117,10 @@ def layer_activation(object=None, activation=None, **kwargs):
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned.
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------
@@ -144,6 +133,7 @@ def layer_activation(object=None, activation=None, **kwargs):
     return compose(layer, object)
 
 
+@shared_doc
 def layer_dropout(object=None, rate=None, noise_shape=None, seed=None, **kwargs):
     """Applies dropout to the input.
 
@@ -162,8 +152,7 @@ def layer_dropout(object=None, rate=None, noise_shape=None, seed=None, **kwargs)
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
     rate : float
         Number between 0 and 1: fraction of the input units to drop. Required.
     noise_shape : None, tuple or list of int
@@ -174,9 +163,7 @@ def layer_dropout(object=None, rate=None, noise_shape=None, seed=None, **kwargs)
         input's size. None (default): one independent draw per input unit.
     seed : None or int
         A non-negative integer to use as random seed.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -188,14 +175,10 @@ def layer_dropout(object=None, rate=None, noise_shape=None, seed=None, **kwargs)
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned.
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------
@@ -207,6 +190,7 @@ def layer_dropout(object=None, rate=None, noise_shape=None, seed=None, **kwargs)
     return compose(layer, object)
 
 
+@shared_doc
 def layer_flatten(object=None, data_format=None, **kwargs):
     """Flattens the input. Does not affect the batch size.
 
@@ -216,17 +200,14 @@ def layer_flatten(object=None, data_format=None, **kwargs):
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
     data_format : None or str
         One of "channels_last" (default, used when None) or "channels_first". The ordering of the
         dimensions in the inputs. "channels_last" corresponds to inputs with shape
         `(batch, ..., channels)` while "channels_first" corresponds to inputs with shape
         `(batch, channels, ...)`. With "channels_first" the channels axis is moved last before
         flattening, so that the weight ordering matches a model trained on channels-last data.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -235,14 +216,10 @@ def layer_flatten(object=None, data_format=None, **kwargs):
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned.
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------
@@ -255,6 +232,7 @@ def layer_flatten(object=None, data_format=None, **kwargs):
     return compose(layer, object)
 
 
+@shared_doc
 def layer_reshape(object=None, target_shape=None, **kwargs):
     """Layer that reshapes inputs into the given shape.
 
@@ -264,14 +242,11 @@ def layer_reshape(object=None, target_shape=None, **kwargs):
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
     target_shape : tuple or list of int
         Target shape, without the batch dimension: positive integers and at most one -1, e.g.
         `(3, 4)` or `(-1, 4)`. Required.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -280,14 +255,10 @@ def layer_reshape(object=None, target_shape=None, **kwargs):
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned.
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------

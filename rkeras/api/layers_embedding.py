@@ -1,10 +1,12 @@
 """R-style wrappers of the embedding and masking layers: build the layer, compose it with `object`."""
 
 from ..compose import check_object, compose
+from ..docstrings import shared_doc
 from ..layers.core.embedding import Embedding
 from ..layers.core.masking import Masking
 
 
+@shared_doc
 def layer_embedding(object=None, input_dim=None, output_dim=None, embeddings_initializer="uniform",
                     embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False, weights=None,
                     lora_rank=None, **kwargs):
@@ -21,8 +23,7 @@ def layer_embedding(object=None, input_dim=None, output_dim=None, embeddings_ini
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
     input_dim : int
         Size of the vocabulary, i.e. maximum integer index + 1. Required.
     output_dim : int
@@ -60,15 +61,11 @@ def layer_embedding(object=None, input_dim=None, output_dim=None, embeddings_ini
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor, e.g. `keras_input(shape=(10,), dtype="int32")`),
       then the output tensor from calling `layer(input)` is returned: the input shape plus a last
       dimension of size `output_dim`.
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------
@@ -83,6 +80,7 @@ def layer_embedding(object=None, input_dim=None, output_dim=None, embeddings_ini
     return compose(layer, object)
 
 
+@shared_doc
 def layer_masking(object=None, mask_value=0.0, **kwargs):
     """Masks a sequence by using a mask value to skip timesteps.
 
@@ -97,13 +95,10 @@ def layer_masking(object=None, mask_value=0.0, **kwargs):
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
     mask_value : float
         The value that marks a padding timestep (all its features equal to it).
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -112,14 +107,10 @@ def layer_masking(object=None, mask_value=0.0, **kwargs):
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned (same shape as the input).
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------

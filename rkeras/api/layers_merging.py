@@ -5,6 +5,7 @@ As in R keras3, the tensors can be given as one list (`layer_add([x, y])`) or on
 """
 
 from ..compose import check_object, compose
+from ..docstrings import shared_doc
 from ..layers.merging.add import Add
 from ..layers.merging.concatenate import Concatenate
 from ..layers.merging.multiply import Multiply
@@ -27,6 +28,7 @@ def _merge(cls, object, inputs, **kwargs):
     return compose(layer, tensors)
 
 
+@shared_doc
 def layer_add(object=None, *inputs, **kwargs):
     """Performs elementwise addition operation.
 
@@ -46,9 +48,7 @@ def layer_add(object=None, *inputs, **kwargs):
         inputs: use the functional API).
     *inputs
         Further tensors to add, after `object` (R's unnamed `...`).
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Returns
     -------
@@ -71,6 +71,7 @@ def layer_add(object=None, *inputs, **kwargs):
     return _merge(Add, object, inputs, **kwargs)
 
 
+@shared_doc
 def layer_multiply(object=None, *inputs, **kwargs):
     """Performs elementwise multiplication.
 
@@ -91,9 +92,7 @@ def layer_multiply(object=None, *inputs, **kwargs):
         several inputs: use the functional API).
     *inputs
         Further tensors to multiply, after `object` (R's unnamed `...`).
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Returns
     -------
@@ -115,6 +114,7 @@ def layer_multiply(object=None, *inputs, **kwargs):
     return _merge(Multiply, object, inputs, **kwargs)
 
 
+@shared_doc
 def layer_concatenate(object=None, *inputs, axis=-1, **kwargs):
     """Concatenates a list of inputs.
 
@@ -139,9 +139,7 @@ def layer_concatenate(object=None, *inputs, axis=-1, **kwargs):
         counted from 1 *including the batch dimension* (so `axis = 2` is the first dimension of a
         sample); negative values count from the end (`-1`, the default, is the last). The batch
         dimension (`axis = 1`) and `axis = 0` are errors.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Returns
     -------

@@ -1,9 +1,11 @@
 """R-style wrappers of the normalization layers: build the layer, compose it with `object`."""
 
 from ..compose import check_object, compose
+from ..docstrings import shared_doc
 from ..layers.normalization.batch_normalization import BatchNormalization
 
 
+@shared_doc
 def layer_batch_normalization(object=None, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
                               beta_initializer="zeros", gamma_initializer="ones",
                               moving_mean_initializer="zeros", moving_variance_initializer="ones",
@@ -128,14 +130,10 @@ def layer_batch_normalization(object=None, axis=-1, momentum=0.99, epsilon=0.001
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned.
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     References
     ----------

@@ -1,6 +1,7 @@
 """R-style wrappers of the pooling layers: build the layer, compose it with `object`."""
 
 from ..compose import check_object, compose
+from ..docstrings import shared_doc
 from ..layers.pooling.average_pooling2d import AveragePooling2D
 from ..layers.pooling.global_average_pooling1d import GlobalAveragePooling1D
 from ..layers.pooling.global_average_pooling2d import GlobalAveragePooling2D
@@ -8,6 +9,7 @@ from ..layers.pooling.global_max_pooling2d import GlobalMaxPooling2D
 from ..layers.pooling.max_pooling2d import MaxPooling2D
 
 
+@shared_doc
 def layer_max_pooling_2d(object=None, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
                          **kwargs):
     """Max pooling operation for 2D spatial data.
@@ -27,8 +29,7 @@ def layer_max_pooling_2d(object=None, pool_size=(2, 2), strides=None, padding="v
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
     pool_size : int or list of 2 int
         Size of the pooling window (rows, cols); one integer means the same size for both
         dimensions.
@@ -37,12 +38,8 @@ def layer_max_pooling_2d(object=None, pool_size=(2, 2), strides=None, padding="v
         for both dimensions. None (default) means `pool_size`.
     padding : str
         `"valid"` (no padding) or `"same"` (case-insensitive): see above.
-    data_format : None or str
-        `"channels_last"` (inputs `(batch, height, width, channels)`) or `"channels_first"`
-        (inputs `(batch, channels, height, width)`). None means `"channels_last"`.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{data_format_2d}}
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -51,15 +48,11 @@ def layer_max_pooling_2d(object=None, pool_size=(2, 2), strides=None, padding="v
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned: `(batch, pooled_rows, pooled_cols, channels)` (channels-last)
       or `(batch, channels, pooled_rows, pooled_cols)` (channels-first).
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------
@@ -73,6 +66,7 @@ def layer_max_pooling_2d(object=None, pool_size=(2, 2), strides=None, padding="v
     return compose(layer, object)
 
 
+@shared_doc
 def layer_average_pooling_2d(object=None, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
                              **kwargs):
     """Average pooling operation for 2D spatial data.
@@ -89,8 +83,7 @@ def layer_average_pooling_2d(object=None, pool_size=(2, 2), strides=None, paddin
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
     pool_size : int or list of 2 int
         Size of the pooling window (rows, cols); one integer means the same size for both
         dimensions.
@@ -99,12 +92,8 @@ def layer_average_pooling_2d(object=None, pool_size=(2, 2), strides=None, paddin
         for both dimensions. None (default) means `pool_size`.
     padding : str
         `"valid"` (no padding) or `"same"` (case-insensitive): see above.
-    data_format : None or str
-        `"channels_last"` (inputs `(batch, height, width, channels)`) or `"channels_first"`
-        (inputs `(batch, channels, height, width)`). None means `"channels_last"`.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{data_format_2d}}
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -113,15 +102,11 @@ def layer_average_pooling_2d(object=None, pool_size=(2, 2), strides=None, paddin
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned: `(batch, pooled_rows, pooled_cols, channels)` (channels-last)
       or `(batch, channels, pooled_rows, pooled_cols)` (channels-first).
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------
@@ -136,6 +121,7 @@ def layer_average_pooling_2d(object=None, pool_size=(2, 2), strides=None, paddin
     return compose(layer, object)
 
 
+@shared_doc
 def layer_global_average_pooling_1d(object=None, data_format=None, keepdims=False, **kwargs):
     """Global average pooling operation for temporal data.
 
@@ -148,8 +134,7 @@ def layer_global_average_pooling_1d(object=None, data_format=None, keepdims=Fals
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
+    {{layer_object}}
     data_format : None or str
         `"channels_last"` (inputs `(batch, steps, features)`) or `"channels_first"` (inputs
         `(batch, features, steps)`). None means `"channels_last"`.
@@ -157,9 +142,7 @@ def layer_global_average_pooling_1d(object=None, data_format=None, keepdims=Fals
         Whether to keep the temporal dimension or not. If False (default), the rank of the
         tensor is reduced for spatial dimensions. If True, the temporal dimension is retained with
         length 1. The behavior is the same as for `np.mean(keepdims=True)`.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -171,15 +154,11 @@ def layer_global_average_pooling_1d(object=None, data_format=None, keepdims=Fals
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned: `(batch, features)`, or with `keepdims` `(batch, 1, features)`
       (channels-last) / `(batch, features, 1)` (channels-first).
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------
@@ -193,6 +172,7 @@ def layer_global_average_pooling_1d(object=None, data_format=None, keepdims=Fals
     return compose(layer, object)
 
 
+@shared_doc
 def layer_global_average_pooling_2d(object=None, data_format=None, keepdims=False, **kwargs):
     """Global average pooling operation for 2D data.
 
@@ -200,18 +180,13 @@ def layer_global_average_pooling_2d(object=None, data_format=None, keepdims=Fals
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
-    data_format : None or str
-        `"channels_last"` (inputs `(batch, height, width, channels)`) or `"channels_first"`
-        (inputs `(batch, channels, height, width)`). None means `"channels_last"`.
+    {{layer_object}}
+    {{data_format_2d}}
     keepdims : bool
         Whether to keep the spatial dimensions or not. If False (default), the rank of the tensor
         is reduced for spatial dimensions. If True, the spatial dimensions are retained with
         length 1. The behavior is the same as for `np.mean(keepdims=True)`.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -220,15 +195,11 @@ def layer_global_average_pooling_2d(object=None, data_format=None, keepdims=Fals
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned: `(batch, channels)`, or with `keepdims` `(batch, 1, 1, channels)`
       (channels-last) / `(batch, channels, 1, 1)` (channels-first).
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------
@@ -241,6 +212,7 @@ def layer_global_average_pooling_2d(object=None, data_format=None, keepdims=Fals
     return compose(layer, object)
 
 
+@shared_doc
 def layer_global_max_pooling_2d(object=None, data_format=None, keepdims=False, **kwargs):
     """Global max pooling operation for 2D data.
 
@@ -250,18 +222,13 @@ def layer_global_max_pooling_2d(object=None, data_format=None, keepdims=False, *
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Returns".
-    data_format : None or str
-        `"channels_last"` (inputs `(batch, height, width, channels)`) or `"channels_first"`
-        (inputs `(batch, channels, height, width)`). None means `"channels_last"`.
+    {{layer_object}}
+    {{data_format_2d}}
     keepdims : bool
         Whether to keep the spatial dimensions or not. If False (default), the rank of the tensor
         is reduced for spatial dimensions. If True, the spatial dimensions are retained with
         length 1. The behavior is the same as for `np.max(keepdims=True)`.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
-        `input_dim`. Any other name is a TypeError.
+    {{layer_kwargs}}
 
     Call arguments
     --------------
@@ -270,15 +237,11 @@ def layer_global_max_pooling_2d(object=None, data_format=None, keepdims=False, *
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` is:
-
-    - a `keras_model_sequential()`, then the layer is added to the sequential model (which is
-      modified in place). To enable piping, the sequential model is also returned.
+    {{layer_returns_head}}
     - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
       `layer(input)` is returned: `(batch, channels)`, or with `keepdims` `(batch, 1, 1, channels)`
       (channels-last) / `(batch, channels, 1, 1)` (channels-first).
-    - a numpy array, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{layer_returns_tail}}
 
     Examples
     --------

@@ -1,0 +1,59 @@
+"""Documentation shared by many functions, written once (what roxygen's `@inheritParams` does in R keras3).
+
+A docstring marks a shared piece with a line holding only `{{name}}`; `shared_doc` replaces that line by
+`SECTIONS[name]`, indented like the marker, when the function is defined. `help()` and the generated
+`man/` pages (rkeras.tools.document) both see the complete text.
+
+    @shared_doc
+    def layer_flatten(object=None, data_format=None, **kwargs):
+        '''...
+        Parameters
+        ----------
+        {{layer_object}}
+        ...
+        '''
+"""
+
+import re
+import textwrap
+
+SECTIONS = {
+    # Parameters of the `layer_*` wrappers
+    "layer_object": """\
+object : None, model, tensor or array
+    Object to compose the layer with. A tensor, array, or sequential model. See "Returns".""",
+    "layer_kwargs": """\
+**kwargs
+    Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`,
+    `input_dim`. Any other name is a TypeError.""",
+    "data_format_2d": """\
+data_format : None or str
+    `"channels_last"` (inputs `(batch, height, width, channels)`) or `"channels_first"`
+    (inputs `(batch, channels, height, width)`). None means `"channels_last"`.""",
+    # "Returns" of the `layer_*` wrappers: the bullet for a symbolic tensor, which names the output
+    # shape, stands between these two
+    "layer_returns_head": """\
+The return value depends on the value provided for the first argument. If `object` is:
+
+- a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+  modified in place). To enable piping, the sequential model is also returned.""",
+    "layer_returns_tail": """\
+- a numpy array, then the layer is called on it and the output array is returned.
+- None or missing, then a `Layer` instance is returned.""",
+}
+
+_MARKER = re.compile(r"^(?P<indent>[ \t]*)\{\{(?P<name>\w+)\}\}[ \t]*$", re.MULTILINE)
+
+
+def shared_doc(fn):
+    """Replaces the `{{name}}` lines of `fn`'s docstring by the shared sections (see the module)."""
+    def expand(match):
+        name = match["name"]
+        if name not in SECTIONS:
+            raise KeyError(f"{fn.__qualname__}: no shared documentation section named {name!r}; "
+                           f"known: {', '.join(sorted(SECTIONS))}.")
+        return textwrap.indent(SECTIONS[name], match["indent"])
+
+    if fn.__doc__:
+        fn.__doc__ = _MARKER.sub(expand, fn.__doc__)
+    return fn
