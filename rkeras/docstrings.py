@@ -1,4 +1,4 @@
-"""Documentation shared by many functions, written once (what roxygen's `@inheritParams` does in R keras3).
+"""Documentation shared by many functions, written once (roxygen's `@inheritParams` in R keras3).
 
 A docstring marks a shared piece with a line holding only `{{name}}`; `shared_doc` replaces that line by
 `SECTIONS[name]`, indented like the marker, when the function is defined. `help()` and the generated
@@ -40,6 +40,23 @@ The return value depends on the value provided for the first argument. If `objec
     "layer_returns_tail": """\
 - a numpy array, then the layer is called on it and the output array is returned.
 - None or missing, then a `Layer` instance is returned.""",
+    # losses and optimizers
+    "loss_reduction": """\
+reduction : str
+    `"sum_over_batch_size"` (default: mean of the per-sample losses), `"mean"`, `"sum"` or
+    `"none"`.""",
+    "loss_returns": """\
+A loss object for `compile(loss = ...)`, or the per-sample losses when both `y_true` and
+`y_pred` are given.""",
+    "optimizer_common": """\
+clipnorm : float or None
+    If set, each gradient is rescaled so that its L2 norm is at most this value.
+clipvalue : float or None
+    If set, each gradient element is clipped to `[-clipvalue, clipvalue]`.
+global_clipnorm : float or None
+    If set, all gradients are rescaled together so that their global L2 norm is at most this value.
+name : str
+    Name of the optimizer.""",
 }
 
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)\{\{(?P<name>\w+)\}\}[ \t]*$", re.MULTILINE)

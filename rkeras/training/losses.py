@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike
 
 from ..conventions import resolve_axes, validate_r_axis
 from ..core.config import config_floatx
+from ..docstrings import shared_doc
 
 EPSILON = 1e-7
 _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "none")
@@ -497,6 +498,7 @@ def _function_or_object(obj: Loss, y_true, y_pred, fn_name: str):
     return obj.per_sample(y_true, y_pred).astype(_out_dtype(yp))
 
 
+@shared_doc
 def loss_mean_squared_error(
     y_true: ArrayLike | None = None,
     y_pred: ArrayLike | None = None,
@@ -513,21 +515,19 @@ def loss_mean_squared_error(
         Ground truth values. Given with `y_pred`, the per-sample losses are returned.
     y_pred : array or None
         Predicted values, same shape as `y_true` (a trailing dimension of size 1 may differ).
-    reduction : str
-        `"sum_over_batch_size"` (default: mean of the per-sample losses), `"mean"`, `"sum"` or
-        `"none"`.
+    {{loss_reduction}}
     name : str
         Name of the loss.
 
     Returns
     -------
     MeanSquaredError or numpy array
-        A loss object for `compile(loss = ...)`, or the per-sample losses when both `y_true` and
-        `y_pred` are given.
+        {{loss_returns}}
     """
     return _function_or_object(MeanSquaredError(reduction, name), y_true, y_pred, "loss_mean_squared_error")
 
 
+@shared_doc
 def loss_mean_absolute_error(
     y_true: ArrayLike | None = None,
     y_pred: ArrayLike | None = None,
@@ -545,21 +545,19 @@ def loss_mean_absolute_error(
         Ground truth values. Given with `y_pred`, the per-sample losses are returned.
     y_pred : array or None
         Predicted values, same shape as `y_true` (a trailing dimension of size 1 may differ).
-    reduction : str
-        `"sum_over_batch_size"` (default: mean of the per-sample losses), `"mean"`, `"sum"` or
-        `"none"`.
+    {{loss_reduction}}
     name : str
         Name of the loss.
 
     Returns
     -------
     MeanAbsoluteError or numpy array
-        A loss object for `compile(loss = ...)`, or the per-sample losses when both `y_true` and
-        `y_pred` are given.
+        {{loss_returns}}
     """
     return _function_or_object(MeanAbsoluteError(reduction, name), y_true, y_pred, "loss_mean_absolute_error")
 
 
+@shared_doc
 def loss_binary_crossentropy(
     y_true: ArrayLike | None = None,
     y_pred: ArrayLike | None = None,
@@ -588,17 +586,14 @@ def loss_binary_crossentropy(
     axis : int
         The axis averaged per sample, R style (1-based including the batch dimension, or negative
         from the end; default `-1`, the last).
-    reduction : str
-        `"sum_over_batch_size"` (default: mean of the per-sample losses), `"mean"`, `"sum"` or
-        `"none"`.
+    {{loss_reduction}}
     name : str
         Name of the loss.
 
     Returns
     -------
     BinaryCrossentropy or numpy array
-        A loss object for `compile(loss = ...)`, or the per-sample losses when both `y_true` and
-        `y_pred` are given.
+        {{loss_returns}}
     """
     return _function_or_object(
         BinaryCrossentropy(from_logits, label_smoothing, axis, reduction, name),
@@ -608,6 +603,7 @@ def loss_binary_crossentropy(
     )
 
 
+@shared_doc
 def loss_categorical_crossentropy(
     y_true: ArrayLike | None = None,
     y_pred: ArrayLike | None = None,
@@ -639,17 +635,14 @@ def loss_categorical_crossentropy(
     axis : int
         The class axis, R style (1-based including the batch dimension, or negative from the end;
         default `-1`, the last).
-    reduction : str
-        `"sum_over_batch_size"` (default: mean of the per-sample losses), `"mean"`, `"sum"` or
-        `"none"`.
+    {{loss_reduction}}
     name : str
         Name of the loss.
 
     Returns
     -------
     CategoricalCrossentropy or numpy array
-        A loss object for `compile(loss = ...)`, or the per-sample losses when both `y_true` and
-        `y_pred` are given.
+        {{loss_returns}}
     """
     return _function_or_object(
         CategoricalCrossentropy(from_logits, label_smoothing, axis, reduction, name),
@@ -659,6 +652,7 @@ def loss_categorical_crossentropy(
     )
 
 
+@shared_doc
 def loss_sparse_categorical_crossentropy(
     y_true: ArrayLike | None = None,
     y_pred: ArrayLike | None = None,
@@ -683,17 +677,14 @@ def loss_sparse_categorical_crossentropy(
         Predicted class probabilities (last axis), or logits with `from_logits = TRUE`.
     from_logits : bool
         Whether `y_pred` holds logits instead of probabilities.
-    reduction : str
-        `"sum_over_batch_size"` (default: mean of the per-sample losses), `"mean"`, `"sum"` or
-        `"none"`.
+    {{loss_reduction}}
     name : str
         Name of the loss.
 
     Returns
     -------
     SparseCategoricalCrossentropy or numpy array
-        A loss object for `compile(loss = ...)`, or the per-sample losses when both `y_true` and
-        `y_pred` are given.
+        {{loss_returns}}
     """
     return _function_or_object(
         SparseCategoricalCrossentropy(from_logits, reduction, name),

@@ -21,6 +21,7 @@ from numbers import Real
 import numpy as np
 
 from ..core.config import compute_dtype
+from ..docstrings import shared_doc
 from .losses import _inherit_parameters
 
 _ACCEPTED_NAMES = "'sgd', 'adam', 'adamw', 'rmsprop'"
@@ -519,6 +520,7 @@ def optimizer_sgd(
     return SGD(learning_rate, momentum, nesterov, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
 
+@shared_doc
 def optimizer_adam(
     learning_rate: LearningRate = 0.001,
     beta_1: float = 0.9,
@@ -551,14 +553,7 @@ def optimizer_adam(
         Whether to apply the AMSGrad variant ("On the Convergence of Adam and beyond").
     weight_decay : float or None
         If set, decoupled weight decay `w = w - w * weight_decay * learning_rate` before each step.
-    clipnorm : float or None
-        If set, each gradient is rescaled so that its L2 norm is at most this value.
-    clipvalue : float or None
-        If set, each gradient element is clipped to `[-clipvalue, clipvalue]`.
-    global_clipnorm : float or None
-        If set, all gradients are rescaled together so that their global L2 norm is at most this value.
-    name : str
-        Name of the optimizer.
+    {{optimizer_common}}
 
     Returns
     -------
@@ -579,6 +574,7 @@ def optimizer_adam(
     )
 
 
+@shared_doc
 def optimizer_adamw(
     learning_rate: LearningRate = 0.001,
     weight_decay: float = 0.004,
@@ -610,14 +606,7 @@ def optimizer_adamw(
         >= 0: small constant for numerical stability.
     amsgrad : bool
         Whether to apply the AMSGrad variant.
-    clipnorm : float or None
-        If set, each gradient is rescaled so that its L2 norm is at most this value.
-    clipvalue : float or None
-        If set, each gradient element is clipped to `[-clipvalue, clipvalue]`.
-    global_clipnorm : float or None
-        If set, all gradients are rescaled together so that their global L2 norm is at most this value.
-    name : str
-        Name of the optimizer.
+    {{optimizer_common}}
 
     Returns
     -------
@@ -638,6 +627,7 @@ def optimizer_adamw(
     )
 
 
+@shared_doc
 def optimizer_rmsprop(
     learning_rate: LearningRate = 0.001,
     rho: float = 0.9,
@@ -671,14 +661,7 @@ def optimizer_rmsprop(
         and compute, may help training).
     weight_decay : float or None
         If set, decoupled weight decay `w = w - w * weight_decay * learning_rate` before each step.
-    clipnorm : float or None
-        If set, each gradient is rescaled so that its L2 norm is at most this value.
-    clipvalue : float or None
-        If set, each gradient element is clipped to `[-clipvalue, clipvalue]`.
-    global_clipnorm : float or None
-        If set, all gradients are rescaled together so that their global L2 norm is at most this value.
-    name : str
-        Name of the optimizer.
+    {{optimizer_common}}
 
     Returns
     -------
