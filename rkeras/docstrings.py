@@ -55,6 +55,7 @@ clipvalue : float or None
     If set, each gradient element is clipped to `[-clipvalue, clipvalue]`.
 global_clipnorm : float or None
     If set, all gradients are rescaled together so that their global L2 norm is at most this value.
+    Only one of `clipnorm`, `clipvalue` and `global_clipnorm` may be set.
 name : str
     Name of the optimizer.""",
 }

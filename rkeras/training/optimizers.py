@@ -472,6 +472,7 @@ class RMSprop(Optimizer):
 # R-style constructors
 
 
+@shared_doc
 def optimizer_sgd(
     learning_rate: LearningRate = 0.01,
     momentum: float = 0.0,
@@ -502,15 +503,7 @@ def optimizer_sgd(
         Whether to apply Nesterov momentum.
     weight_decay : float or None
         If set, decoupled weight decay `w = w - w * weight_decay * learning_rate` before each step.
-    clipnorm : float or None
-        If set, each gradient is rescaled so that its L2 norm is at most this value.
-    clipvalue : float or None
-        If set, each gradient element is clipped to `[-clipvalue, clipvalue]`.
-    global_clipnorm : float or None
-        If set, all gradients are rescaled together so that their global L2 norm is at most this value.
-        Only one of `clipnorm`, `clipvalue` and `global_clipnorm` may be set.
-    name : str
-        Name of the optimizer.
+    {{optimizer_common}}
 
     Returns
     -------
