@@ -15,7 +15,8 @@ from numbers import Integral
 
 import numpy as np
 
-from .initializers import _as_real, _config_repr, _name_key, _resolve_identifier, _serialize_object
+from .configurable import Configurable
+from .initializers import _as_real, _name_key, _resolve_identifier, _serialize_object
 
 _EPSILON = 1e-7  # Keras' backend.epsilon(), added to the norms before dividing
 
@@ -68,7 +69,7 @@ def _output_dtype(w: np.ndarray) -> np.dtype:
     return w.dtype if np.issubdtype(w.dtype, np.floating) else np.dtype(np.float64)
 
 
-class Constraint:
+class Constraint(Configurable):
     """Base class of the constraints: `__call__(w)` returns the projected weight as a new array.
 
     The base constraint is the identity (a copy). `get_config()` returns the constructor arguments and
@@ -78,24 +79,6 @@ class Constraint:
 
     def __call__(self, w) -> np.ndarray:
         return np.array(w, copy=True)
-
-    def get_config(self) -> dict:
-        """The constructor arguments, as a dict that `from_config()` accepts."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict) -> "Constraint":
-        """Rebuild a constraint from its `get_config()` dict."""
-        return cls(**config)
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self.get_config() == other.get_config()
-
-    def __hash__(self):
-        return hash((type(self).__name__, repr(self.get_config())))
-
-    def __repr__(self):
-        return _config_repr(self)
 
 
 class NonNeg(Constraint):

@@ -19,6 +19,7 @@ from numbers import Real
 import numpy as np
 
 from . import random as rk_random
+from .configurable import Configurable
 from .core.config import config_floatx
 
 # ------------------------------------------------------------------------------------------------
@@ -128,11 +129,6 @@ def _as_real(value, name: str, *, minimum=None, positive=False) -> float:
     return value
 
 
-def _config_repr(obj) -> str:
-    args = ", ".join(f"{k}={v!r}" for k, v in obj.get_config().items())
-    return f"{type(obj).__name__}({args})"
-
-
 # ------------------------------------------------------------------------------------------------
 # Base classes
 
@@ -192,7 +188,7 @@ def _normalize_dtype(dtype) -> np.dtype:
         raise TypeError(f"`dtype` must be a numpy dtype or its name (e.g. 'float32'); received {dtype!r}.")
 
 
-class Initializer:
+class Initializer(Configurable):
     """Base class of the initializers: a callable `(shape, dtype=None) -> numpy array`.
 
     Subclasses override `__call__` (or `_draw` for the random ones) and `get_config`; `from_config`
@@ -202,24 +198,6 @@ class Initializer:
 
     def __call__(self, shape, dtype=None) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(shape, dtype).")
-
-    def get_config(self) -> dict:
-        """The constructor arguments, as a dict that `from_config()` accepts."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict) -> "Initializer":
-        """Rebuild an initializer from its `get_config()` dict."""
-        return cls(**config)
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self.get_config() == other.get_config()
-
-    def __hash__(self):
-        return hash((type(self).__name__, repr(self.get_config())))
-
-    def __repr__(self):
-        return _config_repr(self)
 
 
 class Zeros(Initializer):

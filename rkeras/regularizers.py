@@ -13,7 +13,8 @@ weights such as batch-normalization `gamma`, slow for big kernels; subclass `Reg
 
 import numpy as np
 
-from .initializers import _as_real, _config_repr, _name_key, _resolve_identifier, _serialize_object
+from .configurable import Configurable
+from .initializers import _as_real, _name_key, _resolve_identifier, _serialize_object
 
 
 def _float_weight(w) -> np.ndarray:
@@ -49,7 +50,7 @@ def _factor(value, name: str, default: float) -> float:
     return _as_real(value, name, minimum=0.0)
 
 
-class Regularizer:
+class Regularizer(Configurable):
     """Base class of the regularizers: `__call__(w) -> float` penalty and `gradient(w)` its gradient.
 
     The default `gradient()` uses central finite differences of `__call__` in float64 (slow for big
@@ -64,24 +65,6 @@ class Regularizer:
     def gradient(self, w) -> np.ndarray:
         """The gradient of the penalty with respect to `w` (same shape and dtype as `w`)."""
         return _finite_difference_gradient(lambda x: float(self(x)), w)
-
-    def get_config(self) -> dict:
-        """The constructor arguments, as a dict that `from_config()` accepts."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict) -> "Regularizer":
-        """Rebuild a regularizer from its `get_config()` dict."""
-        return cls(**config)
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self.get_config() == other.get_config()
-
-    def __hash__(self):
-        return hash((type(self).__name__, repr(self.get_config())))
-
-    def __repr__(self):
-        return _config_repr(self)
 
 
 class L1L2(Regularizer):
