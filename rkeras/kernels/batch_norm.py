@@ -18,8 +18,10 @@ per-chunk partial sums in float64:
 Parallel layout: the (O, I) grid of positions is cut into one contiguous range per thread (inside rows
 when O is small, so O == 1 still uses every thread). With I == 1 (channels-last, dense) a thread walks its
 rows in tiles of ~512 elements against per-channel coefficients or accumulators repeated to the tile's
-length, so inner loops are long and vectorized, and each thread owns its partial sums. With I > 1
-(channels-first) a thread streams its (o, c) rows in memory order, never channel by channel.
+length, so inner loops are long and vectorized, and each thread owns its partial sums; the sums of rows
+of 64 channels or more take four rows per step instead. With I > 1 (channels-first) a thread streams
+its (o, c) rows in memory order, never channel by channel. The sums' passes prefetch their data a few
+KiB ahead (`prefetch.py`), the element-wise passes stream without help.
 
 Accuracy of the statistics: sums are taken of x - shift, where the shift is the thread's first counted
 element of the channel (moments) or the mean rounded to x's dtype (backward, corrected exactly in
@@ -34,6 +36,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .prefetch import prefetch_ahead
+
 __all__ = ["backward_input", "backward_sums", "moments", "normalize", "threads_for"]
 
 _FM_ELEMENTWISE = {"contract"}  # FMAs; element-wise loops vectorize without reassociation
@@ -46,10 +50,22 @@ _TILE = 512            # I == 1: elements per tile (whole rows); small tiles sta
 _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, before folding into float64
 # Sums with I == 1 and at least this many channels: rows are walked four at a time against per-channel
 # accumulators (one accumulator update per four elements instead of one per element); narrower rows use
-# the tiles above, so that inner loops stay long.
+# the tiles above, so that inner loops stay long. (Eight rows per step measured the same.)
 _WIDE = 64
 _GROUP = 4             # rows per step of the wide walk
-_WIDE_BACKWARD_MAX = 1 << 21  # elements per chunk up to which the backward sums take the wide walk too
+# Elements per chunk up to which the backward sums take the wide walk too. Beyond, the tiles: on a 32 MiB
+# channels-last batch the layer's backward (sums, then dx) took 4.2 ms with the wide walk against 3.8
+# with the tiles (same process, interleaved), although the sums alone were faster wide.
+_WIDE_BACKWARD_MAX = 1 << 21
+# The moments' passes (and the wide backward sums) ask for their data this many bytes ahead
+# (`prefetch.py`): with a few operations per element they keep fewer loads in flight than a plain read,
+# and the hardware prefetcher falls behind. Layer training forward on a 32 MiB channels-last batch,
+# same process, x last touched by another op: 2.27 -> 1.92 ms (floor: read + copy, 1.59 ms); caches
+# flushed: 2.58 -> 2.30 ms (floor 1.88). 4 and 16 KiB ahead did no better. The element-wise passes
+# stream at the floor without it (prefetching slowed them by 5-25 %), and so do the channels-first
+# backward sums (1.25 -> 1.53 ms with it); the channels-first moments only gain when masked (1.7 ->
+# 0.96 ms), the 32-channel tiles 0.81 -> 0.67 ms.
+_AHEAD_BYTES = 8192
 _BLOCK_INNER = 256     # I > 1: contiguous elements per float32 block
 # Arrays smaller than this (elements; 1 MiB of float32) run serially, without entering a parallel
 # region. Alone, two threads win from ~32K elements; inside training, where batch normalization follows
@@ -185,11 +201,7 @@ def _fold_block(blk_s, blk_q, acc_s, acc_q):
 def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_q):
     """The sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1): _GROUP rows per step, each
     channel's float32 block accumulator taking the step's rows at once (masked rows as exact zeros, by a
-    select), folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the count.
-
-    `_sums_chunk` sends the backward sums (g as a second input) here only for chunks of at most
-    _WIDE_BACKWARD_MAX elements: on a 32 MiB channels-last batch this walk was slower than the tiles
-    (4.2-4.5 vs 3.6-3.7 ms), on 8 MiB faster (0.30 vs 0.34 ms)."""
+    select), folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the count."""
     zero = np.zeros(1, x.dtype)[0]
     bs = np.zeros(C, x.dtype)
     bq = np.zeros(C, x.dtype)
@@ -203,6 +215,9 @@ def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_
             if has_mask:
                 w0, w1, w2, w3 = mask[r], mask[r + 1], mask[r + 2], mask[r + 3]
             a = r * C
+            prefetch_ahead(x, a, _GROUP * C, _AHEAD_BYTES)
+            if not moments:
+                prefetch_ahead(g, a, _GROUP * C, _AHEAD_BYTES)
             x0, x1, x2, x3 = x[a:a + C], x[a + C:a + 2 * C], x[a + 2 * C:a + 3 * C], x[a + 3 * C:a + 4 * C]
             if not moments:  # backward: sum g and sum g (x - shift), every row
                 g0, g1, g2, g3 = g[a:a + C], g[a + C:a + 2 * C], g[a + 2 * C:a + 3 * C], g[a + 3 * C:a + 4 * C]
@@ -289,6 +304,8 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
         in_block = 0
         for r0 in range(p, p1, R):
             r1 = min(r0 + R, p1)
+            if moments:
+                prefetch_ahead(x, r0 * C, (r1 - r0) * C, _AHEAD_BYTES)
             ra = r0
             while ra < r1:  # runs of counted rows (one run without a mask)
                 rb = r1
@@ -342,6 +359,8 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
                 n += i1 - i0
             for c in range(C):
                 row = (o * C + c) * I
+                if moments:
+                    prefetch_ahead(x, row + i0, i1 - i0, _AHEAD_BYTES)
                 s, q = _row_sums(g[row + i0:row + i1], x[row + i0:row + i1], shift[c], mr, has_mask,
                                  moments, zero)
                 acc_s[c] += s
