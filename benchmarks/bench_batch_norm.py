@@ -276,7 +276,7 @@ class FloorPrimitives:
         t = numba.get_num_threads()
         fx, fg, fo = self.fx, self.fg, self.fo
         rx, self.read_x, tx = _fastest(_read_candidates(self.x3), n, before)
-        rg, self.read_g, _ = _fastest(_read_candidates(self.g3), n, before)
+        _rg, self.read_g, _ = _fastest(_read_candidates(self.g3), n, before)
         cp, self.copy_into, tc = _fastest({"np.copyto": lambda: np.copyto(fo, fx),
                                            f"numba parallel copy ({t} threads)": lambda: _numba_copy(fx, fo, t)},
                                           n, before)

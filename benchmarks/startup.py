@@ -59,7 +59,8 @@ def child_env():
 def run(code, env, cwd):
     """Wall time of `python -c code` as a whole process (raises if it fails)."""
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True,
+                         check=False)
     elapsed = time.perf_counter() - t0
     if out.returncode != 0:
         raise SystemExit(f"the child process failed (exit {out.returncode}):\n{out.stdout}\n{out.stderr}")
@@ -69,7 +70,8 @@ def run(code, env, cwd):
 def package_dir(env, cwd):
     """Folder of the rkeras the children import (found without importing it)."""
     code = "import importlib.util, os; print(os.path.dirname(importlib.util.find_spec('rkeras').origin))"
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True,
+                         check=False)
     if out.returncode != 0:
         raise SystemExit(f"rkeras cannot be found: {out.stderr}")
     return Path(out.stdout.strip())

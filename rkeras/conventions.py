@@ -40,7 +40,7 @@ def validate_r_axis(axis, arg_name: str = "axis"):
         if a == 0:
             raise ValueError(f"`{arg_name}` = 0 is not a valid R axis: axes count from 1 (the batch "
                              f"dimension) or from -1 (the last dimension); received {axis!r}.")
-    if len(set(int(a) for a in axes)) != len(axes):
+    if len({int(a) for a in axes}) != len(axes):
         raise ValueError(f"`{arg_name}` has duplicate axes; received {axis!r}.")
     return axis if isinstance(axis, (list, tuple)) else int(axis)
 

@@ -31,6 +31,6 @@ def dataset_digits(test_split=0.2, seed=1337):
         data = np.load(f)
         x, y = data["x"], data["y"]
     order = np.random.default_rng(seed).permutation(len(y))
-    n_test = int(round(len(y) * float(test_split)))
+    n_test = round(len(y) * float(test_split))
     test, train = order[:n_test], order[n_test:]
     return {"train": (x[train], y[train]), "test": (x[test], y[test])}

@@ -23,7 +23,7 @@ class Functional(Model):
                                 f"layer calls); received {type(t).__name__}.")
         for t in self.inputs:
             if not isinstance(t.node.layer, InputLayer):
-                raise ValueError("`inputs` must be tensors made by keras_input().")
+                raise ValueError("`inputs` must be tensors made by keras_input().")  # noqa: TRY004 (a value, as in Keras)
         self._nodes = self._topological_nodes()
         for node in self._nodes:
             if node.layer not in self._layers:

@@ -99,11 +99,10 @@ class Sequential(Model):
         if not self.built:
             self._maybe_build(inputs.shape if hasattr(inputs, "shape") else [x.shape for x in inputs])
         expected = self._model_input_shape
-        if expected is not None and hasattr(inputs, "shape"):
-            if inputs.ndim != len(expected) + 1 or any(
-                    e is not None and e != s for e, s in zip(expected, inputs.shape[1:])):
-                raise ValueError(f"Input of model '{self.name}' has shape {inputs.shape}; expected "
-                                 f"{(None,) + tuple(expected)} (None = any size).")
+        if expected is not None and hasattr(inputs, "shape") and (inputs.ndim != len(expected) + 1 or any(
+                e is not None and e != s for e, s in zip(expected, inputs.shape[1:]))):
+            raise ValueError(f"Input of model '{self.name}' has shape {inputs.shape}; expected "
+                             f"{(None,) + tuple(expected)} (None = any size).")
         x, caches = inputs, []
         for layer in self._layers:
             out, cache = run_forward(layer, x, training, mask, trainable_of)

@@ -18,7 +18,7 @@ def _fmt_time(seconds: float) -> str:
         return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{int(seconds % 60):02d}"
     if seconds >= 60:
         return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
-    return f"{int(round(seconds))}s"
+    return f"{round(seconds)}s"
 
 
 def _fmt_step(seconds: float) -> str:

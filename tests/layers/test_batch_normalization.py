@@ -86,6 +86,10 @@ def test_center_and_scale_off(center, scale):
     ry, _, _, rdx, rdg, rdb = bn_reference(x, (1,), upstream=g)
     assert rel_err(y, ry) <= 1e-5 and rel_err(dx, rdx) <= 1e-5
     assert set(wg) == {v.path for v in layer.trainable_weights}
+    if scale:
+        assert rel_err(wg[layer.gamma.path], rdg) <= 1e-5
+    if center:
+        assert rel_err(wg[layer.beta.path], rdb) <= 1e-5
 
 
 @pytest.mark.parametrize("shape,axis,axes,mask_shape", [
@@ -107,6 +111,7 @@ def test_mask_excludes_positions_from_statistics(shape, axis, axes, mask_shape):
     assert rel_err(y, ry) <= 1e-5 and rel_err(dx, rdx) <= 1e-5
     assert rel_err(wg[layer.gamma.path], rdg) <= 1e-5 and rel_err(wg[layer.beta.path], rdb) <= 1e-5
     assert rel_err(layer.moving_mean.numpy(), rmm) <= 1e-5
+    assert rel_err(layer.moving_variance.numpy(), rmv) <= 1e-5
     # masked positions do not count: changing them leaves the statistics of the batch unchanged
     full_mask = np.broadcast_to(mask, tuple(d for a, d in enumerate(shape) if a not in axes))
     idx = np.argwhere(~full_mask)
@@ -129,8 +134,10 @@ def test_float16_is_computed_in_float32_and_returned_as_float16():
     layer = BatchNormalization()
     y, dx, wg = rk.vjp(layer, x, g)
     assert y.dtype == np.float16 and dx.dtype == np.float16
-    ry, _, _, rdx, _, _ = bn_reference(x.astype(np.float64), (1,), upstream=g.astype(np.float64))
+    ry, _, _, rdx, rdg, rdb = bn_reference(x.astype(np.float64), (1,), upstream=g.astype(np.float64))
     assert rel_err(y, ry) <= 2e-3 and rel_err(dx, rdx) <= 2e-3
+    assert wg[layer.gamma.path].dtype == np.float32 and rel_err(wg[layer.gamma.path], rdg) <= 2e-3
+    assert rel_err(wg[layer.beta.path], rdb) <= 2e-3
     assert layer.gamma.dtype == np.float32
 
 

@@ -42,7 +42,7 @@ def test_gradients_through_the_graph_agree_with_finite_differences():
         o1, o2 = model.forward([xa, xb], training=True)[0]
         return float(np.sum(o1 * g1) + np.sum(o2 * g2))
 
-    outs, in_grads, w_grads = rk.vjp(model, [xa, xb], [g1, g2], training=True)
+    _outs, in_grads, w_grads = rk.vjp(model, [xa, xb], [g1, g2], training=True)
     np.testing.assert_allclose(in_grads[0], numeric_grad(loss, xa), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(in_grads[1], numeric_grad(loss, xb), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(w_grads["shared/kernel"], numeric_grad(loss, shared.kernel.value),

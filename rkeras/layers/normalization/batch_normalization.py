@@ -221,7 +221,7 @@ class BatchNormalization(Layer):
         return None if reducer is None else reducer.combine_moments
 
     def backward(self, cache, grad_outputs):
-        x3, mask3, has_mask, mean, invstd, count, training, shape, perm, in_dtype, xflat, mflat = cache
+        x3, _mask3, has_mask, mean, invstd, count, training, shape, perm, in_dtype, xflat, mflat = cache
         work = x3.dtype
         g = grad_outputs
         if type(g) is np.ndarray and perm is None and g.dtype == work and g.shape == shape \
