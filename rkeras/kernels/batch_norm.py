@@ -53,9 +53,12 @@ _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, bef
 # the tiles above, so that inner loops stay long. (Eight rows per step measured the same.)
 _WIDE = 64
 _GROUP = 4             # rows per step of the wide walk
-# Elements per chunk up to which the backward sums take the wide walk too. Beyond, the tiles: on a 32 MiB
-# channels-last batch the layer's backward (sums, then dx) took 4.2 ms with the wide walk against 3.8
-# with the tiles (same process, interleaved), although the sums alone were faster wide.
+# Elements per chunk up to which the backward sums take four rows per step too; beyond, one row per step
+# (still one accumulator per channel, each row prefetched). On a 32 MiB channels-last batch the layer's
+# backward (sums, then dx) took 4.2 ms with four rows per step and 3.8 with the tiles; one row per step
+# took 3.0-3.1 against 3.5-3.6 for the tiles (same process, interleaved, caches warm or flushed). The
+# moments keep four rows per step at every size: one row per step was 10 % faster with flushed caches
+# but 15 % slower when x had just been written, as in training.
 _WIDE_BACKWARD_MAX = 1 << 21
 # The moments' passes (and the wide backward sums) ask for their data this many bytes ahead
 # (`prefetch.py`): with a few operations per element they keep fewer loads in flight than a plain read,
@@ -198,10 +201,11 @@ def _fold_block(blk_s, blk_q, acc_s, acc_q):
 
 
 @njit(cache=True, fastmath=_FM_ELEMENTWISE)
-def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_q):
-    """The sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1): _GROUP rows per step, each
-    channel's float32 block accumulator taking the step's rows at once (masked rows as exact zeros, by a
-    select), folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the count."""
+def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_q, group):
+    """The sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1): `group` (_GROUP or 1) rows
+    per step, each channel's float32 block accumulator taking the step's rows at once (masked rows as
+    exact zeros, by a select), folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the
+    count."""
     zero = np.zeros(1, x.dtype)[0]
     bs = np.zeros(C, x.dtype)
     bq = np.zeros(C, x.dtype)
@@ -209,7 +213,7 @@ def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_
     in_block = 0
     r = p0
     while r < p1:
-        step = min(_GROUP, p1 - r)
+        step = min(group, p1 - r)
         if step == _GROUP:
             w0 = w1 = w2 = w3 = True
             if has_mask:
@@ -251,6 +255,9 @@ def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_
             for k in range(step):
                 if has_mask and not mask[r + k]:
                     continue
+                prefetch_ahead(x, (r + k) * C, C, _AHEAD_BYTES)
+                if not moments:
+                    prefetch_ahead(g, (r + k) * C, C, _AHEAD_BYTES)
                 xr = x[(r + k) * C:(r + k + 1) * C]
                 if moments:
                     for j in range(C):
@@ -291,8 +298,9 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
     acc_s = np.zeros(C)
     acc_q = np.zeros(C)
     n = 0
-    if I == 1 and C >= _WIDE and (moments or (p1 - p) * C <= _WIDE_BACKWARD_MAX):
-        n = _sums_wide_rows(g, x, mask, has_mask, moments, C, p, p1, shift, acc_s, acc_q)
+    if I == 1 and C >= _WIDE:
+        group = _GROUP if moments or (p1 - p) * C <= _WIDE_BACKWARD_MAX else 1
+        n = _sums_wide_rows(g, x, mask, has_mask, moments, C, p, p1, shift, acc_s, acc_q, group)
     elif I == 1:
         R = max(1, min(_TILE // C, p1 - p))
         L = R * C

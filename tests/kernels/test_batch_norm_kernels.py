@@ -170,6 +170,25 @@ def test_backward_sums_matches_twin(dtype, shape):
     assert rel_err(sum_gxhat, want_gxhat) <= TOL[dtype]
 
 
+@pytest.mark.parametrize("loc", [0.5, 1e3])
+def test_backward_sums_of_large_chunks_match_twin(loc):
+    """Chunks of more than _WIDE_BACKWARD_MAX elements take one row per step (the only arrays of the suite
+    that large: 4.2M float32 elements), at a moderate and at a large |mean| / std."""
+    C = 128
+    rows = 2 * (bn._WIDE_BACKWARD_MAX // C + 8) + 3  # two chunks (one per thread here), each over the limit
+    rng = np.random.default_rng(11)
+    x = rng.normal(loc, 1.0, (rows, C, 1)).astype(np.float32)
+    g = rng.normal(size=(rows, C, 1)).astype(np.float32)
+    mean = x.mean(axis=(0, 2), dtype=np.float64)
+    invstd = 1.0 / x.std(axis=(0, 2), dtype=np.float64)
+    sum_g, sum_gxhat = np.empty(C), np.empty(C)
+    bn.backward_sums(g, x, mean, invstd, sum_g, sum_gxhat)
+    want_g, want_gxhat = ref.backward_sums_ref(g, x, mean, invstd)
+    n = rows ** 0.5  # the sums are O(sqrt(rows)): compare with that scale, as the accuracy test does
+    assert np.max(np.abs(sum_g - want_g)) <= 1e-6 * n
+    assert np.max(np.abs(sum_gxhat - want_gxhat)) <= 1e-6 * n
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("mask_kind", MASKS)
