@@ -48,18 +48,16 @@ _PARALLEL = {"prange": True, "comprehension": False, "reduction": False, "inplac
              "setitem": False, "numpy": False, "stencil": False, "fusion": False}
 _TILE = 512            # I == 1: elements per tile (whole rows); small tiles stay in L1
 _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, before folding into float64
-# Sums with I == 1 and at least this many channels: rows are walked four at a time against per-channel
-# accumulators (one accumulator update per four elements instead of one per element); narrower rows use
-# the tiles above, so that inner loops stay long. (Eight rows per step measured the same.)
+# Sums with I == 1 and at least this many channels walk rows against per-channel accumulators; narrower
+# rows use the tiles above, so that inner loops stay long. The moments take four rows per step (one
+# accumulator update per four elements; eight measured the same), the backward sums one row per step:
+# on a 32 MiB channels-last batch the layer's backward (sums, then dx) took 4.2 ms with four rows per
+# step, 3.5-3.8 with the tiles and 3.0-3.1 with one row (same process, interleaved, caches warm or
+# flushed); on cache-resident batches one row and four rows were within 10 % either way. For the
+# moments, one row per step was 10 % faster with flushed caches but 15 % slower when x had just been
+# written, as in training.
 _WIDE = 64
-_GROUP = 4             # rows per step of the wide walk
-# Elements per chunk up to which the backward sums take four rows per step too; beyond, one row per step
-# (still one accumulator per channel, each row prefetched). On a 32 MiB channels-last batch the layer's
-# backward (sums, then dx) took 4.2 ms with four rows per step and 3.8 with the tiles; one row per step
-# took 3.0-3.1 against 3.5-3.6 for the tiles (same process, interleaved, caches warm or flushed). The
-# moments keep four rows per step at every size: one row per step was 10 % faster with flushed caches
-# but 15 % slower when x had just been written, as in training.
-_WIDE_BACKWARD_MAX = 1 << 21
+_GROUP = 4             # rows per step of the moments' wide walk
 # The moments' passes (and the wide backward sums) ask for their data this many bytes ahead
 # (`prefetch.py`): with a few operations per element they keep fewer loads in flight than a plain read,
 # and the hardware prefetcher falls behind. Layer training forward on a 32 MiB channels-last batch,
@@ -202,10 +200,12 @@ def _fold_block(blk_s, blk_q, acc_s, acc_q):
 
 @njit(cache=True, fastmath=_FM_ELEMENTWISE)
 def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_q, group):
-    """The sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1): `group` (_GROUP or 1) rows
-    per step, each channel's float32 block accumulator taking the step's rows at once (masked rows as
-    exact zeros, by a select), folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the
-    count."""
+    """The sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1), each channel's float32 block
+    accumulator folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the count.
+
+    The moments take `group` = _GROUP rows per step, each accumulator taking the step's rows at once
+    (masked rows as exact zeros, by a select); the backward sums (g as a second input) take `group` = 1.
+    Every step prefetches its rows _AHEAD_BYTES ahead."""
     zero = np.zeros(1, x.dtype)[0]
     bs = np.zeros(C, x.dtype)
     bq = np.zeros(C, x.dtype)
@@ -220,18 +220,8 @@ def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_
                 w0, w1, w2, w3 = mask[r], mask[r + 1], mask[r + 2], mask[r + 3]
             a = r * C
             prefetch_ahead(x, a, _GROUP * C, _AHEAD_BYTES)
-            if not moments:
-                prefetch_ahead(g, a, _GROUP * C, _AHEAD_BYTES)
             x0, x1, x2, x3 = x[a:a + C], x[a + C:a + 2 * C], x[a + 2 * C:a + 3 * C], x[a + 3 * C:a + 4 * C]
-            if not moments:  # backward: sum g and sum g (x - shift), every row
-                g0, g1, g2, g3 = g[a:a + C], g[a + C:a + 2 * C], g[a + 2 * C:a + 3 * C], g[a + 3 * C:a + 4 * C]
-                for j in range(C):
-                    sj = shift[j]
-                    bs[j] += (g0[j] + g1[j]) + (g2[j] + g3[j])
-                    bq[j] += (g0[j] * (x0[j] - sj) + g1[j] * (x1[j] - sj)) \
-                        + (g2[j] * (x2[j] - sj) + g3[j] * (x3[j] - sj))
-                n += _GROUP
-            elif not has_mask:
+            if not has_mask:
                 for j in range(C):
                     sj = shift[j]
                     d0 = x0[j] - sj
@@ -299,8 +289,7 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
     acc_q = np.zeros(C)
     n = 0
     if I == 1 and C >= _WIDE:
-        group = _GROUP if moments or (p1 - p) * C <= _WIDE_BACKWARD_MAX else 1
-        n = _sums_wide_rows(g, x, mask, has_mask, moments, C, p, p1, shift, acc_s, acc_q, group)
+        n = _sums_wide_rows(g, x, mask, has_mask, moments, C, p, p1, shift, acc_s, acc_q, _GROUP if moments else 1)
     elif I == 1:
         R = max(1, min(_TILE // C, p1 - p))
         L = R * C

@@ -23,7 +23,7 @@ LAYOUTS = [
     ("channels_first", (16, 4, 64, 64), 2, None),
     ("two_axes", (64, 4, 32, 3), [2, 4], None),
     ("masked_sequence", (64, 512, 4), -1, (64, 512)),
-    ("dense_wide", (4099, 64), -1, None),  # C >= 64: the four-row walk of the sums
+    ("dense_wide", (4099, 64), -1, None),  # C >= 64: the four-row walk of the moments
     ("masked_wide", (33, 125, 64), -1, (33, 125)),
 ]
 # (mean, std, tolerance): |mean| / std = 1e3 and 1e6

@@ -25,7 +25,7 @@ NO_MASK = np.ones((0, 0), np.bool_)
 # (O, C, I): channels-last / dense (I == 1) and channels-first (I > 1), O == 1, odd sizes; big enough
 # that every thread gets a range and ranges are cut inside rows (O == 1) or inside tiles.
 SHAPES = [(257, 7, 1), (1, 5, 1), (1, 300, 1), (5, 3, 333), (1, 4, 1001), (3, 5, 2), (2, 1, 3), (9, 130, 1),
-          (203, 64, 1)]  # wide rows (C >= 64): four-row steps, a remainder, masks
+          (203, 64, 1)]  # wide rows (C >= 64): four-row steps (moments), a remainder, masks
 MASKS = ["none", "random", "false_row", "all_false"]
 
 
@@ -62,6 +62,14 @@ def dx_scale(g, x, gamma, mean, invstd, count, dgamma, dbeta, centered=True):
         k_0 = -k_g * (dbeta - mean * invstd * dgamma) / count
         terms += [np.abs(np.asarray(x, np.float64) * k_x[None, :, None]).max(), np.abs(k_0).max()]
     return max(terms)
+
+
+def sums_scale(g, x, mean, invstd):
+    """Largest per-channel sum of |g (x - mean) invstd| over all positions: d gamma is a sum of such terms,
+    so float32 keeps ~1e-7 of this scale, which is far more than |d gamma| when the terms cancel (found
+    by the property test: d gamma = 0.0127 from terms summing to 20.7 in absolute value, C = 1)."""
+    xhat = (np.asarray(x, np.float64) - mean[None, :, None]) * invstd[None, :, None]
+    return np.abs(np.asarray(g, np.float64) * xhat).sum(axis=(0, 2)).max()
 
 
 def make_mask(kind, O, I, rng):
@@ -171,11 +179,10 @@ def test_backward_sums_matches_twin(dtype, shape):
 
 
 @pytest.mark.parametrize("loc", [0.5, 1e3])
-def test_backward_sums_of_large_chunks_match_twin(loc):
-    """Chunks of more than _WIDE_BACKWARD_MAX elements take one row per step (the only arrays of the suite
-    that large: 4.2M float32 elements), at a moderate and at a large |mean| / std."""
-    C = 128
-    rows = 2 * (bn._WIDE_BACKWARD_MAX // C + 8) + 3  # two chunks (one per thread here), each over the limit
+def test_backward_sums_of_long_wide_chunks_match_twin(loc):
+    """Wide rows (one row per step for the backward sums) over long chunks: many float32 blocks folded
+    into float64, at a moderate and at a large |mean| / std."""
+    C, rows = 64, 20003
     rng = np.random.default_rng(11)
     x = rng.normal(loc, 1.0, (rows, C, 1)).astype(np.float32)
     g = rng.normal(size=(rows, C, 1)).astype(np.float32)
@@ -440,7 +447,8 @@ def test_property_random_shapes_and_masks(O, C, I, dtype, mask_rate, seed):
     dx, dgamma, dbeta = train_backward(g, x, gamma, mean, invstd, count, mask)
     want_dx, want_dgamma, want_dbeta = ref.batch_norm_backward_ref(g, x, gamma, EPS, mask=mask)
     assert rel_err(dx, want_dx, dx_scale(g, x, gamma, mean, invstd, count, dgamma, dbeta)) <= TOL[dtype]
-    assert rel_err(dgamma, want_dgamma) <= TOL[dtype] and rel_err(dbeta, want_dbeta) <= TOL[dtype]
+    assert rel_err(dgamma, want_dgamma, sums_scale(g, x, mean, invstd)) <= TOL[dtype]
+    assert rel_err(dbeta, want_dbeta, np.abs(np.asarray(g, np.float64)).sum(axis=(0, 2)).max()) <= TOL[dtype]
     # the centered forms of the two affine kernels against their twins
     center = rng.normal(size=C)
     k_g, k_x, k_0 = rng.normal(size=(3, C))
