@@ -40,6 +40,32 @@ The return value depends on the value provided for the first argument. If `objec
     "layer_returns_tail": """\
 - a numpy array, then the layer is called on it and the output array is returned.
 - None or missing, then a `Layer` instance is returned.""",
+    # the 2D pooling layers (max, average): their arguments, the output shape, the bullet of "Returns" for a
+    # symbolic tensor
+    "pooling_2d_args": """\
+pool_size : int or list of 2 int
+    Size of the pooling window (rows, cols); one integer means the same size for both
+    dimensions.
+strides : None, int or list of 2 int
+    How far the pooling window moves for each pooling step; one integer means the same stride
+    for both dimensions. None (default) means `pool_size`.
+padding : str
+    `"valid"` (no padding) or `"same"` (case-insensitive): see above.""",
+    "pooling_2d_output_shape": """\
+The resulting output when using the `"valid"` padding option has a spatial shape (number of
+rows or columns) of `output_shape = floor((input_shape - pool_size) / strides) + 1` (when
+`input_shape >= pool_size`). The resulting output shape when using the `"same"` padding
+option is `output_shape = ceil(input_shape / strides)`.""",
+    "pooling_2d_returns_tensor": """\
+- a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+  `layer(input)` is returned: `(batch, pooled_rows, pooled_cols, channels)` (channels-last)
+  or `(batch, channels, pooled_rows, pooled_cols)` (channels-first).""",
+    # initializers
+    "initializer_seed": """\
+seed : None or int
+    A non-negative integer makes the initializer deterministic: it returns the same values on
+    every call. None draws fresh values on each call from the package-wide random state, which
+    `set_random_seed()` makes reproducible.""",
     # losses and optimizers
     "loss_reduction": """\
 reduction : str

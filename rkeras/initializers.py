@@ -21,6 +21,7 @@ import numpy as np
 from . import random as rk_random
 from .configurable import Configurable
 from .core.config import config_floatx
+from .docstrings import shared_doc
 
 # ------------------------------------------------------------------------------------------------
 # Helpers shared by initializers, regularizers and constraints
@@ -518,6 +519,7 @@ def initializer_identity(gain=1.0) -> Identity:
     return Identity(gain)
 
 
+@shared_doc
 def initializer_random_normal(mean=0.0, stddev=0.05, seed=None) -> RandomNormal:
     """Random normal initializer: draws samples from a normal distribution.
 
@@ -527,10 +529,7 @@ def initializer_random_normal(mean=0.0, stddev=0.05, seed=None) -> RandomNormal:
         Mean of the random values to generate.
     stddev : float
         Standard deviation of the random values to generate (>= 0).
-    seed : None or int
-        A non-negative integer makes the initializer deterministic: it returns the same values on
-        every call. None draws fresh values on each call from the package-wide random state, which
-        `set_random_seed()` makes reproducible.
+    {{initializer_seed}}
 
     Returns
     -------
@@ -539,6 +538,7 @@ def initializer_random_normal(mean=0.0, stddev=0.05, seed=None) -> RandomNormal:
     return RandomNormal(mean, stddev, seed)
 
 
+@shared_doc
 def initializer_random_uniform(minval=-0.05, maxval=0.05, seed=None) -> RandomUniform:
     """Random uniform initializer: draws samples uniformly in `[minval, maxval)`.
 
@@ -548,10 +548,7 @@ def initializer_random_uniform(minval=-0.05, maxval=0.05, seed=None) -> RandomUn
         Lower bound of the range of random values to generate (inclusive).
     maxval : float
         Upper bound of the range of random values to generate (exclusive; >= `minval`).
-    seed : None or int
-        A non-negative integer makes the initializer deterministic: it returns the same values on
-        every call. None draws fresh values on each call from the package-wide random state, which
-        `set_random_seed()` makes reproducible.
+    {{initializer_seed}}
 
     Returns
     -------
@@ -560,6 +557,7 @@ def initializer_random_uniform(minval=-0.05, maxval=0.05, seed=None) -> RandomUn
     return RandomUniform(minval, maxval, seed)
 
 
+@shared_doc
 def initializer_truncated_normal(mean=0.0, stddev=0.05, seed=None) -> TruncatedNormal:
     """Truncated normal initializer: a normal distribution whose values beyond two standard deviations
     from the mean are discarded and redrawn.
@@ -570,10 +568,7 @@ def initializer_truncated_normal(mean=0.0, stddev=0.05, seed=None) -> TruncatedN
         Mean of the random values to generate.
     stddev : float
         Standard deviation of the normal distribution before truncation (>= 0).
-    seed : None or int
-        A non-negative integer makes the initializer deterministic: it returns the same values on
-        every call. None draws fresh values on each call from the package-wide random state, which
-        `set_random_seed()` makes reproducible.
+    {{initializer_seed}}
 
     Returns
     -------
@@ -582,6 +577,7 @@ def initializer_truncated_normal(mean=0.0, stddev=0.05, seed=None) -> TruncatedN
     return TruncatedNormal(mean, stddev, seed)
 
 
+@shared_doc
 def initializer_variance_scaling(scale=1.0, mode="fan_in", distribution="truncated_normal",
                                  seed=None) -> VarianceScaling:
     """Initializer that adapts its scale to the shape of the weights.
@@ -600,10 +596,7 @@ def initializer_variance_scaling(scale=1.0, mode="fan_in", distribution="truncat
         One of "fan_in", "fan_out", "fan_avg".
     distribution : str
         One of "truncated_normal" ("normal" is an alias), "untruncated_normal", "uniform".
-    seed : None or int
-        A non-negative integer makes the initializer deterministic: it returns the same values on
-        every call. None draws fresh values on each call from the package-wide random state, which
-        `set_random_seed()` makes reproducible.
+    {{initializer_seed}}
 
     Returns
     -------
@@ -612,6 +605,7 @@ def initializer_variance_scaling(scale=1.0, mode="fan_in", distribution="truncat
     return VarianceScaling(scale, mode, distribution, seed)
 
 
+@shared_doc
 def initializer_glorot_uniform(seed=None) -> GlorotUniform:
     """The Glorot uniform initializer, also called Xavier uniform initializer.
 
@@ -619,10 +613,7 @@ def initializer_glorot_uniform(seed=None) -> GlorotUniform:
 
     Parameters
     ----------
-    seed : None or int
-        A non-negative integer makes the initializer deterministic: it returns the same values on
-        every call. None draws fresh values on each call from the package-wide random state, which
-        `set_random_seed()` makes reproducible.
+    {{initializer_seed}}
 
     Returns
     -------
@@ -631,6 +622,7 @@ def initializer_glorot_uniform(seed=None) -> GlorotUniform:
     return GlorotUniform(seed)
 
 
+@shared_doc
 def initializer_glorot_normal(seed=None) -> GlorotNormal:
     """The Glorot normal initializer, also called Xavier normal initializer.
 
@@ -640,10 +632,7 @@ def initializer_glorot_normal(seed=None) -> GlorotNormal:
 
     Parameters
     ----------
-    seed : None or int
-        A non-negative integer makes the initializer deterministic: it returns the same values on
-        every call. None draws fresh values on each call from the package-wide random state, which
-        `set_random_seed()` makes reproducible.
+    {{initializer_seed}}
 
     Returns
     -------
@@ -652,15 +641,13 @@ def initializer_glorot_normal(seed=None) -> GlorotNormal:
     return GlorotNormal(seed)
 
 
+@shared_doc
 def initializer_he_normal(seed=None) -> HeNormal:
     """He normal initializer: truncated normal centred on 0 with `stddev = sqrt(2 / fan_in)`.
 
     Parameters
     ----------
-    seed : None or int
-        A non-negative integer makes the initializer deterministic: it returns the same values on
-        every call. None draws fresh values on each call from the package-wide random state, which
-        `set_random_seed()` makes reproducible.
+    {{initializer_seed}}
 
     Returns
     -------
@@ -669,15 +656,13 @@ def initializer_he_normal(seed=None) -> HeNormal:
     return HeNormal(seed)
 
 
+@shared_doc
 def initializer_he_uniform(seed=None) -> HeUniform:
     """He uniform variance scaling initializer: uniform in `[-limit, limit]`, `limit = sqrt(6 / fan_in)`.
 
     Parameters
     ----------
-    seed : None or int
-        A non-negative integer makes the initializer deterministic: it returns the same values on
-        every call. None draws fresh values on each call from the package-wide random state, which
-        `set_random_seed()` makes reproducible.
+    {{initializer_seed}}
 
     Returns
     -------
@@ -686,15 +671,13 @@ def initializer_he_uniform(seed=None) -> HeUniform:
     return HeUniform(seed)
 
 
+@shared_doc
 def initializer_lecun_normal(seed=None) -> LecunNormal:
     """Lecun normal initializer: truncated normal centred on 0 with `stddev = sqrt(1 / fan_in)`.
 
     Parameters
     ----------
-    seed : None or int
-        A non-negative integer makes the initializer deterministic: it returns the same values on
-        every call. None draws fresh values on each call from the package-wide random state, which
-        `set_random_seed()` makes reproducible.
+    {{initializer_seed}}
 
     Returns
     -------
@@ -703,15 +686,13 @@ def initializer_lecun_normal(seed=None) -> LecunNormal:
     return LecunNormal(seed)
 
 
+@shared_doc
 def initializer_lecun_uniform(seed=None) -> LecunUniform:
     """Lecun uniform initializer: uniform in `[-limit, limit]`, `limit = sqrt(3 / fan_in)`.
 
     Parameters
     ----------
-    seed : None or int
-        A non-negative integer makes the initializer deterministic: it returns the same values on
-        every call. None draws fresh values on each call from the package-wide random state, which
-        `set_random_seed()` makes reproducible.
+    {{initializer_seed}}
 
     Returns
     -------
@@ -720,6 +701,7 @@ def initializer_lecun_uniform(seed=None) -> LecunUniform:
     return LecunUniform(seed)
 
 
+@shared_doc
 def initializer_orthogonal(gain=1.0, seed=None) -> Orthogonal:
     """Initializer that generates an orthogonal matrix.
 
@@ -731,10 +713,7 @@ def initializer_orthogonal(gain=1.0, seed=None) -> Orthogonal:
     ----------
     gain : float
         Multiplicative factor applied to the orthogonal matrix.
-    seed : None or int
-        A non-negative integer makes the initializer deterministic: it returns the same values on
-        every call. None draws fresh values on each call from the package-wide random state, which
-        `set_random_seed()` makes reproducible.
+    {{initializer_seed}}
 
     Returns
     -------

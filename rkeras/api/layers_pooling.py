@@ -18,11 +18,9 @@ def layer_max_pooling_2d(object=None, pool_size=(2, 2), strides=None, padding="v
     value over an input window (of size defined by `pool_size`) for each channel of the input.
     The window is shifted by `strides` along each dimension.
 
-    The resulting output when using the `"valid"` padding option has a spatial shape (number of
-    rows or columns) of `output_shape = floor((input_shape - pool_size) / strides) + 1` (when
-    `input_shape >= pool_size`). The resulting output shape when using the `"same"` padding
-    option is `output_shape = ceil(input_shape / strides)`; the windows that then hang over the
-    edges of the input take the maximum of their valid cells only.
+    {{pooling_2d_output_shape}}
+    With `"same"`, the windows that hang over the edges of the input take the maximum of their valid
+    cells only.
 
     The gradient of each output goes to the first maximal cell of its window (row-major order);
     overlapping windows add up.
@@ -30,14 +28,7 @@ def layer_max_pooling_2d(object=None, pool_size=(2, 2), strides=None, padding="v
     Parameters
     ----------
     {{layer_object}}
-    pool_size : int or list of 2 int
-        Size of the pooling window (rows, cols); one integer means the same size for both
-        dimensions.
-    strides : None, int or list of 2 int
-        How far the pooling window moves for each pooling step; one integer means the same stride
-        for both dimensions. None (default) means `pool_size`.
-    padding : str
-        `"valid"` (no padding) or `"same"` (case-insensitive): see above.
+    {{pooling_2d_args}}
     {{data_format_2d}}
     {{layer_kwargs}}
 
@@ -49,9 +40,7 @@ def layer_max_pooling_2d(object=None, pool_size=(2, 2), strides=None, padding="v
     Returns
     -------
     {{layer_returns_head}}
-    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
-      `layer(input)` is returned: `(batch, pooled_rows, pooled_cols, channels)` (channels-last)
-      or `(batch, channels, pooled_rows, pooled_cols)` (channels-first).
+    {{pooling_2d_returns_tensor}}
     {{layer_returns_tail}}
 
     Examples
@@ -75,23 +64,14 @@ def layer_average_pooling_2d(object=None, pool_size=(2, 2), strides=None, paddin
     value over an input window (of size defined by `pool_size`) for each channel of the input.
     The window is shifted by `strides` along each dimension.
 
-    The resulting output when using the `"valid"` padding option has a spatial shape (number of
-    rows or columns) of `output_shape = floor((input_shape - pool_size) / strides) + 1` (when
-    `input_shape >= pool_size`). The resulting output shape when using the `"same"` padding
-    option is `output_shape = ceil(input_shape / strides)`; the windows that then hang over the
-    edges of the input average their valid cells only (the padding is not counted).
+    {{pooling_2d_output_shape}}
+    With `"same"`, the windows that hang over the edges of the input average their valid cells only
+    (the padding is not counted).
 
     Parameters
     ----------
     {{layer_object}}
-    pool_size : int or list of 2 int
-        Size of the pooling window (rows, cols); one integer means the same size for both
-        dimensions.
-    strides : None, int or list of 2 int
-        How far the pooling window moves for each pooling step; one integer means the same stride
-        for both dimensions. None (default) means `pool_size`.
-    padding : str
-        `"valid"` (no padding) or `"same"` (case-insensitive): see above.
+    {{pooling_2d_args}}
     {{data_format_2d}}
     {{layer_kwargs}}
 
@@ -103,9 +83,7 @@ def layer_average_pooling_2d(object=None, pool_size=(2, 2), strides=None, paddin
     Returns
     -------
     {{layer_returns_head}}
-    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
-      `layer(input)` is returned: `(batch, pooled_rows, pooled_cols, channels)` (channels-last)
-      or `(batch, channels, pooled_rows, pooled_cols)` (channels-first).
+    {{pooling_2d_returns_tensor}}
     {{layer_returns_tail}}
 
     Examples
