@@ -60,6 +60,10 @@ option is `output_shape = ceil(input_shape / strides)`.""",
 - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
   `layer(input)` is returned: `(batch, pooled_rows, pooled_cols, channels)` (channels-last)
   or `(batch, channels, pooled_rows, pooled_cols)` (channels-first).""",
+    "global_pooling_2d_returns_tensor": """\
+- a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+  `layer(input)` is returned: `(batch, channels)`, or with `keepdims` `(batch, 1, 1, channels)`
+  (channels-last) / `(batch, channels, 1, 1)` (channels-first).""",
     # initializers
     "initializer_seed": """\
 seed : None or int

@@ -174,9 +174,7 @@ def layer_global_average_pooling_2d(object=None, data_format=None, keepdims=Fals
     Returns
     -------
     {{layer_returns_head}}
-    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
-      `layer(input)` is returned: `(batch, channels)`, or with `keepdims` `(batch, 1, 1, channels)`
-      (channels-last) / `(batch, channels, 1, 1)` (channels-first).
+    {{global_pooling_2d_returns_tensor}}
     {{layer_returns_tail}}
 
     Examples
@@ -216,9 +214,7 @@ def layer_global_max_pooling_2d(object=None, data_format=None, keepdims=False, *
     Returns
     -------
     {{layer_returns_head}}
-    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
-      `layer(input)` is returned: `(batch, channels)`, or with `keepdims` `(batch, 1, 1, channels)`
-      (channels-last) / `(batch, channels, 1, 1)` (channels-first).
+    {{global_pooling_2d_returns_tensor}}
     {{layer_returns_tail}}
 
     Examples
