@@ -40,6 +40,36 @@ The return value depends on the value provided for the first argument. If `objec
     "layer_returns_tail": """\
 - a numpy array, then the layer is called on it and the output array is returned.
 - None or missing, then a `Layer` instance is returned.""",
+    # the convolution layers (1D, 2D): groups, activation and the weights' initializers, regularizers and
+    # constraints
+    "conv_args": """\
+groups : int
+    A positive integer specifying the number of groups in which the input is split along the
+    channel axis. Each group is convolved separately with `filters / groups` filters. The
+    output is the concatenation of all the groups results along the channel axis. Input
+    channels and `filters` must both be divisible by `groups`.
+activation : None, str or callable
+    Activation function. If None, no activation is applied. A name ("relu", "sigmoid",
+    "tanh", "softmax", ... see `layer_dense()`) or a plain elementwise function `f(x)`.
+use_bias : bool
+    If True, bias will be added to the output.
+kernel_initializer : str, initializer or callable
+    Initializer for the convolution kernel. If None, the default initializer
+    (`"glorot_uniform"`) will be used.
+bias_initializer : str, initializer or callable
+    Initializer for the bias vector. If None, the default initializer (`"zeros"`) will be used.
+kernel_regularizer : None, str, regularizer or callable
+    Optional regularizer for the convolution kernel (its penalty is added to the training loss).
+bias_regularizer : None, str, regularizer or callable
+    Optional regularizer for the bias vector.
+activity_regularizer : None
+    Optional regularizer function for the output. Not supported by rkeras: only None is
+    accepted, anything else is a ValueError.
+kernel_constraint : None, str, constraint or callable
+    Optional projection function to be applied to the kernel after being updated by an
+    optimizer (e.g. to implement norm constraints or value constraints for layer weights).
+bias_constraint : None, str, constraint or callable
+    Optional projection function to be applied to the bias after being updated by an optimizer.""",
     # the 2D pooling layers (max, average): their arguments, the output shape, the bullet of "Returns" for a
     # symbolic tensor
     "pooling_2d_args": """\

@@ -48,33 +48,7 @@ def layer_conv_1d(object=None, filters=None, kernel_size=None, strides=1, paddin
         `(batch, features, steps)`). None means `"channels_last"`.
     dilation_rate : int or list of 1 int
         The dilation rate to use for dilated convolution (taps spaced `dilation_rate` apart).
-    groups : int
-        A positive integer specifying the number of groups in which the input is split along the
-        channel axis. Each group is convolved separately with `filters / groups` filters. The
-        output is the concatenation of all the groups results along the channel axis. Input
-        channels and `filters` must both be divisible by `groups`.
-    activation : None, str or callable
-        Activation function. If None, no activation is applied. A name ("relu", "sigmoid",
-        "tanh", "softmax", ... see `layer_dense()`) or a plain elementwise function `f(x)`.
-    use_bias : bool
-        If True, bias will be added to the output.
-    kernel_initializer : str, initializer or callable
-        Initializer for the convolution kernel. If None, the default initializer
-        (`"glorot_uniform"`) will be used.
-    bias_initializer : str, initializer or callable
-        Initializer for the bias vector. If None, the default initializer (`"zeros"`) will be used.
-    kernel_regularizer : None, str, regularizer or callable
-        Optional regularizer for the convolution kernel (its penalty is added to the training loss).
-    bias_regularizer : None, str, regularizer or callable
-        Optional regularizer for the bias vector.
-    activity_regularizer : None
-        Optional regularizer function for the output. Not supported by rkeras: only None is
-        accepted, anything else is a ValueError.
-    kernel_constraint : None, str, constraint or callable
-        Optional projection function to be applied to the kernel after being updated by an
-        optimizer (e.g. to implement norm constraints or value constraints for layer weights).
-    bias_constraint : None, str, constraint or callable
-        Optional projection function to be applied to the bias after being updated by an optimizer.
+    {{conv_args}}
     {{layer_kwargs}}
 
     Call arguments
@@ -146,33 +120,7 @@ def layer_conv_2d(object=None, filters=None, kernel_size=None, strides=(1, 1), p
     {{data_format_2d}}
     dilation_rate : int or list of 2 int
         The dilation rate to use for dilated convolution (taps spaced `dilation_rate` apart).
-    groups : int
-        A positive integer specifying the number of groups in which the input is split along the
-        channel axis. Each group is convolved separately with `filters / groups` filters. The
-        output is the concatenation of all the groups results along the channel axis. Input
-        channels and `filters` must both be divisible by `groups`.
-    activation : None, str or callable
-        Activation function. If None, no activation is applied. A name ("relu", "sigmoid",
-        "tanh", "softmax", ... see `layer_dense()`) or a plain elementwise function `f(x)`.
-    use_bias : bool
-        If True, bias will be added to the output.
-    kernel_initializer : str, initializer or callable
-        Initializer for the convolution kernel. If None, the default initializer
-        (`"glorot_uniform"`) will be used.
-    bias_initializer : str, initializer or callable
-        Initializer for the bias vector. If None, the default initializer (`"zeros"`) will be used.
-    kernel_regularizer : None, str, regularizer or callable
-        Optional regularizer for the convolution kernel (its penalty is added to the training loss).
-    bias_regularizer : None, str, regularizer or callable
-        Optional regularizer for the bias vector.
-    activity_regularizer : None
-        Optional regularizer function for the output. Not supported by rkeras: only None is
-        accepted, anything else is a ValueError.
-    kernel_constraint : None, str, constraint or callable
-        Optional projection function to be applied to the kernel after being updated by an
-        optimizer (e.g. to implement norm constraints or value constraints for layer weights).
-    bias_constraint : None, str, constraint or callable
-        Optional projection function to be applied to the bias after being updated by an optimizer.
+    {{conv_args}}
     {{layer_kwargs}}
 
     Call arguments
