@@ -1,5 +1,6 @@
-"""The software prefetch (rkeras.kernels.prefetch): a hint that must compile for every dtype the kernels
-use and never touch memory outside the array, whatever the range asked for."""
+"""The software prefetch (rkeras.kernels.prefetch): a hint, invisible in results, so what can be checked is
+that it compiles (through llvmlite's intrinsic naming, for typed and opaque LLVM pointers alike) for every
+dtype and range the kernels use, changes nothing, and rejects what it cannot prefetch."""
 
 import numpy as np
 import pytest
@@ -24,19 +25,11 @@ def _sum_with_prefetch(a, ahead_bytes):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.bool_])
 @pytest.mark.parametrize("n", [0, 1, 17, 4099])
 @pytest.mark.parametrize("ahead_bytes", [0, 64, 8192, 1 << 30])
-def test_prefetch_ahead_leaves_results_and_memory_alone(dtype, n, ahead_bytes):
+def test_prefetch_ahead_compiles_for_every_dtype_and_changes_nothing(dtype, n, ahead_bytes):
     a = (np.arange(n) % 7).astype(dtype)
     before = a.copy()
     assert _sum_with_prefetch(a, ahead_bytes) == pytest.approx(float(a.astype(np.float64).sum()))
     assert np.array_equal(a, before)
-
-
-def test_prefetch_ahead_on_a_slice_stays_inside_it():
-    """Ranges are clamped to the array given, so a slice's walk never asks for its parent's bytes beyond it
-    (it would be harmless on x86, but the clamp is the contract)."""
-    parent = np.arange(1000, dtype=np.float32)
-    part = parent[100:200]
-    assert _sum_with_prefetch(part, 1 << 20) == float(part.sum())
 
 
 def test_prefetch_rejects_what_is_not_an_array():
