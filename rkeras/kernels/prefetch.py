@@ -22,8 +22,9 @@ LINE_BYTES = 64  # a cache line on x86-64 and most ARM cores: one prefetch per l
 @intrinsic
 def prefetch(typingctx, arr, index):
     """Prefetch the cache line holding arr[index] (arr: a 1-D contiguous array; index: an integer)."""
-    if not isinstance(arr, types.Array) or not isinstance(index, types.Integer):
-        return None
+    if not (isinstance(arr, types.Array) and arr.ndim == 1 and arr.layout == "C"
+            and isinstance(index, types.Integer)):
+        return None  # a typing error: the flat index would not name arr[index] otherwise
     sig = types.void(arr, index)
 
     def codegen(context, builder, signature, args):

@@ -39,3 +39,7 @@ def test_prefetch_rejects_what_is_not_an_array():
 
     with pytest.raises(TypingError):
         bad(1.5)
+    with pytest.raises(TypingError):  # a strided view: element i is not at flat offset i
+        bad(np.zeros(10)[::2])
+    with pytest.raises(TypingError):
+        bad(np.zeros((2, 3)))
