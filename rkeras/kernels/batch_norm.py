@@ -19,8 +19,8 @@ Parallel layout: the (O, I) grid of positions is cut into one contiguous range p
 when O is small, so O == 1 still uses every thread). With I == 1 (channels-last, dense) a thread walks its
 rows in tiles of ~512 elements against per-channel coefficients or accumulators repeated to the tile's
 length, so inner loops are long and vectorized, and each thread owns its partial sums; the sums of rows
-of 64 channels or more walk whole rows instead (four per step for the moments, one for the backward
-sums). With I > 1 (channels-first) a thread streams its (o, c) rows in memory order, never channel by
+of 64 channels or more walk whole rows instead (four per step for the moments of cache-sized chunks,
+else one). With I > 1 (channels-first) a thread streams its (o, c) rows in memory order, never channel by
 channel. The moments and the wide backward sums prefetch their data a few KiB ahead (`prefetch.py`);
 the element-wise passes stream without help.
 
@@ -50,15 +50,17 @@ _PARALLEL = {"prange": True, "comprehension": False, "reduction": False, "inplac
 _TILE = 512            # I == 1: elements per tile (whole rows); small tiles stay in L1
 _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, before folding into float64
 # Sums with I == 1 and at least this many channels walk rows against per-channel accumulators; narrower
-# rows use the tiles above, so that inner loops stay long. The moments take four rows per step (one
-# accumulator update per four elements; eight measured the same), the backward sums one row per step:
-# on a 32 MiB channels-last batch the layer's backward (sums, then dx) took 4.2 ms with four rows per
-# step, 3.5-3.8 with the tiles and 3.0-3.1 with one row (same process, interleaved, caches warm or
-# flushed); on cache-resident batches one row and four rows were within 10 % either way. For the
-# moments, one row per step was 10 % faster with flushed caches but 15 % slower when x had just been
-# written, as in training.
+# rows use the tiles above, so that inner loops stay long. The backward sums take one row per step: on a
+# 32 MiB channels-last batch the layer's backward (sums, then dx) took 4.2 ms with four rows per step,
+# 3.5-3.8 with the tiles and 3.0-3.1 with one row (same process, interleaved, caches warm or flushed);
+# on cache-resident batches one row and four rows were within 10 % either way. The moments take four
+# rows per step (one accumulator update per four elements; eight measured the same) in chunks of up to
+# _GROUP_MAX elements, where they ran 12-22 % faster than one row (2 and 8 MiB batches, warm caches),
+# and one row per step beyond: on 32 MiB, training forward right after the convolution that wrote x,
+# one row measured -5 % to +2 % against four (four runs), and -11 % with flushed caches.
 _WIDE = 64
-_GROUP = 4             # rows per step of the moments' wide walk
+_GROUP = 4             # rows per step of the moments' wide walk, in chunks of at most _GROUP_MAX elements
+_GROUP_MAX = 1 << 21
 # The moments' passes (and the wide backward sums) ask for their data this many bytes ahead
 # (`prefetch.py`): with a few operations per element they keep fewer loads in flight than a plain read,
 # and the hardware prefetcher falls behind. Layer training forward on a 32 MiB channels-last batch,
@@ -204,9 +206,10 @@ def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_
     """The sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1), each channel's float32 block
     accumulator folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the count.
 
-    The moments take `group` = _GROUP rows per step, each accumulator taking the step's rows at once
-    (masked rows as exact zeros, by a select); the backward sums (g as a second input) take `group` = 1.
-    Every step prefetches its rows _AHEAD_BYTES ahead."""
+    With `group` = _GROUP (the moments of chunks up to _GROUP_MAX elements), each accumulator takes the
+    step's rows at once (masked rows as exact zeros, by a select); otherwise (group = 1: larger chunks,
+    and the backward sums, with g as a second input) one row per step. Every step prefetches its rows
+    _AHEAD_BYTES ahead."""
     zero = np.zeros(1, x.dtype)[0]
     bs = np.zeros(C, x.dtype)
     bq = np.zeros(C, x.dtype)
@@ -290,7 +293,8 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
     acc_q = np.zeros(C)
     n = 0
     if I == 1 and C >= _WIDE:
-        n = _sums_wide_rows(g, x, mask, has_mask, moments, C, p, p1, shift, acc_s, acc_q, _GROUP if moments else 1)
+        group = _GROUP if moments and (p1 - p) * C <= _GROUP_MAX else 1
+        n = _sums_wide_rows(g, x, mask, has_mask, moments, C, p, p1, shift, acc_s, acc_q, group)
     elif I == 1:
         R = max(1, min(_TILE // C, p1 - p))
         L = R * C

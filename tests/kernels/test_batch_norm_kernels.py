@@ -178,6 +178,23 @@ def test_backward_sums_matches_twin(dtype, shape):
     assert rel_err(sum_gxhat, want_gxhat) <= TOL[dtype]
 
 
+@pytest.mark.parametrize("masked", [False, True])
+def test_moments_of_chunks_over_the_group_limit_match_twin(masked):
+    """Moments of wide rows in chunks of more than _GROUP_MAX elements take one row per step (the largest
+    arrays of the suite: 4.2M float32 elements, two chunks), at |mean| / std = 1e3."""
+    C = 128
+    rows = 2 * (bn._GROUP_MAX // C + 8) + 3
+    rng = np.random.default_rng(12)
+    x = rng.normal(1e3, 1.0, (rows, C, 1)).astype(np.float32)
+    mask = rng.random((rows, 1)) < 0.7 if masked else None
+    mean, var = np.empty(C), np.empty(C)
+    count = bn.moments(x, *mask_args(mask), mean, var)
+    want_mean, want_var, want_count = ref.moments_ref(x, mask)
+    assert count == want_count
+    assert np.max(np.abs(var - want_var) / want_var) <= 1e-6
+    assert np.max(np.abs(mean - want_mean) / np.sqrt(want_var)) <= 1e-6
+
+
 @pytest.mark.parametrize("loc", [0.5, 1e3])
 def test_backward_sums_of_long_wide_chunks_match_twin(loc):
     """Wide rows (one row per step for the backward sums) over long chunks: many float32 blocks folded
