@@ -496,7 +496,24 @@ def _affine_chunk(g, x, mask, has_mask, use_g, k_g, k_x, k_0, center, out, C, I,
     """out = (k_g g if use_g else 0) + w (k_x (x - center) + k_0) on flat arrays, over rows [p0, p1) if
     I == 1, else over elements [p0, p1); w = mask (row-wise when I == 1) if has_mask else 1."""
     zero = np.zeros(1, x.dtype)[0]
-    if I == 1:
+    if I == 1 and has_mask and C >= _WIDE:  # masked wide rows: row by row, against the coefficients
+        for r in range(p0, p1):
+            xs = x[r * C:(r + 1) * C]
+            gs = g[r * C:(r + 1) * C]
+            ys = out[r * C:(r + 1) * C]
+            if mask[r] and use_g:
+                for j in range(C):
+                    ys[j] = k_g[j] * gs[j] + (k_x[j] * (xs[j] - center[j]) + k_0[j])
+            elif mask[r]:
+                for j in range(C):
+                    ys[j] = k_x[j] * (xs[j] - center[j]) + k_0[j]
+            elif use_g:
+                for j in range(C):
+                    ys[j] = k_g[j] * gs[j]
+            else:
+                for j in range(C):
+                    ys[j] = zero
+    elif I == 1:
         R = max(1, min(_TILE // C, p1 - p0))
         kgt = _tile(k_g, R)
         kxt = _tile(k_x, R)
