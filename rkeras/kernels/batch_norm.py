@@ -71,6 +71,13 @@ _GROUP_MAX = 1 << 21
 # channels-first moments gain (flushed: 2.18 -> 1.17 ms), and the 32-channel tiles 0.81 -> 0.67 ms.
 _AHEAD_BYTES = 8192
 _BLOCK_INNER = 256     # I > 1: contiguous elements per float32 block
+# The layer's element-wise passes evaluate k_x (x - mean) + k_0 as k_x x + (k_0 - k_x mean), the mean
+# folded into k_0 in float64, for the channels whose |mean| is at most this many standard deviations;
+# channels further off keep the center. Folded, the float32 rounding is ~(2 * 8 + 2) ulps of the output
+# scale at worst instead of ~3 (measured: 1.2e-7 relative at 7.9 std, against the 1e-5 asked for), and
+# when every channel folds the no-mask tiles skip loading the center: layer inference 11-17 % faster,
+# training forward 6-13 % (8 MiB batches, same process, interleaved).
+_FOLD_BELOW = 8.0
 # Arrays smaller than this (elements; 1 MiB of float32) run serially, without entering a parallel
 # region. Alone, two threads win from ~32K elements; inside training, where batch normalization follows
 # a matrix product whose BLAS threads are still spinning, they do not: a digits CNN epoch (batch 32,
@@ -520,17 +527,27 @@ def _affine_chunk(g, x, mask, has_mask, use_g, k_g, k_x, k_0, center, out, C, I,
         k0t = _tile(k_0, R)
         ct = _tile(center, R)
         if not has_mask:  # whole tiles: three slices per tile instead of eight, and no runs of rows
+            centered = False  # every center 0: the loops skip loading it (x - 0 is x, bit for bit)
+            for c in range(C):
+                centered = centered or center[c] != 0
             for r0 in range(p0, p1, R):
                 r1 = min(r0 + R, p1)
                 xs = x[r0 * C:r1 * C]
                 ys = out[r0 * C:r1 * C]
                 if use_g:
                     gs = g[r0 * C:r1 * C]
-                    for j in range(xs.shape[0]):
-                        ys[j] = kgt[j] * gs[j] + (kxt[j] * (xs[j] - ct[j]) + k0t[j])
-                else:
+                    if centered:
+                        for j in range(xs.shape[0]):
+                            ys[j] = kgt[j] * gs[j] + (kxt[j] * (xs[j] - ct[j]) + k0t[j])
+                    else:
+                        for j in range(xs.shape[0]):
+                            ys[j] = kgt[j] * gs[j] + (kxt[j] * xs[j] + k0t[j])
+                elif centered:
                     for j in range(xs.shape[0]):
                         ys[j] = kxt[j] * (xs[j] - ct[j]) + k0t[j]
+                else:
+                    for j in range(xs.shape[0]):
+                        ys[j] = kxt[j] * xs[j] + k0t[j]
             return
         for r0 in range(p0, p1, R):  # masked: runs of rows with the same mask value
             r1 = min(r0 + R, p1)
@@ -673,8 +690,9 @@ def backward_input(g, x, mask, has_mask, k_g, k_x, k_0, out, center=None):
 def _forward_coefficients(x, mean, var, training, gamma, has_gamma, beta, has_beta, moving_mean,
                           moving_variance, momentum, epsilon, invstd):
     """Per-channel k_x, k_0, center in x's dtype for out = k_x (x - center) + k_0 = gamma invstd (x - mean)
-    + beta, centred as in `_coefficients`; training: updates the moving statistics with (mean, var),
-    inference: mean and var are filled from them. invstd (float64) is filled."""
+    + beta, centred as in `_coefficients` (center = mean, or 0 where |mean| invstd <= _FOLD_BELOW);
+    training: updates the moving statistics with (mean, var), inference: mean and var are filled from
+    them. invstd (float64) is filled."""
     C = mean.shape[0]
     k_x = np.empty(C, x.dtype)
     k_0 = np.empty(C, x.dtype)
@@ -694,7 +712,7 @@ def _forward_coefficients(x, mean, var, training, gamma, has_gamma, beta, has_be
         invstd[c] = s
         a = np.float64(gamma[c]) * s if has_gamma else s
         b = np.float64(beta[c]) if has_beta else 0.0
-        center[c] = mu
+        center[c] = mu if abs(mu) * s > _FOLD_BELOW else 0.0
         k_x[c] = a
         k_0[c] = b + a * (np.float64(center[c]) - mu)
     return k_x, k_0, center
@@ -703,8 +721,9 @@ def _forward_coefficients(x, mean, var, training, gamma, has_gamma, beta, has_be
 @njit(cache=True, error_model="numpy")
 def _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g, sum_gxhat):
     """k_g, k_x, k_0, center in x's dtype for dx = k_g g + w (k_x (x - center) + k_0), as the layer's
-    backward: full (training with count > 0) as `backward_input(..., center=mean)`, else dx = gamma invstd g
-    (returned as k_x with k_0 = center = 0, for the pass without a g term)."""
+    backward: full (training with count > 0) as `backward_input(..., center=mean)` (center 0 where
+    |mean| invstd <= _FOLD_BELOW), else dx = gamma invstd g (returned as k_x with k_0 = center = 0, for the
+    pass without a g term)."""
     C = mean.shape[0]
     k_g = np.empty(C, x.dtype)
     k_x = np.empty(C, x.dtype)
@@ -715,7 +734,7 @@ def _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g
         k_g[c] = kg
         if full:
             kx = -kg * invstd[c] * sum_gxhat[c] / count
-            center[c] = mean[c]
+            center[c] = mean[c] if abs(mean[c]) * invstd[c] > _FOLD_BELOW else 0.0
             k_x[c] = kx
             k_0[c] = -kg * sum_g[c] / count + kx * (np.float64(center[c]) - mean[c])
         else:

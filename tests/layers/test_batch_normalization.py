@@ -282,3 +282,25 @@ def test_empty_batch():
     y, dx, _ = rk.vjp(layer, np.zeros((0, 4), "float32"), np.zeros((0, 4), "float32"))
     assert y.shape == (0, 4) and dx.shape == (0, 4)
     assert layer(np.zeros((0, 4), "float32")).shape == (0, 4)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_channels_on_both_sides_of_the_fold_limit_stay_accurate(training):
+    """Channels whose |mean| is at most 8 std are normalized as gamma invstd x + (beta - mean gamma invstd)
+    (the center folded into the offset); channels further off keep x - mean. Both sides of that limit, and
+    a channel at 1e4 std, match the float64 reference within 1e-6 of the output scale."""
+    rng = np.random.default_rng(21)
+    locs = np.array([0.0, 7.9, 8.1, 1e4, -7.9, -8.1, 3.0, -1e4])
+    x = (rng.normal(size=(512, locs.size)) + locs).astype(np.float32)
+    g = rng.normal(size=x.shape).astype(np.float32)
+    layer = BatchNormalization(momentum=0.0)
+    layer(x)
+    if not training:  # the moving statistics of the batch, so that inference sees the same means
+        layer(x, training=True)
+    mm, mv = layer.moving_mean.numpy().copy(), layer.moving_variance.numpy().copy()
+    y, dx, wg = rk.vjp(layer, x, g, training=training)
+    ry, _, _, rdx, rdg, rdb = bn_reference(x, (1,), moving_mean=mm, moving_var=mv, momentum=0.0, training=training,
+                                           upstream=g)
+    assert rel_err(y, ry, 1.0) <= 1e-6
+    assert rel_err(dx, rdx) <= 1e-6
+    assert rel_err(wg[layer.gamma.path], rdg) <= 1e-6 and rel_err(wg[layer.beta.path], rdb) <= 1e-6
