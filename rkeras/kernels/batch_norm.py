@@ -20,9 +20,9 @@ when O is small, so O == 1 still uses every thread). With I == 1 (channels-last,
 rows in tiles of ~512 elements against per-channel coefficients or accumulators repeated to the tile's
 length, so inner loops are long and vectorized, and each thread owns its partial sums; the sums of rows
 of 64 channels or more walk whole rows instead (four per step for the moments of cache-sized chunks,
-else one), and so does the masked element-wise pass. With I > 1 (channels-first) a thread streams its (o, c) rows in memory order, never channel by
-channel. The moments and the wide backward sums prefetch their data a few KiB ahead (`prefetch.py`);
-the element-wise passes stream without help.
+else one), and so does the masked element-wise pass. With I > 1 (channels-first) a thread streams its
+(o, c) rows in memory order, never channel by channel. The moments and the wide backward sums prefetch
+their data a few KiB ahead (`prefetch.py`); the element-wise passes stream without help.
 
 Accuracy of the statistics: sums are taken of x - shift, where the shift is the thread's first counted
 element of the channel (moments) or the mean rounded to x's dtype (backward, corrected exactly in
