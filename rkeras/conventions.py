@@ -1,4 +1,4 @@
-"""R -> Python argument converters (one home): axes, shapes, integers, kwargs.
+"""R -> Python argument converters (one home): axes, shapes, integers, logicals, kwargs.
 
 R users write 1-based axes that count the batch dimension (`axis = 2` is the channels of a
 channels-first batch); negative axes count from the end. These helpers turn such values into
@@ -26,6 +26,14 @@ def as_integer(value, arg_name: str, minimum=None):
     if minimum is not None and value < minimum:
         raise ValueError(f"`{arg_name}` must be an integer >= {minimum}; received {value}.")
     return value
+
+
+def as_bool(value, arg_name: str) -> bool:
+    """An R logical (`TRUE`, `FALSE`: Python or numpy booleans) as a Python bool; anything else (0, 1,
+    "yes", None) is a TypeError rather than a silent truth value."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{arg_name}` must be TRUE/FALSE (True or False); received {value!r}.")
+    return bool(value)
 
 
 def validate_r_axis(axis, arg_name: str = "axis"):

@@ -23,6 +23,7 @@ from numbers import Real
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .. import conventions
 from ..conventions import resolve_axes, validate_r_axis
 from ..core.config import config_floatx
 from ..docstrings import shared_doc
@@ -109,12 +110,6 @@ def _log_softmax(z, axis=-1):
     zmax = np.where(np.isfinite(zmax), zmax, 0.0)
     shifted = z - zmax
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-
-
-def _check_bool(value, arg: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{arg}` must be TRUE/FALSE (True or False); received {value!r}.")
-    return bool(value)
 
 
 def _check_smoothing(value) -> float:
@@ -293,7 +288,7 @@ class BinaryCrossentropy(Loss):
         reduction="sum_over_batch_size",
         name="binary_crossentropy",
     ):
-        self.from_logits = _check_bool(from_logits, "from_logits")
+        self.from_logits = conventions.as_bool(from_logits, "from_logits")
         self.label_smoothing = _check_smoothing(label_smoothing)
         self.axis = _check_single_axis(axis)
         super().__init__(name, reduction)
@@ -351,7 +346,7 @@ class CategoricalCrossentropy(Loss):
         reduction="sum_over_batch_size",
         name="categorical_crossentropy",
     ):
-        self.from_logits = _check_bool(from_logits, "from_logits")
+        self.from_logits = conventions.as_bool(from_logits, "from_logits")
         self.label_smoothing = _check_smoothing(label_smoothing)
         self.axis = _check_single_axis(axis)
         super().__init__(name, reduction)
@@ -413,7 +408,7 @@ class SparseCategoricalCrossentropy(Loss):
     def __init__(
         self, from_logits=False, reduction="sum_over_batch_size", name="sparse_categorical_crossentropy"
     ):
-        self.from_logits = _check_bool(from_logits, "from_logits")
+        self.from_logits = conventions.as_bool(from_logits, "from_logits")
         super().__init__(name, reduction)
 
     def _compute(self, yt, yp, need_grad, bounds):

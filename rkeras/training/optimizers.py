@@ -20,6 +20,7 @@ from numbers import Real
 
 import numpy as np
 
+from .. import conventions
 from ..core.config import compute_dtype
 from ..docstrings import shared_doc
 from .losses import _inherit_parameters
@@ -58,12 +59,6 @@ def _check_optional_positive(value, arg: str):
     if value is None:
         return None
     return _check_range(value, arg, low=0.0, low_open=True)
-
-
-def _check_bool(value, arg: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{arg}` must be TRUE/FALSE (True or False); received {value!r}.")
-    return bool(value)
 
 
 def _check_learning_rate(value):
@@ -298,7 +293,7 @@ class SGD(Optimizer):
         name: str | None = None,
     ):
         self.momentum = _check_range(momentum, "momentum", low=0.0, high=1.0)
-        self.nesterov = _check_bool(nesterov, "nesterov")
+        self.nesterov = conventions.as_bool(nesterov, "nesterov")
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def _slot_names(self):
@@ -342,7 +337,7 @@ class Adam(Optimizer):
         self.beta_1 = _check_range(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
         self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
         self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
-        self.amsgrad = _check_bool(amsgrad, "amsgrad")
+        self.amsgrad = conventions.as_bool(amsgrad, "amsgrad")
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def _slot_names(self):
@@ -428,7 +423,7 @@ class RMSprop(Optimizer):
         self.rho = _check_range(rho, "rho", low=0.0, high=1.0, high_open=True)
         self.momentum = _check_range(momentum, "momentum", low=0.0, high=1.0)
         self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
-        self.centered = _check_bool(centered, "centered")
+        self.centered = conventions.as_bool(centered, "centered")
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def _slot_names(self):

@@ -47,7 +47,6 @@ from ...core.layer import Layer, as_numeric_array, float_input
 from ...kernels import conv as kernels
 from ..core import activations
 from .conv_utils import (
-    check_bool,
     output_length,
     standardize_data_format,
     standardize_padding,
@@ -92,7 +91,7 @@ class BaseConv(Layer):
             raise ValueError(f"`filters` must be divisible by `groups`; received filters={self.filters} and "
                              f"groups={self.groups}.")
         self.activation = activations.get(activation, arg_name="activation")
-        self.use_bias = check_bool(use_bias, "use_bias")
+        self.use_bias = conventions.as_bool(use_bias, "use_bias")
         if activity_regularizer is not None:
             raise ValueError(f"`activity_regularizer` is not supported by rkeras (only None is accepted); "
                              f"received {activity_regularizer!r}. Regularize the weights with "

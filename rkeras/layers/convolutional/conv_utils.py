@@ -50,12 +50,6 @@ def standardize_data_format(value, arg_name: str = "data_format") -> str:
     return value.lower()
 
 
-def check_bool(value, arg_name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{arg_name}` must be True or False; received {value!r}.")
-    return bool(value)
-
-
 def window_geometry(n, kernel: int, stride: int, dilation: int, padding: str):
     """(output length, padding before) of one spatial dimension of size `n` (None -> (None, None)).
 

@@ -28,9 +28,7 @@ class Dense(Layer):
                              "integer (e.g. `layer_dense(units=32)`); received None.")
         self.units = conventions.as_integer(units, "units", minimum=1)
         self.activation = activations.get(activation, arg_name="activation")
-        if not isinstance(use_bias, (bool, np.bool_)):
-            raise TypeError(f"`use_bias` must be True or False; received {use_bias!r}.")
-        self.use_bias = bool(use_bias)
+        self.use_bias = conventions.as_bool(use_bias, "use_bias")
         if activity_regularizer is not None:
             raise ValueError(f"`activity_regularizer` is not supported by rkeras (only None is accepted); "
                              f"received {activity_regularizer!r}. Regularize the weights with "

@@ -39,9 +39,7 @@ class Embedding(Layer):
             arg_name="embeddings_initializer")
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer, arg_name="embeddings_regularizer")
         self.embeddings_constraint = constraints.get(embeddings_constraint, arg_name="embeddings_constraint")
-        if not isinstance(mask_zero, (bool, np.bool_)):
-            raise TypeError(f"`mask_zero` must be True or False; received {mask_zero!r}.")
-        self.mask_zero = bool(mask_zero)
+        self.mask_zero = conventions.as_bool(mask_zero, "mask_zero")
         if lora_rank is not None:
             raise ValueError(f"`lora_rank` is not supported by rkeras (only None is accepted); received "
                              f"{lora_rank!r}.")

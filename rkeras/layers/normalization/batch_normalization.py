@@ -36,9 +36,9 @@ class BatchNormalization(Layer):
         self.axis = conventions.validate_r_axis(axis, "axis")
         self.momentum = _check_float(momentum, "momentum", lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
         self.epsilon = _check_float(epsilon, "epsilon", lambda v: v > 0, "a number > 0")
-        self.center = _check_bool(center, "center")
-        self.scale = _check_bool(scale, "scale")
-        self.synchronized = _check_bool(synchronized, "synchronized")
+        self.center = conventions.as_bool(center, "center")
+        self.scale = conventions.as_bool(scale, "scale")
+        self.synchronized = conventions.as_bool(synchronized, "synchronized")
         self.beta_initializer = initializers.get(beta_initializer, arg_name="beta_initializer")
         self.gamma_initializer = initializers.get(gamma_initializer, arg_name="gamma_initializer")
         self.moving_mean_initializer = initializers.get(moving_mean_initializer, arg_name="moving_mean_initializer")
@@ -279,9 +279,3 @@ def _check_float(value, name, ok, accepted):
     if not ok(value):
         raise ValueError(f"`{name}` must be {accepted}; received {value!r}.")
     return value
-
-
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be True or False; received {value!r}.")
-    return bool(value)

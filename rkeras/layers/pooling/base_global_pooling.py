@@ -6,7 +6,7 @@ import numpy as np
 from ... import conventions
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
-from ..convolutional.conv_utils import check_bool, standardize_data_format
+from ..convolutional.conv_utils import standardize_data_format
 
 
 class BaseGlobalPooling(Layer):
@@ -19,7 +19,7 @@ class BaseGlobalPooling(Layer):
         n = self.pool_dimensions
         conventions.check_kwargs(kwargs, where=f"layer_global_{self.pool_mode}_pooling_{n}d()")
         self.data_format = standardize_data_format(data_format)
-        self.keepdims = check_bool(keepdims, "keepdims")
+        self.keepdims = conventions.as_bool(keepdims, "keepdims")
         super().__init__(**kwargs)
 
     def _axes(self) -> tuple:
