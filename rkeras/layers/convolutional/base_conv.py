@@ -41,11 +41,11 @@ gather + product of the forward pass, in-place channels-first costs 0.039 / 0.39
 
 import numpy as np
 
-from ... import constraints, conventions, initializers, regularizers
+from ... import conventions
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
 from ...kernels import conv as kernels
-from ..core import activations
+from ..kernel_and_bias import KernelAndBias
 from .conv_utils import (
     output_length,
     standardize_data_format,
@@ -57,7 +57,7 @@ from .conv_utils import (
 _PATHS = ("auto", "im2col", "direct")
 
 
-class BaseConv(Layer):
+class BaseConv(KernelAndBias, Layer):
     """Abstract N-D convolution (N = `rank`, 1 or 2); see `layer_conv_1d()` / `layer_conv_2d()`."""
 
     rank = None
@@ -90,22 +90,11 @@ class BaseConv(Layer):
         if self.filters % self.groups:
             raise ValueError(f"`filters` must be divisible by `groups`; received filters={self.filters} and "
                              f"groups={self.groups}.")
-        self.activation = activations.get(activation, arg_name="activation")
-        self.use_bias = conventions.as_bool(use_bias, "use_bias")
-        if activity_regularizer is not None:
-            raise ValueError(f"`activity_regularizer` is not supported by rkeras (only None is accepted); "
-                             f"received {activity_regularizer!r}. Regularize the weights with "
-                             f"`kernel_regularizer` / `bias_regularizer` instead.")
-        self.kernel_initializer = initializers.get(
-            "glorot_uniform" if kernel_initializer is None else kernel_initializer, arg_name="kernel_initializer")
-        self.bias_initializer = initializers.get(
-            "zeros" if bias_initializer is None else bias_initializer, arg_name="bias_initializer")
-        self.kernel_regularizer = regularizers.get(kernel_regularizer, arg_name="kernel_regularizer")
-        self.bias_regularizer = regularizers.get(bias_regularizer, arg_name="bias_regularizer")
-        self.kernel_constraint = constraints.get(kernel_constraint, arg_name="kernel_constraint")
-        self.bias_constraint = constraints.get(bias_constraint, arg_name="bias_constraint")
+        self._set_kernel_and_bias_options(
+            activation, use_bias, "glorot_uniform" if kernel_initializer is None else kernel_initializer,
+            "zeros" if bias_initializer is None else bias_initializer, kernel_regularizer, bias_regularizer,
+            activity_regularizer, kernel_constraint, bias_constraint)
         super().__init__(**kwargs)
-        self.kernel = self.bias = None
 
     # ----------------------------------------------------------------------------- shapes
     @property
@@ -151,11 +140,7 @@ class BaseConv(Layer):
                              f"by `groups` ({self.groups}); input shape {input_shape}.")
         self.compute_output_shape(input_shape)  # the window must fit, before any weight exists
         kernel_shape = self.kernel_size + (channels // self.groups, self.filters)
-        self.kernel = self.add_weight("kernel", kernel_shape, self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self._add_kernel_and_bias(kernel_shape, (self.filters,))
         self.built = True
 
     # ----------------------------------------------------------------------------- views
@@ -304,15 +289,7 @@ class BaseConv(Layer):
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate,
             "groups": self.groups,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": None,
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **self._kernel_and_bias_config(),
         })
         return config
 

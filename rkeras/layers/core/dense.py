@@ -8,13 +8,13 @@ cached pre-activation or output, whichever it needs.
 
 import numpy as np
 
-from ... import constraints, conventions, initializers, regularizers
+from ... import conventions
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
-from . import activations
+from ..kernel_and_bias import KernelAndBias
 
 
-class Dense(Layer):
+class Dense(KernelAndBias, Layer):
     """Just your regular densely connected layer; see `layer_dense()` for the full story."""
 
     supports_masking = True
@@ -27,20 +27,10 @@ class Dense(Layer):
             raise ValueError("`units` must be given: the dimensionality of the output space, a positive "
                              "integer (e.g. `layer_dense(units=32)`); received None.")
         self.units = conventions.as_integer(units, "units", minimum=1)
-        self.activation = activations.get(activation, arg_name="activation")
-        self.use_bias = conventions.as_bool(use_bias, "use_bias")
-        if activity_regularizer is not None:
-            raise ValueError(f"`activity_regularizer` is not supported by rkeras (only None is accepted); "
-                             f"received {activity_regularizer!r}. Regularize the weights with "
-                             f"`kernel_regularizer` / `bias_regularizer` instead.")
-        self.kernel_initializer = initializers.get(kernel_initializer, arg_name="kernel_initializer")
-        self.bias_initializer = initializers.get(bias_initializer, arg_name="bias_initializer")
-        self.kernel_regularizer = regularizers.get(kernel_regularizer, arg_name="kernel_regularizer")
-        self.bias_regularizer = regularizers.get(bias_regularizer, arg_name="bias_regularizer")
-        self.kernel_constraint = constraints.get(kernel_constraint, arg_name="kernel_constraint")
-        self.bias_constraint = constraints.get(bias_constraint, arg_name="bias_constraint")
+        self._set_kernel_and_bias_options(activation, use_bias, kernel_initializer, bias_initializer,
+                                          kernel_regularizer, bias_regularizer, activity_regularizer,
+                                          kernel_constraint, bias_constraint)
         super().__init__(**kwargs)
-        self.kernel = self.bias = None
 
     # ----------------------------------------------------------------------------- build
     def build(self, input_shape):
@@ -49,11 +39,7 @@ class Dense(Layer):
         if input_dim is None:
             raise ValueError(f"Layer '{self.name}': the last dimension of the input (shape {input_shape}) "
                              f"must be known to build a dense layer.")
-        self.kernel = self.add_weight("kernel", (input_dim, self.units), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self._add_kernel_and_bias((input_dim, self.units), (self.units,))
         self.built = True
 
     def _check_input_shape(self, input_shape):
@@ -107,14 +93,6 @@ class Dense(Layer):
         config = super().get_config()
         config.update({
             "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": None,
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **self._kernel_and_bias_config(),
         })
         return config
