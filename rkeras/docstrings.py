@@ -40,6 +40,15 @@ The return value depends on the value provided for the first argument. If `objec
     "layer_returns_tail": """\
 - a numpy array, then the layer is called on it and the output array is returned.
 - None or missing, then a `Layer` instance is returned.""",
+    # "Returns" of the merge layers (add, multiply, concatenate)
+    "merge_returns": """\
+The return value depends on the value provided for the first argument. If `object` (with
+`*inputs`) is:
+
+- a list of symbolic tensors (from `keras_input()` or layer calls), then the output tensor
+  from calling `layer(list)` is returned, for functional models.
+- a list of numpy arrays, then the layer is called on it and the output array is returned.
+- None or missing, then a `Layer` instance is returned.""",
     # the convolution layers (1D, 2D): groups, activation and the weights' initializers, regularizers and
     # constraints
     "conv_args": """\

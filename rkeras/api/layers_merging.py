@@ -52,13 +52,7 @@ def layer_add(object=None, *inputs, **kwargs):
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` (with
-    `*inputs`) is:
-
-    - a list of symbolic tensors (from `keras_input()` or layer calls), then the output tensor
-      from calling `layer(list)` is returned, for functional models.
-    - a list of numpy arrays, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{merge_returns}}
 
     Examples
     --------
@@ -96,13 +90,7 @@ def layer_multiply(object=None, *inputs, **kwargs):
 
     Returns
     -------
-    The return value depends on the value provided for the first argument. If `object` (with
-    `*inputs`) is:
-
-    - a list of symbolic tensors (from `keras_input()` or layer calls), then the output tensor
-      from calling `layer(list)` is returned, for functional models.
-    - a list of numpy arrays, then the layer is called on it and the output array is returned.
-    - None or missing, then a `Layer` instance is returned.
+    {{merge_returns}}
 
     Examples
     --------
