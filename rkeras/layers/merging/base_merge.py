@@ -103,14 +103,19 @@ class Merge(Layer):
         return out
 
     # ----------------------------------------------------------------------------- math
-    def _prepare(self, inputs):
-        """Inputs as float arrays of a common rank, the work dtype and the output dtype."""
+    def _float_inputs(self, inputs):
+        """The inputs as float arrays, checked (a list, shapes the layer accepts) and the layer built."""
         if not isinstance(inputs, (list, tuple)):
             self._check_list(getattr(inputs, "shape", inputs))
         xs = [float_input(as_numeric_array(x, "inputs"), self.dtype) for x in inputs]
         shapes = [x.shape for x in xs]
         self._maybe_build(shapes)
         self.compute_output_shape(shapes)
+        return xs
+
+    def _prepare(self, inputs):
+        """Inputs as float arrays of a common rank, the work dtype and the output dtype."""
+        xs = self._float_inputs(inputs)
         out_dtype = np.result_type(*[x.dtype for x in xs])
         work = compute_dtype(out_dtype)
         rank = max(x.ndim for x in xs)

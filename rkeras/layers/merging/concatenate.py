@@ -3,7 +3,6 @@
 import numpy as np
 
 from ... import conventions
-from ...core.layer import as_numeric_array, float_input
 from .base_merge import Merge
 
 
@@ -63,12 +62,7 @@ class Concatenate(Merge):
         return np.any(np.concatenate(full, axis=axis), axis=-1)
 
     def forward(self, inputs, training=False, mask=None):
-        if not isinstance(inputs, (list, tuple)):
-            self._check_list(getattr(inputs, "shape", inputs))
-        xs = [float_input(as_numeric_array(x, "inputs"), self.dtype) for x in inputs]
-        shapes = [x.shape for x in xs]
-        self._maybe_build(shapes)
-        self.compute_output_shape(shapes)
+        xs = self._float_inputs(inputs)
         self._check_masks(xs, mask)
         out_dtype = np.result_type(*[x.dtype for x in xs])
         axis = self._numpy_axis(xs[0].ndim)
