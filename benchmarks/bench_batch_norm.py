@@ -26,7 +26,8 @@ training forward then backward (rkeras' `vjp()`; shown for information, no targe
 
 Implementations:
   rkeras layer            `layer(x, training=True)`, `layer(x)` (the public call, fresh outputs), and
-                          for `backward` the layer's `backward(cache, g)` after one `forward`
+                          for `backward` the layer's `backward(cache, g)` after one `forward` (inside
+                          `array_cache()`, as in rkeras' training steps)
   rkeras vjp              `rk.vjp(layer, x, g)` (forward + backward), op `fwd+bwd`
   rkeras kernels (prealloc) the kernel functions of `rkeras.kernels.batch_norm` on the (O, C, I) views,
                           writing into preallocated outputs; the per-channel arithmetic between kernels
@@ -66,10 +67,13 @@ leave the CPU idle, and measures it again (--attempts) when they used more than 
 was timed: on 2 cores, a busy CPU makes OpenMP's spinning worker threads (numba's and PyTorch's) wait
 milliseconds per parallel region.
 
-Allocator: importing rkeras fixes glibc's mmap/trim thresholds for the whole process (see
-rkeras/kernels/allocation.py), so PyTorch's fresh outputs are reused from the heap too and the peers
-are compared on equal terms. `--default-malloc` measures with glibc's defaults instead: then every fresh
-32 MiB output (rkeras' and PyTorch's) is a new mapping, zeroed page by page on first write.
+Allocators: every implementation allocates as its users get it. rkeras' public calls (layer call, vjp,
+model verbs) take their arrays from rkeras' array cache (rkeras/kernels/array_cache.py), which reuses
+the memory of freed arrays of the same size; the timed `layer.backward` runs inside `array_cache()` as it
+does in every rkeras training step. PyTorch, JAX, numpy and the floors keep their allocators' defaults:
+a fresh 32 MiB output is then a new mapping, zeroed page by page on first write. rkeras changes nothing
+process-wide here (earlier versions fixed glibc's malloc thresholds, which sped PyTorch up too).
+`--no-array-cache` (RKERAS_ARRAY_CACHE_MB=0) measures rkeras without its cache.
 
 Targets (ratios of medians from the same run; exit status 1 if one is missed, not with --quick):
   T1  rkeras layer / torch, 32 MiB workloads (channels_last, channels_first), train/inference/backward <= 0.6
@@ -97,8 +101,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if (ROOT / "rkeras" / "__init__.py").exists():
     sys.path.insert(0, str(ROOT))  # measure the checkout, not an older installed copy
 
-if "--default-malloc" in sys.argv:  # must be decided before rkeras is imported
-    os.environ["RKERAS_MALLOC_TUNING"] = "0"
+if "--no-array-cache" in sys.argv:  # must be decided before rkeras is imported
+    os.environ["RKERAS_ARRAY_CACHE_MB"] = "0"
 
 import numba
 from numba import njit, prange
@@ -106,7 +110,7 @@ from numba import njit, prange
 import rkeras as rk
 from rkeras.kernels import batch_norm as K
 from rkeras.kernels import reference as R
-from rkeras.kernels.allocation import tune_malloc
+from rkeras.kernels.array_cache import array_cache, capacity_bytes
 
 EPS = 1e-3
 PRIME_SECONDS = 0.0005  # cache-resident workloads: untimed calls of a case right before its timed one
@@ -331,7 +335,11 @@ def rkeras_cases(wl, x, g, mask):
     same = lambda r: r
     cases.append(Case(RK_LAYER, "train", lambda: layer(x, training=True, **kw), same))
     cases.append(Case(RK_LAYER, "inference", lambda: layer(x, **kw), same))
-    cases.append(Case(RK_LAYER, "backward", lambda: layer.backward(cache, g), lambda r: r[0]))
+    def backward():
+        with array_cache():  # as in rkeras' training steps (fit, train_on_batch, vjp)
+            return layer.backward(cache, g)
+
+    cases.append(Case(RK_LAYER, "backward", backward, lambda r: r[0]))
     cases.append(Case(RK_VJP, "fwd+bwd", lambda: rk.vjp(layer, x, g, training=True, mask=mask), lambda r: r[1]))
 
     # The same kernels on the (O, C, I) views, with preallocated outputs.
@@ -729,9 +737,9 @@ def main(argv=None):
     ap.add_argument("--workloads", default=None,
                     help="comma-separated workload names to measure (default: all); targets of the others are "
                          "not checked")
-    ap.add_argument("--default-malloc", action="store_true",
-                    help="keep glibc's default malloc thresholds (RKERAS_MALLOC_TUNING=0): fresh outputs of 32 MiB "
-                         "are then mapped and zeroed on every call, for rkeras and the peers alike")
+    ap.add_argument("--no-array-cache", action="store_true",
+                    help="rkeras without its array cache (RKERAS_ARRAY_CACHE_MB=0): its fresh 32 MiB outputs are "
+                         "then mapped and zeroed on every call, like the peers'")
     ap.add_argument("--wait-idle", type=float, default=None,
                     help="before each workload, wait up to this many seconds for other processes to leave the "
                          "CPU idle (default 300, --quick 0)")
@@ -745,8 +753,8 @@ def main(argv=None):
     wait_limit = args.wait_idle if args.wait_idle is not None else (0.0 if args.quick else 300.0)
     attempts = args.attempts or (1 if args.quick else 3)
 
-    if args.default_malloc and tune_malloc():
-        ap.error("--default-malloc must be given on the command line: it takes effect before rkeras is imported")
+    if args.no_array_cache and capacity_bytes():
+        ap.error("--no-array-cache must be given on the command line: it takes effect before rkeras is imported")
     peers = set() if args.no_peers else set(args.peers.split(",")) - {""}
     if peers - {"torch", "jax"}:
         ap.error(f"--peers: unknown {sorted(peers - {'torch', 'jax'})}; accepted: torch, jax")
@@ -764,7 +772,7 @@ def main(argv=None):
           f"torch {torch.get_num_threads() if torch else '-'} threads; OMP_WAIT_POLICY="
           f"{os.environ.get('OMP_WAIT_POLICY', '(unset)')}, "
           f"GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', '(unset)')}, "
-          f"glibc malloc thresholds {'fixed by rkeras' if tune_malloc() else 'default'}; "
+          f"rkeras array cache {capacity_bytes() >> 20} MiB; "
           f"CPU used by other processes before start: {busy0:.0%}")
     print(f"float32; {repeats} timed repetitions after {warmup} warm-up, a new random order each repetition; median; "
           f"numpy twin timed every {twin_every} repetition(s)")

@@ -15,6 +15,7 @@ a symbolic tensor gives a symbolic tensor, a sequential model gets the layer app
 import numpy as np
 
 from .. import conventions
+from ..kernels.array_cache import uses_array_cache
 from .config import compute_dtype, config_floatx
 from .naming import to_snake_case, unique_name
 from .variable import Variable
@@ -197,6 +198,7 @@ class Layer:
     def backward(self, cache, grad_outputs):
         raise NotImplementedError(f"{type(self).__name__} does not implement backward().")
 
+    @uses_array_cache
     def call(self, inputs, training=False, mask=None):
         """Eager call on concrete arrays: builds if needed, runs `forward` in the effective mode."""
         inputs = self._convert_inputs(inputs)

@@ -6,13 +6,10 @@ digits MLP (2 cores, batch 256): 108 ms per training step with the default, 0.8 
 `GOMP_SPINCOUNT=1000` (batch 32: 0.35 ms either way). It must be set before numba starts its
 OpenMP pool (the first parallel kernel call), so it is set here; a value the user exported wins.
 
-Large per-step arrays: glibc's malloc thresholds are fixed at import so that they stay in the heap
-instead of being mapped and page-faulted afresh on every call (`allocation.py`).
+Large per-step arrays come from rkeras' own array cache while rkeras works (`array_cache.py`), instead of
+being mapped and page-faulted afresh on every call.
 """
 
 import os
 
-from .allocation import tune_malloc
-
 os.environ.setdefault("GOMP_SPINCOUNT", "1000")
-tune_malloc()

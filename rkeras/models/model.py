@@ -8,6 +8,7 @@ used as a layer inside another model. The training verbs live in `rkeras.trainin
 import numpy as np
 
 from ..core.layer import Layer
+from ..kernels.array_cache import uses_array_cache
 
 
 def run_forward(layer, inputs, training, mask, trainable_of):
@@ -53,6 +54,7 @@ class Model(Layer):
     def effective_training(self, training, trainable_of=None) -> bool:
         return bool(training)
 
+    @uses_array_cache
     def call(self, inputs, training=False, mask=None):
         inputs = self._convert_inputs(inputs)
         outputs, _ = self.forward(inputs, training=bool(training), mask=mask)

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import random as rk_random
 from ..distribute import current_reducer, is_chief
+from ..kernels.array_cache import uses_array_cache
 from ..models.model import Model
 from . import losses as losses_mod
 from . import metrics as metrics_mod
@@ -244,6 +245,7 @@ def _check_batch_size(batch_size):
     return int(batch_size)
 
 
+@uses_array_cache
 def fit_model(model, x=None, y=None, batch_size=32, epochs=1, verbose="auto", validation_split=0.0,
               validation_data=None, shuffle=True, callbacks=None, initial_epoch=0, **kwargs):
     """Train `model` on (x, y); returns a `History`. See `fit()`."""
@@ -330,6 +332,7 @@ def _evaluate_logs(model, state, x, y, batch_size, prefix=""):
     return tracker.logs(prefix)
 
 
+@uses_array_cache
 def evaluate_model(model, x=None, y=None, batch_size=32, verbose="auto", **kwargs):
     """Loss and metrics on (x, y) in inference mode, as a dict (R's named list). See `evaluate()`."""
     if kwargs:
@@ -347,6 +350,7 @@ def evaluate_model(model, x=None, y=None, batch_size=32, verbose="auto", **kwarg
     return logs
 
 
+@uses_array_cache
 def predict_model(model, x, batch_size=None, verbose=0, **kwargs):
     """Outputs for `x` in inference mode, computed batch by batch (last batch may be partial)."""
     if kwargs:
@@ -371,6 +375,7 @@ def predict_model(model, x, batch_size=None, verbose=0, **kwargs):
     return np.concatenate(pieces)
 
 
+@uses_array_cache
 def train_on_batch(model, x, y=None, **kwargs):
     """One training step on one batch; returns the loss and metrics of that batch (dict)."""
     if kwargs:
@@ -382,6 +387,7 @@ def train_on_batch(model, x, y=None, **kwargs):
     return tracker.logs()
 
 
+@uses_array_cache
 def test_on_batch(model, x, y=None, **kwargs):
     """Loss and metrics of one batch in inference mode (dict)."""
     if kwargs:
@@ -393,6 +399,7 @@ def test_on_batch(model, x, y=None, **kwargs):
     return tracker.logs()
 
 
+@uses_array_cache
 def predict_on_batch(model, x):
     """Outputs of one batch in inference mode (data parallel: each rank its share, gathered in order)."""
     state = getattr(model, "_compiled", None)

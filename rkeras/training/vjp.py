@@ -3,9 +3,11 @@
 import numpy as np
 
 from ..core.layer import Layer
+from ..kernels.array_cache import uses_array_cache
 from ..models.model import Model
 
 
+@uses_array_cache
 def vjp(layer_or_model, inputs, upstream, training=True, mask=None):
     """Forward then backward: outputs, gradients w.r.t. the inputs and the trainable weights.
 
