@@ -29,9 +29,10 @@ Implementations:
                           for `backward` the layer's `backward(cache, g)` after one `forward` (inside
                           `array_cache()`, as in rkeras' training steps)
   rkeras vjp              `rk.vjp(layer, x, g)` (forward + backward), op `fwd+bwd`
-  rkeras kernels (prealloc) the kernel functions of `rkeras.kernels.batch_norm` on the (O, C, I) views,
-                          writing into preallocated outputs; the per-channel arithmetic between kernels
-                          (a few length-C numpy ops) is included
+  rkeras kernels (prealloc) the layer's kernel entry points (`layer_train`, `layer_inference`,
+                          `layer_backward` of `rkeras.kernels.batch_norm`) on the flat (O, C, I) views,
+                          writing into preallocated outputs: the layer call without its argument
+                          handling and output allocation
   torch                   `F.batch_norm` (channels-last memory format for channels_last) with parameters
                           requiring grad; inference under `torch.no_grad()`; backward =
                           `torch.autograd.grad(y, (x, weight, bias), g, retain_graph=True)` on a graph
@@ -342,63 +343,39 @@ def rkeras_cases(wl, x, g, mask):
     cases.append(Case(RK_LAYER, "backward", backward, lambda r: r[0]))
     cases.append(Case(RK_VJP, "fwd+bwd", lambda: rk.vjp(layer, x, g, training=True, mask=mask), lambda r: r[1]))
 
-    # The same kernels on the (O, C, I) views, with preallocated outputs.
+    # The layer's kernel entry points on the flat (O, C, I) views, writing into preallocated outputs: what the
+    # layer call runs, without its argument handling and output allocation.
     O, C, I = wl.view
-    x3, g3 = x.reshape(O, C, I), g.reshape(O, C, I)
+    xflat, gflat = x.reshape(-1), g.reshape(-1)
     has_mask = mask is not None
-    m3 = np.ascontiguousarray(mask).reshape(O, I) if has_mask else np.ones((0, 0), np.bool_)
-    gamma, beta = np.ones(C), np.zeros(C)
-    mm, mv = np.zeros(C), np.ones(C)
-    mean, var, inv, a64, b64 = (np.empty(C) for _ in range(5))
-    a32, b32, kg32, kx32, k032 = (np.empty(C, np.float32) for _ in range(5))
+    mflat = np.ascontiguousarray(mask).reshape(-1) if has_mask else np.zeros(0, np.bool_)
+    gamma, beta = np.ones(C, np.float32), np.zeros(C, np.float32)
+    mm, mv = np.zeros(C, np.float32), np.ones(C, np.float32)
+    mean, invstd, f_mean, f_inv = (np.empty(C) for _ in range(4))
     sum_g, sum_gx = np.empty(C), np.empty(C)
-    out3, dx3 = np.empty_like(x3), np.empty_like(x3)
-    f_mean, f_var = np.empty(C), np.empty(C)
-    f_count = K.moments(x3, m3, has_mask, f_mean, f_var)
-    f_inv = 1.0 / np.sqrt(f_var + EPS)
-
-    def fold(mu, invstd):  # a = gamma * invstd, b = beta - mean * a, as float32
-        np.multiply(gamma, invstd, out=a64)
-        np.multiply(mu, a64, out=b64)
-        np.subtract(beta, b64, out=b64)
-        a32[...] = a64
-        b32[...] = b64
+    out, dx = np.empty_like(xflat), np.empty_like(xflat)
+    f_count = K.layer_train(xflat, mflat, has_mask, C, I, gamma, True, beta, True, mm.copy(), mv.copy(),
+                            MOMENTUM, EPS, out, f_mean, f_inv)  # the statistics the timed backward uses
 
     def k_train():
-        K.moments(x3, m3, has_mask, mean, var)
-        np.add(var, EPS, out=inv)
-        np.sqrt(inv, out=inv)
-        np.divide(1.0, inv, out=inv)
-        fold(mean, inv)
-        K.normalize(x3, a32, b32, out3)
-        np.multiply(mm, MOMENTUM, out=mm)
-        mm[...] += (1 - MOMENTUM) * mean
-        np.multiply(mv, MOMENTUM, out=mv)
-        mv[...] += (1 - MOMENTUM) * var
-        return out3
+        K.layer_train(xflat, mflat, has_mask, C, I, gamma, True, beta, True, mm, mv, MOMENTUM, EPS, out, mean,
+                      invstd)
+        return out
 
     def k_inference():
-        np.add(mv, EPS, out=inv)
-        np.sqrt(inv, out=inv)
-        np.divide(1.0, inv, out=inv)
-        fold(mm, inv)
-        K.normalize(x3, a32, b32, out3)
-        return out3
+        K.layer_inference(xflat, C, I, gamma, True, beta, True, mm, mv, EPS, out, mean, invstd)
+        return out
 
     def k_backward():
-        K.backward_sums(g3, x3, f_mean, f_inv, sum_g, sum_gx)
-        k_g = gamma * f_inv
-        kg32[...] = k_g
-        kx32[...] = -k_g * f_inv * sum_gx / f_count
-        k032[...] = -k_g * (sum_g - f_mean * f_inv * sum_gx) / f_count
-        K.backward_input(g3, x3, m3, has_mask, kg32, kx32, k032, dx3)
-        return dx3  # d gamma = sum_gx, d beta = sum_g
+        K.layer_backward(gflat, xflat, mflat, has_mask, C, I, f_mean, f_inv, gamma, True, f_count, True, dx,
+                         sum_g, sum_gx)
+        return dx  # d gamma = sum_gx, d beta = sum_g
 
     back = lambda r: r.reshape(wl.shape)
     cases.append(Case(RK_KERNELS, "train", k_train, back))
     cases.append(Case(RK_KERNELS, "inference", k_inference, back))
     cases.append(Case(RK_KERNELS, "backward", k_backward, back))
-    bufs = {"x3": x3, "g3": g3, "out3": out3}
+    bufs = {"x3": x.reshape(O, C, I), "g3": g.reshape(O, C, I), "out3": out.reshape(O, C, I)}
     return cases, bufs
 
 

@@ -33,13 +33,16 @@ _size = types.uintp
 
 @njit(cache=True, inline="always")
 def _take(state, size, zero):
-    """A block of at least `size` bytes (its data pointer): a cached one if one fits, else a new one."""
+    """A block of at least `size` bytes (its data pointer): a cached one if one fits (the smallest; of equal
+    ones the most recently freed, whose memory is likeliest still in the CPU's caches), else a new one."""
     if size >= MIN_BLOCK and state[CAPACITY] > 0:
-        best = -1
+        best, best_cap, best_use = -1, 0, 0
         for s in range(SLOTS):
-            cap = state[FIRST_SLOT + 3 * s + 1]
-            if cap - cap // 8 <= size <= cap and (best < 0 or cap < state[FIRST_SLOT + 3 * best + 1]):
-                best = s
+            at = FIRST_SLOT + 3 * s
+            cap = state[at + 1]
+            if cap - cap // 8 <= size <= cap and (best < 0 or cap < best_cap
+                                                  or (cap == best_cap and state[at + 2] > best_use)):
+                best, best_cap, best_use = s, cap, state[at + 2]
         if best >= 0:
             at = FIRST_SLOT + 3 * best
             block = state[at]
