@@ -26,6 +26,7 @@ import ctypes
 import functools
 import os
 import sys
+import warnings
 
 import numpy as np
 
@@ -109,17 +110,46 @@ def enabled():
     return _usable and _state[CAPACITY] > 0
 
 
+def _build():
+    """Build the handler and check that numpy takes it; on any failure, warn once and leave the cache off."""
+    global _cache, _usable
+    try:
+        cache = _Cache()
+        previous = cache.set_handler(cache.capsule_address)
+        taken = _handler_name() == "rkeras_array_cache"
+        cache.decref(cache.set_handler(previous))
+        cache.decref(previous)
+        if not taken:
+            raise RuntimeError("numpy did not take the allocator")
+    except Exception as error:  # noqa: BLE001  (an unusual numpy or numba: run without the cache, not fail)
+        _usable = False
+        warnings.warn(f"rkeras' array cache is off ({type(error).__name__}: {error}); arrays are allocated by "
+                      f"numpy's default allocator", RuntimeWarning, stacklevel=3)
+        return
+    _cache = cache
+
+
+def _handler_name():
+    multiarray = np._core.multiarray if hasattr(np, "_core") else np.core.multiarray
+    return multiarray.get_handler_name()
+
+
 def _switch_in():
-    """Make the cache numpy's allocator; returns the previous allocator (a reference _switch_back drops)."""
-    global _cache
+    """Make the cache numpy's allocator; returns the previous allocator (a reference _switch_back drops), or
+    None when the cache is off."""
     if _cache is None:
-        _cache = _Cache()
+        if not _usable:
+            return None
+        _build()
+        if _cache is None:
+            return None
     return _cache.set_handler(_cache.capsule_address)
 
 
 def _switch_back(previous):
-    _cache.decref(_cache.set_handler(previous))
-    _cache.decref(previous)
+    if previous is not None:
+        _cache.decref(_cache.set_handler(previous))
+        _cache.decref(previous)
 
 
 class array_cache:
@@ -131,8 +161,7 @@ class array_cache:
         self._previous = _switch_in() if enabled() else None
 
     def __exit__(self, *exc):
-        if self._previous is not None:
-            _switch_back(self._previous)
+        _switch_back(self._previous)
 
 
 def uses_array_cache(function):

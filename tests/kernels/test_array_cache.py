@@ -4,6 +4,7 @@ memory of freed arrays of the same size."""
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -180,3 +181,24 @@ def test_capacity_from_environment():
                              capture_output=True, text=True, check=True, cwd=ROOT)
         assert out.stdout.strip() == expected
 
+
+
+def test_a_handler_that_cannot_be_built_turns_the_cache_off_with_a_warning(monkeypatch):
+    def broken():
+        raise OSError("no C library")
+
+    monkeypatch.setattr(ac, "_cache", None)
+    monkeypatch.setattr(ac, "_usable", True)
+    monkeypatch.setattr(ac, "_Cache", broken)
+    before = handler_name()
+    with pytest.warns(RuntimeWarning, match="array cache is off.*no C library"), ac.array_cache():
+        assert handler_name() == before
+    assert not ac.enabled()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no second warning
+        with ac.array_cache():
+            assert handler_name() == before
+    import rkeras as rk
+    x = np.arange(24, dtype=np.float32).reshape(6, 4)
+    y = rk.layer_batch_normalization()(x, training=True)
+    np.testing.assert_allclose(y.mean(axis=0), 0, atol=1e-6)
