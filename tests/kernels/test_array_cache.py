@@ -202,3 +202,20 @@ def test_a_handler_that_cannot_be_built_turns_the_cache_off_with_a_warning(monke
     x = np.arange(24, dtype=np.float32).reshape(6, 4)
     y = rk.layer_batch_normalization()(x, training=True)
     np.testing.assert_allclose(y.mean(axis=0), 0, atol=1e-6)
+
+
+def test_model_verbs_allocate_from_the_cache():
+    import rkeras as rk
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((256, 128)).astype(np.float32)  # activations of 256 x 256 float32: 256 KiB
+    y = rng.standard_normal((256, 1)).astype(np.float32)
+    model = (rk.keras_model_sequential(input_shape=(128,)) | rk.layer_dense(units=256)
+             | rk.layer_batch_normalization() | rk.layer_dense(units=1))
+    model | rk.compile(optimizer="sgd", loss="mse")
+    for verb in (lambda: model.fit(x, y, batch_size=256, epochs=2, verbose=0),
+                 lambda: model.train_on_batch(x, y), lambda: model.evaluate(x, y, batch_size=256, verbose=0),
+                 lambda: model.predict(x, batch_size=256), lambda: model(x)):
+        verb()  # first call: new blocks
+        hits = ac.cache_statistics()["hits"]
+        verb()
+        assert ac.cache_statistics()["hits"] > hits  # the same sizes again: reused
