@@ -60,12 +60,13 @@ class _Handler(ctypes.Structure):  # numpy's PyDataMem_Handler
 
 
 def _numpy_set_handler():
-    """numpy's PyDataMem_SetHandler(handler) -> previous handler (a new reference), from its C-API table."""
+    """numpy's PyDataMem_SetHandler(handler) -> previous handler, from its C-API table. ctypes takes over the
+    new reference the C function returns (a `py_object` result is not increfed again)."""
     api = np._core._multiarray_umath._ARRAY_API if hasattr(np, "_core") else np.core._multiarray_umath._ARRAY_API
     get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
     get_pointer.restype, get_pointer.argtypes = ctypes.c_void_p, (ctypes.py_object, ctypes.c_char_p)
     table = ctypes.cast(get_pointer(api, None), ctypes.POINTER(ctypes.c_void_p))
-    return ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p)(table[_PY_DATA_MEM_SET_HANDLER])  # keeps the GIL
+    return ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.py_object)(table[_PY_DATA_MEM_SET_HANDLER])  # keeps the GIL
 
 
 class _Cache:
@@ -79,10 +80,7 @@ class _Cache:
         new_capsule = ctypes.pythonapi.PyCapsule_New
         new_capsule.restype, new_capsule.argtypes = ctypes.py_object, (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p)
         self.capsule = new_capsule(ctypes.addressof(self.handler), b"mem_handler", None)
-        self.capsule_address = id(self.capsule)
         self.set_handler = _numpy_set_handler()
-        self.decref = ctypes.pythonapi.Py_DecRef
-        self.decref.restype, self.decref.argtypes = None, (ctypes.c_void_p,)
 
 
 _cache = None  # the _Cache, once built; stays alive as long as the process (arrays point at its handler)
@@ -115,10 +113,9 @@ def _build():
     global _cache, _usable
     try:
         cache = _Cache()
-        previous = cache.set_handler(cache.capsule_address)
+        previous = cache.set_handler(cache.capsule)
         taken = _handler_name() == "rkeras_array_cache"
-        cache.decref(cache.set_handler(previous))
-        cache.decref(previous)
+        cache.set_handler(previous)
         if not taken:
             raise RuntimeError("numpy did not take the allocator")
     except Exception as error:  # noqa: BLE001  (an unusual numpy or numba: run without the cache, not fail)
@@ -135,21 +132,19 @@ def _handler_name():
 
 
 def _switch_in():
-    """Make the cache numpy's allocator; returns the previous allocator (a reference _switch_back drops), or
-    None when the cache is off."""
+    """Make the cache numpy's allocator; returns the previous allocator, or None when the cache is off."""
     if _cache is None:
         if not _usable:
             return None
         _build()
         if _cache is None:
             return None
-    return _cache.set_handler(_cache.capsule_address)
+    return _cache.set_handler(_cache.capsule)
 
 
 def _switch_back(previous):
     if previous is not None:
-        _cache.decref(_cache.set_handler(previous))
-        _cache.decref(previous)
+        _cache.set_handler(previous)
 
 
 class array_cache:
