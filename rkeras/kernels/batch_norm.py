@@ -83,7 +83,10 @@ _FOLD_BELOW = 8.0
 # a matrix product whose BLAS threads are still spinning, they do not: a digits CNN epoch (batch 32,
 # activations of 64K elements) took 135 ms with parallel kernels from 32K elements and 119 ms from 256K
 # (an MLP at batch 256: 4.3 vs 3.5 ms), and no training measured here got faster from parallel kernels
-# below 1 MiB. The `workqueue` layer's regions cost ~100 us, about a serial pass over 1M elements.
+# below 1 MiB. The backward passes, which read two such arrays, follow the same rule (the size of one):
+# counting both made a 32 x 8 x 8 x 64 backward parallel, and the digits CNN epoch took 110 and 128 ms
+# against 102 and 123 ms with it serial (same process, alternating, 14 epochs each, two runs).
+# The `workqueue` layer's regions cost ~100 us, about a serial pass over 1M elements.
 _SERIAL_BELOW = 262144
 _SERIAL_BELOW_WORKQUEUE = 1 << 20
 _NO_MASK = np.ones(0, np.bool_)
@@ -488,7 +491,7 @@ def backward_sums(g, x, mean, invstd, out_sum_g, out_sum_gxhat):
         out_sum_g[:] = 0.0
         out_sum_gxhat[:] = 0.0
         return
-    nchunks = min(threads_for(2 * x.size), total)
+    nchunks = min(threads_for(x.size), total)
     # The products use the mean rounded to x's dtype (its differences with nearby x are exact); the
     # rounding is corrected exactly in float64: sum g (x - mean) = sum g (x - m) + (m - mean) sum g.
     shifts = np.empty((nchunks, C), x.dtype)
@@ -675,7 +678,7 @@ def backward_input(g, x, mask, has_mask, k_g, k_x, k_0, out, center=None):
     _check("out", out, x.shape, x.dtype)
     flat_mask = _flat_mask(x, mask, has_mask)
     k_g, k_x, k_0, c = _coefficients(x, k_g, k_x, k_0, center)
-    _run_affine(g, x, flat_mask, bool(has_mask), True, k_g, k_x, k_0, c, out, 2 * x.size)
+    _run_affine(g, x, flat_mask, bool(has_mask), True, k_g, k_x, k_0, c, out, x.size)
 
 
 # --------------------------------------------------------------------------------------------- layer entries
@@ -797,14 +800,15 @@ def _infer(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_varian
 
 
 def _backward(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g, sum_gxhat,
-              nchunks_sums, nchunks_affine, reduce_sums=None):
+              nchunks, reduce_sums=None):
     """Layer backward: sum_g, sum_gxhat (as `backward_sums`), then dx into out (full: as
-    `backward_input(..., center=mean)` with the layer's coefficients; else gamma invstd g).
+    `backward_input(..., center=mean)` with the layer's coefficients; else gamma invstd g), with up to
+    nchunks chunks (threads) per pass (1: no parallel region).
 
     `reduce_sums(sum_g, sum_gxhat)`, if given, replaces the sums in place by the global ones before dx is
     computed (synchronized batch normalization)."""
     total = x.shape[0] // C
-    k_s = max(1, min(nchunks_sums, total))
+    k_s = max(1, min(nchunks, total))
     shifts = np.empty((k_s, C), x.dtype)
     shifts[:, :] = mean  # the same shift in every chunk: the sums need no Chan combine
     sums = np.zeros((k_s, C))
@@ -819,7 +823,7 @@ def _backward(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count,
     k_g, k_x, k_0, center = _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g,
                                                    sum_gxhat)
     total_a = total if I == 1 else x.shape[0]
-    k_a = max(1, min(nchunks_affine, total_a))
+    k_a = max(1, min(nchunks, total_a))
     if full:
         if k_a == 1:
             _affine_chunk(g, x, mask, has_mask, True, k_g, k_x, k_0, center, out, C, I, 0, total_a)
@@ -848,6 +852,5 @@ def layer_inference(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, movi
 def layer_backward(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g,
                    sum_gxhat, reduce_sums=None):
     """Backward for the layer (unchecked): fills sum_g, sum_gxhat and dx (out)."""
-    n_s = _chunks(2 * x.shape[0])
-    _backward(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g, sum_gxhat, n_s,
-              n_s if full else _chunks(x.shape[0]), reduce_sums)
+    _backward(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count, full, out, sum_g, sum_gxhat,
+              _chunks(x.shape[0]), reduce_sums)
