@@ -32,6 +32,23 @@ _size = types.uintp
 
 
 @njit(cache=True, inline="always")
+def _empty_slot(state, at):
+    """Forget the block of the slot at state[at:at + 3] (it is handed out or freed); returns its address."""
+    block = state[at]
+    state[CACHED] -= state[at + 1]
+    state[at] = 0
+    state[at + 1] = 0
+    return block
+
+
+@njit(cache=True, inline="always")
+def _new_header(block, capacity):
+    """Write a block's header; returns the data pointer numpy sees."""
+    carray(block, (1,), np.int64)[0] = capacity
+    return pointer_at(address(block) + HEADER_BYTES)
+
+
+@njit(cache=True, inline="always")
 def _take(state, size, zero):
     """A block of at least `size` bytes (its data pointer): a cached one if one fits (the smallest; of equal
     ones the most recently freed, whose memory is likeliest still in the CPU's caches), else a new one."""
@@ -44,13 +61,8 @@ def _take(state, size, zero):
                                                   or (cap == best_cap and state[at + 2] > best_use)):
                 best, best_cap, best_use = s, cap, state[at + 2]
         if best >= 0:
-            at = FIRST_SLOT + 3 * best
-            block = state[at]
-            state[CACHED] -= state[at + 1]
-            state[at] = 0
-            state[at + 1] = 0
             state[HITS] += 1
-            data = pointer_at(block + HEADER_BYTES)
+            data = pointer_at(_empty_slot(state, FIRST_SLOT + 3 * best) + HEADER_BYTES)
             if zero:
                 memset_zero(data, size)
             return data
@@ -61,11 +73,10 @@ def _take(state, size, zero):
         block = c_malloc(size + HEADER_BYTES)
     if address(block) == 0:
         return block
-    carray(block, (1,), np.int64)[0] = size
     if size >= HUGE_PAGE_BYTES and state[HUGE_PAGES] != 0:  # as numpy does: huge pages for the aligned part
         start = (address(block) + 4095) // 4096 * 4096
         c_madvise(pointer_at(start), address(block) + size + HEADER_BYTES - start, MADV_HUGEPAGE)
-    return pointer_at(address(block) + HEADER_BYTES)
+    return _new_header(block, size)
 
 
 @njit(cache=True, inline="always")
@@ -85,11 +96,8 @@ def _give_back(state, block, capacity):
                 oldest = s
         if empty >= 0 and state[CACHED] + capacity <= state[CAPACITY]:
             break
-        at = FIRST_SLOT + 3 * oldest  # full: the least recently freed block goes back to the C library
-        c_free(pointer_at(state[at]))
-        state[CACHED] -= state[at + 1]
-        state[at] = 0
-        state[at + 1] = 0
+        # full: the least recently freed block goes back to the C library
+        c_free(pointer_at(_empty_slot(state, FIRST_SLOT + 3 * oldest)))
         state[RELEASED] += 1
     at = FIRST_SLOT + 3 * empty
     state[at] = address(block)
@@ -103,10 +111,7 @@ def release_all(state):
     for s in range(SLOTS):
         at = FIRST_SLOT + 3 * s
         if state[at] != 0:
-            c_free(pointer_at(state[at]))
-            state[CACHED] -= state[at + 1]
-            state[at] = 0
-            state[at + 1] = 0
+            c_free(pointer_at(_empty_slot(state, at)))
             state[RELEASED] += 1
 
 
@@ -133,8 +138,7 @@ def _realloc(ctx, data, size):
     block = c_realloc(pointer_at(address(data) - HEADER_BYTES), np.int64(size) + HEADER_BYTES)
     if address(block) == 0:
         return block
-    carray(block, (1,), np.int64)[0] = np.int64(size)
-    return pointer_at(address(block) + HEADER_BYTES)
+    return _new_header(block, np.int64(size))
 
 
 @cfunc(types.void(_ptr, _ptr, _size), cache=True)

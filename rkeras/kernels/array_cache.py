@@ -133,9 +133,9 @@ def _handler_name():
 
 def _switch_in():
     """Make the cache numpy's allocator; returns the previous allocator, or None when the cache is off."""
+    if not enabled():
+        return None
     if _cache is None:
-        if not _usable:
-            return None
         _build()
         if _cache is None:
             return None
@@ -153,7 +153,7 @@ class array_cache:
     __slots__ = ("_previous",)
 
     def __enter__(self):
-        self._previous = _switch_in() if enabled() else None
+        self._previous = _switch_in()
 
     def __exit__(self, *exc):
         _switch_back(self._previous)
@@ -163,8 +163,6 @@ def uses_array_cache(function):
     """Decorator: `function` runs inside `array_cache()` (rkeras' layer calls, vjp and model verbs)."""
     @functools.wraps(function)
     def with_array_cache(*args, **kwargs):
-        if not (_usable and _state[CAPACITY] > 0):
-            return function(*args, **kwargs)
         previous = _switch_in()
         try:
             return function(*args, **kwargs)
