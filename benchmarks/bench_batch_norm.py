@@ -59,9 +59,12 @@ Floors (timed in the same repetitions, with the same x, g and preallocated outpu
   "(fresh out)": the same with `out = np.empty_like(x)` allocated in the timed call (np.add(g, x) for
   numpy's add), which is what an implementation that returns a new array has to pay.
 
-Cache-resident workloads (dense, sequence_masked) call every implementation untimed for 0.5 ms right
-before each timed call, so each finds its own data in the cache, and the second vCPU awake, whatever ran
-before it. For the 32 MiB workloads the caches are flushed (a 96 MiB read) before every timed call,
+Cache-resident workloads (dense, sequence_masked) call every implementation untimed for 5 ms (--prime-ms)
+right before each timed call, so each finds its own data in the cache, and the second vCPU awake, whatever
+ran before it. A few calls are not enough: after a 32 MiB copy or a 1 ms sleep, consecutive calls on the
+8 MiB workload took 3-6 calls (1-2 ms) to settle, PyTorch's and rkeras' alike (torch inference after the
+copy: 0.54, 0.43, 0.36, 0.25, 0.22, 0.20 ms), so 0.5 ms of priming timed a mix of settled and unsettled
+calls and the masked ratios moved by up to 40 % from run to run. For the 32 MiB workloads the caches are flushed (a 96 MiB read) before every timed call,
 floors included: without it a 32 MiB array partly survives in this machine's cache between calls and the
 floor reads reach ~200 GB/s. Before each workload the script waits (--wait-idle) until other processes
 leave the CPU idle, and measures it again (--attempts) when they used more than 10 % of the CPU while it
@@ -114,7 +117,7 @@ from rkeras.kernels import reference as R
 from rkeras.kernels.array_cache import array_cache, capacity_bytes
 
 EPS = 1e-3
-PRIME_SECONDS = 0.0005  # cache-resident workloads: untimed calls of a case right before its timed one
+PRIME_SECONDS = [0.005]  # cache-resident workloads: untimed calls of a case right before its timed one
 MOMENTUM = 0.99
 OPS = ("train", "inference", "backward", "fwd+bwd")
 TARGET_OPS = ("train", "inference", "backward")
@@ -262,7 +265,7 @@ def _quick_median(fn, n, before=None, prime=False):
         if before is not None:
             before()
         if prime:
-            t_end = time.perf_counter() + PRIME_SECONDS
+            t_end = time.perf_counter() + PRIME_SECONDS[0]
             while time.perf_counter() < t_end:
                 fn()
         t0 = time.perf_counter()
@@ -628,7 +631,7 @@ def run_round_robin(cases, repeats, warmup, prime=False, flush=False):
                 if c.every > 1 and ((timed and (r - warmup) % c.every) or (not timed and r > 0)):
                     continue
                 if prime and c.every == 1:  # untimed calls for PRIME_SECONDS (at least one)
-                    t_end = time.perf_counter() + PRIME_SECONDS
+                    t_end = time.perf_counter() + PRIME_SECONDS[0]
                     c.fn()
                     while time.perf_counter() < t_end:
                         c.fn()
@@ -723,7 +726,13 @@ def main(argv=None):
     ap.add_argument("--attempts", type=int, default=None,
                     help="measure a workload again (up to this many times in all) when other processes used "
                          "more than 10%% of the CPU during it; the quietest attempt is kept (default 3, --quick 1)")
+    ap.add_argument("--prime-ms", type=float, default=None,
+                    help="cache-resident workloads: untimed calls of each case for this long right before its timed "
+                         "call (default 5, --quick 0.5)")
     args = ap.parse_args(argv)
+    if args.prime_ms is not None and not args.prime_ms >= 0:
+        ap.error(f"--prime-ms must be a number >= 0; received {args.prime_ms}")
+    PRIME_SECONDS[0] = (args.prime_ms if args.prime_ms is not None else 0.5 if args.quick else 5.0) / 1e3
     repeats = args.repeats or (3 if args.quick else 30)
     warmup = args.warmup if args.warmup is not None else (1 if args.quick else 3)
     twin_every = 1 if args.quick else 5
@@ -752,7 +761,8 @@ def main(argv=None):
           f"rkeras array cache {capacity_bytes() >> 20} MiB; "
           f"CPU used by other processes before start: {busy0:.0%}")
     print(f"float32; {repeats} timed repetitions after {warmup} warm-up, a new random order each repetition; median; "
-          f"numpy twin timed every {twin_every} repetition(s)")
+          f"numpy twin timed every {twin_every} repetition(s); cache-resident workloads primed "
+          f"{PRIME_SECONDS[0] * 1e3:g} ms before each timed call")
 
     rng = np.random.default_rng(0)
     results = {}   # (workload, op, impl) -> ms
