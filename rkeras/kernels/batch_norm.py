@@ -19,10 +19,10 @@ Parallel layout: the (O, I) grid of positions is cut into one contiguous range p
 when O is small, so O == 1 still uses every thread). With I == 1 (channels-last, dense) a thread walks its
 rows in tiles of ~512 elements against per-channel coefficients or accumulators repeated to the tile's
 length, so inner loops are long and vectorized, and each thread owns its partial sums; the sums of rows
-of 64 channels or more walk whole rows instead (four per step for the moments of cache-sized chunks,
-else one), and so does the masked element-wise pass. With I > 1 (channels-first) a thread streams its
-(o, c) rows in memory order, never channel by channel. The moments and the wide backward sums prefetch
-their data a few KiB ahead (`prefetch.py`); the element-wise passes stream without help.
+of 64 channels or more walk whole rows instead (four per step in cache-sized chunks, else one), and so
+does the masked element-wise pass. With I > 1 (channels-first) a thread streams its
+(o, c) rows in memory order, never channel by channel. The moments and the wide backward sums (one row per
+step) prefetch their data a few KiB ahead (`prefetch.py`); the element-wise passes stream without help.
 
 Accuracy of the statistics: sums are taken of x - shift, where the shift is the thread's first counted
 element of the channel (moments) or the mean rounded to x's dtype (backward, corrected exactly in
@@ -50,14 +50,17 @@ _PARALLEL = {"prange": True, "comprehension": False, "reduction": False, "inplac
 _TILE = 512            # I == 1: elements per tile (whole rows); small tiles stay in L1
 _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, before folding into float64
 # Sums with I == 1 and at least this many channels walk rows against per-channel accumulators; narrower
-# rows use the tiles above, so that inner loops stay long. The backward sums take one row per step: on a
-# 32 MiB channels-last batch the layer's backward (sums, then dx) took 4.2 ms with four rows per step,
-# 3.5-3.8 with the tiles and 3.0-3.1 with one row (same process, interleaved, caches warm or flushed);
-# on cache-resident batches one row and four rows were within 10 % either way. The moments take four
-# rows per step (one accumulator update per four elements; eight measured the same) in chunks of up to
-# _GROUP_MAX elements, where they ran 12-22 % faster than one row (2 and 8 MiB batches, warm caches),
-# and one row per step beyond: on 32 MiB, training forward right after the convolution that wrote x,
-# one row measured -5 % to +2 % against four (four runs), and -11 % with flushed caches.
+# rows use the tiles above, so that inner loops stay long. Both sums take four rows per step (one
+# accumulator update per four elements; eight measured the same) in chunks of up to _GROUP_MAX elements,
+# and one row per step beyond:
+#  * moments: four rows ran 12-22 % faster than one (2 and 8 MiB batches, warm caches); on 32 MiB,
+#    training forward right after the convolution that wrote x, one row measured -5 % to +2 % against
+#    four (four runs), and -11 % with flushed caches;
+#  * backward sums: on a 32 MiB channels-last batch the layer's backward (sums, then dx) took 4.2 ms with
+#    four rows per step, 3.5-3.8 with the tiles and 3.0-3.1 with one row (caches warm or flushed); on
+#    cache-resident batches, layer backward with four rows against one, same process, alternating, two
+#    runs: 8 MiB masked 411 and 348 -> 297 and 283 us, 2 MiB dense 96 and 89 -> 87 and 82 us. Those
+#    four-row steps go without prefetching (with it: 306 and 294 us masked, 90 and 84 dense).
 _WIDE = 64
 _GROUP = 4             # rows per step of the moments' wide walk, in chunks of at most _GROUP_MAX elements
 _GROUP_MAX = 1 << 21
@@ -216,10 +219,10 @@ def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_
     """The sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1), each channel's float32 block
     accumulator folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the count.
 
-    With `group` = _GROUP (the moments of chunks up to _GROUP_MAX elements), each accumulator takes the
-    step's rows at once (masked rows as exact zeros, by a select); otherwise (group = 1: larger chunks,
-    and the backward sums, with g as a second input) one row per step. Every step prefetches its rows
-    _AHEAD_BYTES ahead."""
+    With `group` = _GROUP (chunks up to _GROUP_MAX elements), each accumulator takes the step's rows at
+    once (masked rows of the moments as exact zeros, by a select); otherwise (group = 1: larger chunks)
+    one row per step. The steps prefetch their rows _AHEAD_BYTES ahead, except the backward sums' steps
+    of four rows (see _WIDE)."""
     zero = np.zeros(1, x.dtype)[0]
     bs = np.zeros(C, x.dtype)
     bq = np.zeros(C, x.dtype)
@@ -233,9 +236,18 @@ def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_
             if has_mask:
                 w0, w1, w2, w3 = mask[r], mask[r + 1], mask[r + 2], mask[r + 3]
             a = r * C
-            prefetch_ahead(x, a, _GROUP * C, _AHEAD_BYTES)
+            if moments:
+                prefetch_ahead(x, a, _GROUP * C, _AHEAD_BYTES)
             x0, x1, x2, x3 = x[a:a + C], x[a + C:a + 2 * C], x[a + 2 * C:a + 3 * C], x[a + 3 * C:a + 4 * C]
-            if not has_mask:
+            if not moments:  # the backward sums (never masked)
+                g0, g1, g2, g3 = g[a:a + C], g[a + C:a + 2 * C], g[a + 2 * C:a + 3 * C], g[a + 3 * C:a + 4 * C]
+                for j in range(C):
+                    sj = shift[j]
+                    bs[j] += (g0[j] + g1[j]) + (g2[j] + g3[j])
+                    bq[j] += (g0[j] * (x0[j] - sj) + g1[j] * (x1[j] - sj)) + \
+                        (g2[j] * (x2[j] - sj) + g3[j] * (x3[j] - sj))
+                n += _GROUP
+            elif not has_mask:
                 for j in range(C):
                     sj = shift[j]
                     d0 = x0[j] - sj
@@ -303,7 +315,7 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
     acc_q = np.zeros(C)
     n = 0
     if I == 1 and C >= _WIDE:
-        group = _GROUP if moments and (p1 - p) * C <= _GROUP_MAX else 1
+        group = _GROUP if (p1 - p) * C <= _GROUP_MAX else 1
         n = _sums_wide_rows(g, x, mask, has_mask, moments, C, p, p1, shift, acc_s, acc_q, group)
     elif I == 1:
         R = max(1, min(_TILE // C, p1 - p))
