@@ -61,10 +61,13 @@ Floors (timed in the same repetitions, with the same x, g and preallocated outpu
 
 Cache-resident workloads (dense, sequence_masked) call every implementation untimed for 5 ms (--prime-ms)
 right before each timed call, so each finds its own data in the cache, and the second vCPU awake, whatever
-ran before it. A few calls are not enough: after a 32 MiB copy or a 1 ms sleep, consecutive calls on the
-8 MiB workload took 3-6 calls (1-2 ms) to settle, PyTorch's and rkeras' alike (torch inference after the
-copy: 0.54, 0.43, 0.36, 0.25, 0.22, 0.20 ms), so 0.5 ms of priming timed a mix of settled and unsettled
-calls and the masked ratios moved by up to 40 % from run to run. For the 32 MiB workloads the caches are flushed (a 96 MiB read) before every timed call,
+ran before it. A few calls are not enough: after a 32 MiB copy, consecutive calls on the 8 MiB workload
+speed up for 6-12 calls, every implementation alike (medians of 15 sequences, ms, calls 1, 2, 3, 5, 9, 16:
+rkeras kernels train 0.77 0.41 0.32 0.26 0.24 0.22, torch unmasked train 0.65 0.35 0.32 0.32 0.32 0.32,
+inference floor 0.50 0.21 0.16 0.14 0.09 0.08, torch aten backward 1.04 0.75 0.63 0.57 0.52 0.53), so
+0.5 ms of priming (1-4 calls) timed each case somewhere on that curve and the masked ratios moved by up
+to 40 % from run to run; 5 ms gives the train and inference cases 15-40 calls, the backward cases 8-12.
+For the 32 MiB workloads the caches are flushed (a 96 MiB read) before every timed call,
 floors included: without it a 32 MiB array partly survives in this machine's cache between calls and the
 floor reads reach ~200 GB/s. Before each workload the script waits (--wait-idle) until other processes
 leave the CPU idle, and measures it again (--attempts) when they used more than 10 % of the CPU while it
