@@ -20,9 +20,9 @@ when O is small, so O == 1 still uses every thread). With I == 1 (channels-last,
 rows in tiles of ~512 elements against per-channel coefficients or accumulators repeated to the tile's
 length, so inner loops are long and vectorized, and each thread owns its partial sums; the sums of rows
 of 64 channels or more walk whole rows instead (four per step in cache-sized chunks, else one), and so
-does the masked element-wise pass. With I > 1 (channels-first) a thread streams its
-(o, c) rows in memory order, never channel by channel. The moments and the wide backward sums (one row per
-step) prefetch their data a few KiB ahead (`prefetch.py`); the element-wise passes stream without help.
+does the masked element-wise pass. With I > 1 (channels-first) a thread streams its (o, c) rows in
+memory order, never channel by channel. The moments and the wide backward sums (one row per step)
+prefetch their data a few KiB ahead (`prefetch.py`); the element-wise passes stream without help.
 
 Accuracy of the statistics: sums are taken of x - shift, where the shift is the thread's first counted
 element of the channel (moments) or the mean rounded to x's dtype (backward, corrected exactly in
@@ -62,7 +62,7 @@ _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, bef
 #    runs: 8 MiB masked 411 and 348 -> 297 and 283 us, 2 MiB dense 96 and 89 -> 87 and 82 us. Those
 #    four-row steps go without prefetching (with it: 306 and 294 us masked, 90 and 84 dense).
 _WIDE = 64
-_GROUP = 4             # rows per step of the moments' wide walk, in chunks of at most _GROUP_MAX elements
+_GROUP = 4             # rows per step of the wide sums, in chunks of at most _GROUP_MAX elements
 _GROUP_MAX = 1 << 21
 # The moments' passes (and the wide backward sums) ask for their data this many bytes ahead
 # (`prefetch.py`): with a few operations per element they keep fewer loads in flight than a plain read,
