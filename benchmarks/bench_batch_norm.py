@@ -120,7 +120,8 @@ from rkeras.kernels import reference as R
 from rkeras.kernels.array_cache import array_cache, capacity_bytes
 
 EPS = 1e-3
-PRIME_SECONDS = [0.005]  # cache-resident workloads: untimed calls of a case right before its timed one
+PRIME_MS = 5.0        # cache-resident workloads: untimed calls of a case right before its timed one (--prime-ms)
+PRIME_MS_QUICK = 0.5
 MOMENTUM = 0.99
 OPS = ("train", "inference", "backward", "fwd+bwd")
 TARGET_OPS = ("train", "inference", "backward")
@@ -257,8 +258,8 @@ def flush_caches():
     np.add.reduce(_FLUSH, axis=0)
 
 
-def _quick_median(fn, n, before=None, prime=False):
-    """Median of n timed calls of fn, each after `before()` or, with `prime`, after PRIME_SECONDS of untimed
+def _quick_median(fn, n, before=None, prime=0.0):
+    """Median of n timed calls of fn, each after `before()` or, with `prime` > 0, after `prime` seconds of untimed
     calls (as the timed cases of cache-resident workloads get them: a numba primitive measured back to back
     without it took 0.09 ms for a 2 MiB copy in one run and 0.028 ms in another)."""
     fn()
@@ -267,8 +268,8 @@ def _quick_median(fn, n, before=None, prime=False):
     for _ in range(n):
         if before is not None:
             before()
-        if prime:
-            t_end = time.perf_counter() + PRIME_SECONDS[0]
+        if prime > 0:
+            t_end = time.perf_counter() + prime
             while time.perf_counter() < t_end:
                 fn()
         t0 = time.perf_counter()
@@ -277,7 +278,7 @@ def _quick_median(fn, n, before=None, prime=False):
     return statistics.median(ts)
 
 
-def _fastest(cands, n, before=None, prime=False):
+def _fastest(cands, n, before=None, prime=0.0):
     """(name, callable, {name: ms}) of the fastest of `cands` (name -> no-argument callable)."""
     timed = {name: _quick_median(fn, n, before, prime) * 1e3 for name, fn in cands.items()}
     best = min(timed, key=timed.get)
@@ -297,7 +298,7 @@ class FloorPrimitives:
         self.read_x = self.read_g = self.copy = self.add = None
         self.note = ""
 
-    def choose(self, n, before=None, prime=False):
+    def choose(self, n, before=None, prime=0.0):
         t = numba.get_num_threads()
         fx, fg, fo = self.fx, self.fg, self.fo
         rx, self.read_x, tx = _fastest(_read_candidates(self.x3), n, before, prime)
@@ -613,11 +614,11 @@ def check_outputs(wl, cases, tol):
     return problems
 
 
-def run_round_robin(cases, repeats, warmup, prime=False, flush=False):
+def run_round_robin(cases, repeats, warmup, prime=0.0, flush=False):
     """Each repetition runs every case once, in a new random order (seeded).
 
-    `prime` (cache-resident workloads): untimed calls of the case right before its timed one, for
-    PRIME_SECONDS (at least one call), so every implementation finds its data in the cache and the
+    `prime` > 0 (cache-resident workloads): untimed calls of the case right before its timed one, for
+    `prime` seconds (at least one call), so every implementation finds its data in the cache and the
     machine's second vCPU awake whatever ran before it. After single-threaded work (the float64 twin, a
     numpy floor) the idle vCPU makes the next parallel calls wait for it; one untimed call was measured
     not to be enough. The slow float64 twin is not primed.
@@ -633,8 +634,8 @@ def run_round_robin(cases, repeats, warmup, prime=False, flush=False):
             for c in order.sample(cases, len(cases)):  # a new order, hence new neighbours, every repetition
                 if c.every > 1 and ((timed and (r - warmup) % c.every) or (not timed and r > 0)):
                     continue
-                if prime and c.every == 1:  # untimed calls for PRIME_SECONDS (at least one)
-                    t_end = time.perf_counter() + PRIME_SECONDS[0]
+                if prime > 0 and c.every == 1:  # untimed calls for `prime` seconds (at least one)
+                    t_end = time.perf_counter() + prime
                     c.fn()
                     while time.perf_counter() < t_end:
                         c.fn()
@@ -735,7 +736,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.prime_ms is not None and not args.prime_ms >= 0:
         ap.error(f"--prime-ms must be a number >= 0; received {args.prime_ms}")
-    PRIME_SECONDS[0] = (args.prime_ms if args.prime_ms is not None else 0.5 if args.quick else 5.0) / 1e3
+    prime_s = (args.prime_ms if args.prime_ms is not None else PRIME_MS_QUICK if args.quick else PRIME_MS) / 1e3
     repeats = args.repeats or (3 if args.quick else 30)
     warmup = args.warmup if args.warmup is not None else (1 if args.quick else 3)
     twin_every = 1 if args.quick else 5
@@ -765,7 +766,7 @@ def main(argv=None):
           f"CPU used by other processes before start: {busy0:.0%}")
     print(f"float32; {repeats} timed repetitions after {warmup} warm-up, a new random order each repetition; median; "
           f"numpy twin timed every {twin_every} repetition(s); cache-resident workloads primed "
-          f"{PRIME_SECONDS[0] * 1e3:g} ms before each timed call")
+          f"{prime_s * 1e3:g} ms before each timed call")
 
     rng = np.random.default_rng(0)
     results = {}   # (workload, op, impl) -> ms
@@ -802,8 +803,8 @@ def main(argv=None):
                 c.times = []
             probe = OthersCPU().start()
             prim.choose(3 if args.quick else 11, before=flush_caches if wl.big else None,
-                        prime=not wl.big and not args.quick)
-            run_round_robin(cases, repeats, warmup, prime=not wl.big, flush=wl.big and not args.quick)
+                        prime=prime_s if not wl.big and not args.quick else 0.0)
+            run_round_robin(cases, repeats, warmup, prime=0.0 if wl.big else prime_s, flush=wl.big and not args.quick)
             share = probe.stop()
             print(f"  {wl.name}: attempt {attempt}: {waited}other processes used {share:.0%} of the CPU while "
                   f"timing", flush=True)
