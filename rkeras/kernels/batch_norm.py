@@ -19,10 +19,11 @@ Parallel layout: the (O, I) grid of positions is cut into one contiguous range p
 when O is small, so O == 1 still uses every thread). With I == 1 (channels-last, dense) a thread walks its
 rows in tiles of ~512 elements against per-channel coefficients or accumulators repeated to the tile's
 length, so inner loops are long and vectorized, and each thread owns its partial sums; the sums of rows
-of 64 channels or more walk whole rows instead (four per step in cache-sized chunks, else one), and so
-does the masked element-wise pass. With I > 1 (channels-first) a thread streams its (o, c) rows in
-memory order, never channel by channel. The moments and the wide backward sums (one row per step)
-prefetch their data a few KiB ahead (`prefetch.py`); the element-wise passes stream without help.
+of 64 channels or more walk whole rows instead (four per step; the backward sums of chunks larger than
+the caches one), and so does the masked element-wise pass. With I > 1 (channels-first) a thread streams
+its (o, c) rows in memory order, never channel by channel. The moments and the wide backward sums of
+large chunks prefetch their data a few KiB ahead (`prefetch.py`); the element-wise passes stream
+without help.
 
 Accuracy of the statistics: sums are taken of x - shift, where the shift is the thread's first counted
 element of the channel (moments) or the mean rounded to x's dtype (backward, corrected exactly in
@@ -50,19 +51,21 @@ _PARALLEL = {"prange": True, "comprehension": False, "reduction": False, "inplac
 _TILE = 512            # I == 1: elements per tile (whole rows); small tiles stay in L1
 _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, before folding into float64
 # Sums with I == 1 and at least this many channels walk rows against per-channel accumulators; narrower
-# rows use the tiles above, so that inner loops stay long. Both sums take four rows per step (one
-# accumulator update per four elements; eight measured the same) in chunks of up to _GROUP_MAX elements,
-# and one row per step beyond:
-#  * moments: four rows ran 12-22 % faster than one (2 and 8 MiB batches, warm caches); on 32 MiB,
-#    training forward right after the convolution that wrote x, one row measured -5 % to +2 % against
-#    four (four runs), and -11 % with flushed caches;
-#  * backward sums: on a 32 MiB channels-last batch the layer's backward (sums, then dx) took 4.2 ms with
-#    four rows per step, 3.5-3.8 with the tiles and 3.0-3.1 with one row (caches warm or flushed); on
+# rows use the tiles above, so that inner loops stay long. The moments take four rows per step (one
+# accumulator update per four elements; eight measured the same) at every size; the backward sums do in
+# chunks of up to _GROUP_MAX elements, and take one row per step beyond:
+#  * one row per step is bound by its accumulator updates (each row loads and stores them again): a
+#    serial pass over 0.5 MiB in L2 took 3.5-4.3x a plain read, four rows 1.5x. On 32 MiB that was hidden
+#    while memory ran at its usual speed and showed when it ran ~30 % faster: moments ÷ read, caches
+#    flushed, same process, one row against four (read 0.62-0.65 ms): 1.22-1.24 -> 1.00-1.04, training
+#    forward ÷ (read + copy) 1.08-1.17 -> 1.02-1.04; at the usual speed 1.10-1.12 -> 0.99-1.06;
+#  * backward sums: on a 32 MiB channels-last batch four rows per step measured 1.07-1.29x two reads
+#    (prefetching x and g ahead), one row 0.89-1.10x (same runs), so large chunks keep one row; on
 #    cache-resident batches, layer backward with four rows against one, same process, alternating, two
 #    runs: 8 MiB masked 411 and 348 -> 297 and 283 us, 2 MiB dense 96 and 89 -> 87 and 82 us. Those
 #    four-row steps go without prefetching (with it: 306 and 294 us masked, 90 and 84 dense).
 _WIDE = 64
-_GROUP = 4             # rows per step of the wide sums, in chunks of at most _GROUP_MAX elements
+_GROUP = 4             # rows per step of the wide sums (backward: in chunks of at most _GROUP_MAX elements)
 _GROUP_MAX = 1 << 21
 # The moments' passes (and the wide backward sums) ask for their data this many bytes ahead
 # (`prefetch.py`): with a few operations per element they keep fewer loads in flight than a plain read,
@@ -72,6 +75,9 @@ _GROUP_MAX = 1 << 21
 # stream at the floor without it (prefetching slowed them by 5-25 %), and so do the channels-first
 # sums: backward 1.25 -> 1.53 ms with it, unmasked moments (caches flushed) 0.87 -> 1.13 ms; masked
 # channels-first moments gain (flushed: 2.18 -> 1.17 ms), and the 32-channel tiles 0.81 -> 0.67 ms.
+# Checked again once `prefetch_ahead` became cheap: on 32 MiB the channels-first sums still gain
+# nothing (moments 1.09-1.19x a read without, 1.15-1.33x with), and the channels-last normalize 0-4 %
+# (not kept: it lost 0-15 % on cache-resident batches).
 _AHEAD_BYTES = 8192
 _BLOCK_INNER = 256     # I > 1: contiguous elements per float32 block
 # The layer's element-wise passes evaluate k_x (x - mean) + k_0 as k_x x + (k_0 - k_x mean), the mean
@@ -219,10 +225,11 @@ def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_
     """The sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1), each channel's float32 block
     accumulator folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the count.
 
-    With `group` = _GROUP (chunks up to _GROUP_MAX elements), each accumulator takes the step's rows at
-    once (masked rows of the moments as exact zeros, by a select); otherwise (group = 1: larger chunks)
-    one row per step. The steps prefetch their rows _AHEAD_BYTES ahead, except the backward sums' steps
-    of four rows (see _WIDE)."""
+    With `group` = _GROUP (the moments; the backward sums in chunks up to _GROUP_MAX elements), each
+    accumulator takes the step's rows at once (masked rows of the moments as exact zeros, by a select);
+    otherwise (group = 1: the backward sums of larger chunks) one row per step, as do the last rows. The
+    steps prefetch their rows _AHEAD_BYTES ahead, except the backward sums' steps of four rows (see
+    _WIDE)."""
     zero = np.zeros(1, x.dtype)[0]
     bs = np.zeros(C, x.dtype)
     bq = np.zeros(C, x.dtype)
@@ -315,7 +322,7 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
     acc_q = np.zeros(C)
     n = 0
     if I == 1 and C >= _WIDE:
-        group = _GROUP if (p1 - p) * C <= _GROUP_MAX else 1
+        group = _GROUP if moments or (p1 - p) * C <= _GROUP_MAX else 1
         n = _sums_wide_rows(g, x, mask, has_mask, moments, C, p, p1, shift, acc_s, acc_q, group)
     elif I == 1:
         R = max(1, min(_TILE // C, p1 - p))
