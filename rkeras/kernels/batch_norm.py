@@ -62,19 +62,25 @@ _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, bef
 #  * backward sums: on a 32 MiB channels-last batch four rows per step measured 1.07-1.29x two reads
 #    (prefetching x and g ahead), one row 0.89-1.10x (same runs), so large chunks keep one row; on
 #    cache-resident batches, layer backward with four rows against one, same process, alternating, two
-#    runs: 8 MiB masked 411 and 348 -> 297 and 283 us, 2 MiB dense 96 and 89 -> 87 and 82 us. Those
-#    four-row steps go without prefetching (with it: 306 and 294 us masked, 90 and 84 dense).
+#    runs: 8 MiB masked 411 and 348 -> 297 and 283 us, 2 MiB dense 96 and 89 -> 87 and 82 us.
+# These sums prefetch only in chunks of more than _GROUP_MAX elements (beyond the caches; _AHEAD_BYTES): in cache
+# the requests only compete with the loads. Moments ÷ read without against with them, same process,
+# alternating, two runs: 2 MiB dense 1.36 and 1.47 against 1.60 and 1.74, 8 MiB channels-last 1.71 and
+# 1.73 against 1.95 and 1.96 (backward sums, four rows, with the earlier, costlier prefetch call: 306
+# and 294 us against 297 and 283, 8 MiB masked).
 _WIDE = 64
 _GROUP = 4             # rows per step of the wide sums (backward: in chunks of at most _GROUP_MAX elements)
 _GROUP_MAX = 1 << 21
-# The moments' passes (and the wide backward sums) ask for their data this many bytes ahead
+# The sums' passes over data larger than the caches ask for it this many bytes ahead
 # (`prefetch.py`): with a few operations per element they keep fewer loads in flight than a plain read,
 # and the hardware prefetcher falls behind. Layer training forward on a 32 MiB channels-last batch,
 # same process, x last touched by another op: 2.27 -> 1.92 ms (floor: read + copy, 1.59 ms); caches
 # flushed: 2.58 -> 2.30 ms (floor 1.88). 4 and 16 KiB ahead did no better. The element-wise passes
 # stream at the floor without it (prefetching slowed them by 5-25 %), and so do the channels-first
 # sums: backward 1.25 -> 1.53 ms with it, unmasked moments (caches flushed) 0.87 -> 1.13 ms; masked
-# channels-first moments gain (flushed: 2.18 -> 1.17 ms), and the 32-channel tiles 0.81 -> 0.67 ms.
+# channels-first moments gain (flushed: 2.18 -> 1.17 ms), and the 32-channel tiles 0.81 -> 0.67 ms
+# (in cache they lose: the tiles' moments of 2 and 8 MiB batches, same process, alternating, took 5-18 %
+# less time without, so they too prefetch only in chunks of more than _GROUP_MAX elements).
 # Checked again once `prefetch_ahead` became cheap: on 32 MiB the channels-first sums still gain
 # nothing (moments 1.09-1.19x a read without, 1.15-1.33x with), and the channels-last normalize 0-4 %
 # (not kept: it lost 0-15 % on cache-resident batches).
@@ -221,15 +227,15 @@ def _fold_block(blk_s, blk_q, acc_s, acc_q):
 
 
 @njit(cache=True, fastmath=_FM_ELEMENTWISE)
-def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_q, group):
+def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_q, group, ahead):
     """The sums of `_sums_chunk` for I == 1 and C >= _WIDE over rows [p0, p1), each channel's float32 block
     accumulator folded into acc_s, acc_q (float64) every _BLOCK_TILES rows. Returns the count.
 
     With `group` = _GROUP (the moments; the backward sums in chunks up to _GROUP_MAX elements), each
     accumulator takes the step's rows at once (masked rows of the moments as exact zeros, by a select);
-    otherwise (group = 1: the backward sums of larger chunks) one row per step, as do the last rows. The
-    steps prefetch their rows _AHEAD_BYTES ahead, except the backward sums' steps of four rows (see
-    _WIDE)."""
+    otherwise (group = 1: the backward sums of larger chunks) one row per step, as do the last rows. With
+    `ahead` (chunks larger than _GROUP_MAX elements: beyond the caches) the steps prefetch their rows
+    _AHEAD_BYTES ahead (see _WIDE)."""
     zero = np.zeros(1, x.dtype)[0]
     bs = np.zeros(C, x.dtype)
     bq = np.zeros(C, x.dtype)
@@ -243,7 +249,7 @@ def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_
             if has_mask:
                 w0, w1, w2, w3 = mask[r], mask[r + 1], mask[r + 2], mask[r + 3]
             a = r * C
-            if moments:
+            if ahead:
                 prefetch_ahead(x, a, _GROUP * C, _AHEAD_BYTES)
             x0, x1, x2, x3 = x[a:a + C], x[a + C:a + 2 * C], x[a + 2 * C:a + 3 * C], x[a + 3 * C:a + 4 * C]
             if not moments:  # the backward sums (never masked)
@@ -278,9 +284,10 @@ def _sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_
             for k in range(step):
                 if has_mask and not mask[r + k]:
                     continue
-                prefetch_ahead(x, (r + k) * C, C, _AHEAD_BYTES)
-                if not moments:
-                    prefetch_ahead(g, (r + k) * C, C, _AHEAD_BYTES)
+                if ahead:
+                    prefetch_ahead(x, (r + k) * C, C, _AHEAD_BYTES)
+                    if not moments:
+                        prefetch_ahead(g, (r + k) * C, C, _AHEAD_BYTES)
                 xr = x[(r + k) * C:(r + k + 1) * C]
                 if moments:
                     for j in range(C):
@@ -322,8 +329,9 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
     acc_q = np.zeros(C)
     n = 0
     if I == 1 and C >= _WIDE:
-        group = _GROUP if moments or (p1 - p) * C <= _GROUP_MAX else 1
-        n = _sums_wide_rows(g, x, mask, has_mask, moments, C, p, p1, shift, acc_s, acc_q, group)
+        ahead = (p1 - p) * C > _GROUP_MAX
+        group = _GROUP if moments or not ahead else 1
+        n = _sums_wide_rows(g, x, mask, has_mask, moments, C, p, p1, shift, acc_s, acc_q, group, ahead)
     elif I == 1:
         R = max(1, min(_TILE // C, p1 - p))
         L = R * C
@@ -335,7 +343,7 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
         in_block = 0
         for r0 in range(p, p1, R):
             r1 = min(r0 + R, p1)
-            if moments:
+            if moments and (p1 - p) * C > _GROUP_MAX:
                 prefetch_ahead(x, r0 * C, (r1 - r0) * C, _AHEAD_BYTES)
             ra = r0
             while ra < r1:  # runs of counted rows (one run without a mask)

@@ -180,8 +180,8 @@ def test_backward_sums_matches_twin(dtype, shape):
 
 @pytest.mark.parametrize("masked", [False, True])
 def test_moments_of_chunks_over_the_group_limit_match_twin(masked):
-    """Moments of wide rows in chunks of more than _GROUP_MAX elements take one row per step (the largest
-    arrays of the suite: 4.2M float32 elements, two chunks), at |mean| / std = 1e3."""
+    """Moments of wide rows in chunks of more than _GROUP_MAX elements (four rows per step, prefetching
+    ahead; the largest arrays of the suite: 4.2M float32 elements, two chunks), at |mean| / std = 1e3."""
     C = 128
     rows = 2 * (bn._GROUP_MAX // C + 8) + 3
     rng = np.random.default_rng(12)
@@ -196,10 +196,11 @@ def test_moments_of_chunks_over_the_group_limit_match_twin(masked):
 
 
 @pytest.mark.parametrize("loc", [0.5, 1e3])
-def test_backward_sums_of_long_wide_chunks_match_twin(loc):
-    """Wide rows (one row per step for the backward sums) over long chunks: many float32 blocks folded
-    into float64, at a moderate and at a large |mean| / std."""
-    C, rows = 64, 20003
+@pytest.mark.parametrize("C, rows", [(64, 20003), (128, 2 * (bn._GROUP_MAX // 128 + 8) + 3)])
+def test_backward_sums_of_long_wide_chunks_match_twin(loc, C, rows):
+    """Wide rows over long chunks: many float32 blocks folded into float64, at a moderate and at a large
+    |mean| / std; four rows per step, and (chunks of more than _GROUP_MAX elements) one row per step,
+    prefetching ahead."""
     rng = np.random.default_rng(11)
     x = rng.normal(loc, 1.0, (rows, C, 1)).astype(np.float32)
     g = rng.normal(size=(rows, C, 1)).astype(np.float32)
