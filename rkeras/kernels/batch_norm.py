@@ -18,12 +18,13 @@ per-chunk partial sums in float64:
 Parallel layout: the (O, I) grid of positions is cut into one contiguous range per thread (inside rows
 when O is small, so O == 1 still uses every thread). With I == 1 (channels-last, dense) a thread walks its
 rows in tiles of ~512 elements against per-channel coefficients or accumulators repeated to the tile's
-length, so inner loops are long and vectorized, and each thread owns its partial sums; the sums of rows
-of 64 channels or more walk whole rows instead (four per step; the backward sums of chunks larger than
-the caches one), and so does the masked element-wise pass. With I > 1 (channels-first) a thread streams
-its (o, c) rows in memory order, never channel by channel. The moments and the wide backward sums of
-large chunks prefetch their data a few KiB ahead (`prefetch.py`); the element-wise passes stream
-without help.
+length, so inner loops are long and vectorized (the unmasked sums take four tiles per step in cache),
+and each thread owns its partial sums; the sums of rows of 64 channels or more walk whole rows instead
+(four per step; the backward sums of chunks larger than the caches one), and so does the masked
+element-wise pass. With I > 1 (channels-first) a thread streams its (o, c) rows in memory order, never
+channel by channel. With I == 1 the moments and the wide backward sums of chunks larger than the
+caches, and the masked channels-first moments, prefetch their data a few KiB ahead (`prefetch.py`, see
+_AHEAD_BYTES); the other passes stream without help.
 
 Accuracy of the statistics: sums are taken of x - shift, where the shift is the thread's first counted
 element of the channel (moments) or the mean rounded to x's dtype (backward, corrected exactly in
@@ -69,8 +70,9 @@ _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, bef
 #    (prefetching x and g ahead), one row 0.89-1.10x (same runs), so large chunks keep one row; on
 #    cache-resident batches, layer backward with four rows against one, same process, alternating, two
 #    runs: 8 MiB masked 411 and 348 -> 297 and 283 us, 2 MiB dense 96 and 89 -> 87 and 82 us.
-# These sums prefetch only in chunks of more than _GROUP_MAX elements (beyond the caches; _AHEAD_BYTES): in cache
-# the requests only compete with the loads. Moments ÷ read without against with them, same process,
+# These sums prefetch only in chunks of more than _GROUP_MAX elements (beyond the caches; see
+# _AHEAD_BYTES): in cache the requests only compete with the loads. Moments ÷ read without against with
+# them, same process,
 # alternating, two runs: 2 MiB dense 1.36 and 1.47 against 1.60 and 1.74, 8 MiB channels-last 1.71 and
 # 1.73 against 1.95 and 1.96 (backward sums, four rows, with the earlier, costlier prefetch call: 306
 # and 294 us against 297 and 283, 8 MiB masked).
