@@ -351,7 +351,9 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
         in_block = 0
         ahead = (p1 - p) * C > _GROUP_MAX
         start = p
-        if not has_mask and not ahead:  # in cache: four tiles per step (see _TILE)
+        # In cache: four tiles per step (see _TILE). The loops repeat _sums_wide_rows' four-row steps on
+        # purpose: one shared helper (numba's inline="always") measured 15-25 % slower on 8 MiB batches.
+        if not has_mask and not ahead:
             while start + _GROUP * R <= p1:
                 a = start * C
                 x0, x1, x2, x3 = x[a:a + L], x[a + L:a + 2 * L], x[a + 2 * L:a + 3 * L], x[a + 3 * L:a + 4 * L]
