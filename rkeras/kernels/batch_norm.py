@@ -55,7 +55,7 @@ _TILE = 512            # I == 1: elements per tile (whole rows); small tiles sta
 # one tile against four, ÷ a plain read: moments 2.47 and 2.57 -> 1.52 and 1.47 (0.5 MiB), 3.07 and
 # 2.44 -> 1.53 and 1.37 (2 MiB), 2.79 and 3.14 -> 1.44 and 1.47 (8 MiB); backward sums ÷ two reads 1.70
 # and 1.32 -> 1.32 and 1.10 (2 MiB), 1.73 and 1.96 -> 1.24 and 1.23 (8 MiB). On 32 MiB the moments
-# measured 1.12-1.38 against 1.07-1.22 (six runs), so larger chunks keep one tile per step.
+# measured 1.11-1.38 against 1.07-1.22 (six runs), so larger chunks keep one tile per step.
 _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, before folding into float64
 # Sums with I == 1 and at least this many channels walk rows against per-channel accumulators; narrower
 # rows use the tiles above, so that inner loops stay long. The moments take four rows per step (one
@@ -66,7 +66,7 @@ _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, bef
 #    while memory ran at its usual speed and showed when it ran ~30 % faster: moments ÷ read, caches
 #    flushed, same process, one row against four (read 0.62-0.65 ms): 1.22-1.24 -> 1.00-1.04, training
 #    forward ÷ (read + copy) 1.08-1.17 -> 1.02-1.04; at the usual speed 1.10-1.12 -> 0.99-1.06;
-#  * backward sums: on a 32 MiB channels-last batch four rows per step measured 1.07-1.29x two reads
+#  * backward sums: on a 32 MiB channels-last batch four rows per step measured 0.98-1.29x two reads
 #    (prefetching x and g ahead), one row 0.89-1.10x (same runs), so large chunks keep one row; on
 #    cache-resident batches, layer backward with four rows against one, same process, alternating, two
 #    runs: 8 MiB masked 411 and 348 -> 297 and 283 us, 2 MiB dense 96 and 89 -> 87 and 82 us.
@@ -87,11 +87,11 @@ _GROUP_MAX = 1 << 21
 # stream at the floor without it (prefetching slowed them by 5-25 %), and so do the channels-first
 # sums: backward 1.25 -> 1.53 ms with it, unmasked moments (caches flushed) 0.87 -> 1.13 ms; masked
 # channels-first moments gain (flushed: 2.18 -> 1.17 ms), and the 32-channel tiles 0.81 -> 0.67 ms
-# (in cache they lose: the tiles' moments of 2 and 8 MiB batches, same process, alternating, took 5-18 %
+# (in cache they lose: the tiles' moments of 2 and 8 MiB batches, same process, alternating, took 6-17 %
 # less time without, so they too prefetch only in chunks of more than _GROUP_MAX elements).
 # Checked again once `prefetch_ahead` became cheap: on 32 MiB the channels-first sums still gain
-# nothing (moments 1.09-1.19x a read without, 1.15-1.33x with), and the channels-last normalize 0-4 %
-# (not kept: it lost 0-15 % on cache-resident batches).
+# nothing (moments 1.09-1.15x a read without, 1.15-1.19x with), and the channels-last normalize 0-4 %
+# (not kept: it lost up to 18 % on cache-resident batches).
 _AHEAD_BYTES = 8192
 _BLOCK_INNER = 256     # I > 1: contiguous elements per float32 block
 # The layer's element-wise passes evaluate k_x (x - mean) + k_0 as k_x x + (k_0 - k_x mean), the mean
