@@ -62,7 +62,7 @@ _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, bef
 # accumulator update per four elements; eight measured the same) at every size; the backward sums do in
 # chunks of up to _GROUP_MAX elements, and take one row per step beyond:
 #  * one row per step is bound by its accumulator updates (each row loads and stores them again): a
-#    serial pass over 0.5 MiB in L2 took 3.5-4.3x a plain read, four rows 1.5x. On 32 MiB that was hidden
+#    serial pass over 0.5 MiB in L2 took 3.5-5.9x a plain read, four rows 1.45-1.8x. On 32 MiB that was hidden
 #    while memory ran at its usual speed and showed when it ran ~30 % faster: moments ÷ read, caches
 #    flushed, same process, one row against four (read 0.62-0.65 ms): 1.22-1.24 -> 1.00-1.04, training
 #    forward ÷ (read + copy) 1.08-1.17 -> 1.02-1.04; at the usual speed 1.10-1.12 -> 0.99-1.06;
