@@ -393,11 +393,17 @@ def test_float32_variance_accuracy_at_large_mean(shape, loc, scale, tol):
 
 # ----------------------------------------------------------------------------- NaN / Inf
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape", [(101, 4, 1), (3, 4, 50), (101, 64, 1)])
-def test_nan_propagates_to_its_channel_only(dtype, shape):
+@pytest.mark.parametrize("shape", [(101, 4, 1), (3, 4, 50), (101, 64, 1), (2051, 4, 1)])
+@pytest.mark.parametrize("at_end", [True, False])
+def test_nan_propagates_to_its_channel_only(dtype, shape, at_end):
+    """One NaN in channel 2: at its end (the last, single rows) or inside the first thread's chunk (in a
+    four-row or four-tile step where there are any; not a chunk's first element, which becomes its shift)."""
     rng = np.random.default_rng(11)
     x, g = data(shape, dtype, rng), data(shape, dtype, rng)
-    x[shape[0] - 1, 2, shape[2] - 1] = np.nan
+    if at_end:
+        x[shape[0] - 1, 2, shape[2] - 1] = np.nan
+    else:
+        x[shape[0] // 4 + 1, 2, shape[2] // 4] = np.nan
     C = shape[1]
     gamma, beta = np.ones(C), np.zeros(C)
     y, mean, var, invstd, count = train_forward(x, gamma, beta, EPS)
