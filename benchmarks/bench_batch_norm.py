@@ -6,6 +6,8 @@ Run from a checkout (the checkout's `rkeras` is used when there is one):
     python benchmarks/bench_batch_norm.py              # full sizes, checks the targets, exit 1 on a miss
     python benchmarks/bench_batch_norm.py --repeats 41
     python benchmarks/bench_batch_norm.py --quick      # tiny sizes, few repetitions, never fails on targets
+    python benchmarks/bench_batch_norm.py --json runs/r1.json   # also save every repetition's times
+    python benchmarks/summarize_runs.py runs/*.json             # targets over several saved runs
 
 Everything is float32 and timed in one process. Within each repetition every implementation of every op
 of a workload runs once, in a new random order each repetition (so slow drifts of the machine, and the
@@ -89,10 +91,18 @@ Targets (ratios of medians from the same run; exit status 1 if one is missed, no
   T4  rkeras kernels (prealloc) / floor, 32 MiB workloads                                             <= 1.3
   T5  rkeras kernels (prealloc) / floor, cache-resident workloads                                     <= 2.0
   T6  rkeras layer / floor (fresh out), 32 MiB workloads                                              <= 1.5
+
+`--json FILE` saves the run as plain JSON (no pickle): the machine and versions, every case's time in each
+timed repetition (seconds, in repetition order; the float64 twin's every 5th), the CPU share of other
+processes per workload, and each target with its numerator and denominator case. One run is a sample of
+a noisy machine; `benchmarks/summarize_runs.py` reads several such files and reports, per target, the
+spread of the ratio of medians over the runs, the median of paired ratios (numerator / denominator timed
+in the same repetition, so a slow phase of the machine hits both), and how many runs missed it.
 """
 
 import argparse
 import gc
+import json
 import os
 import platform
 import random
@@ -705,8 +715,8 @@ def optional_import(name):
         return None
 
 
-def fmt_ratio(v):
-    return "-" if v is None or not np.isfinite(v) else f"{v:.2f}"
+def fmt_ratio(v, digits=2):
+    return "-" if v is None or not np.isfinite(v) else f"{v:.{digits}f}"
 
 
 def main(argv=None):
@@ -733,6 +743,9 @@ def main(argv=None):
     ap.add_argument("--prime-ms", type=float, default=None,
                     help="cache-resident workloads: untimed calls of each case for this long right before its timed "
                          "call (default 5, --quick 0.5)")
+    ap.add_argument("--json", default=None, metavar="FILE",
+                    help="also write the run (every repetition's times, the targets) to FILE as JSON, for "
+                         "benchmarks/summarize_runs.py")
     args = ap.parse_args(argv)
     if args.prime_ms is not None and not args.prime_ms >= 0:
         ap.error(f"--prime-ms must be a number >= 0; received {args.prime_ms}")
@@ -743,6 +756,8 @@ def main(argv=None):
     wait_limit = args.wait_idle if args.wait_idle is not None else (0.0 if args.quick else 300.0)
     attempts = args.attempts or (1 if args.quick else 3)
 
+    if args.json is not None and not Path(args.json).resolve().parent.is_dir():
+        ap.error(f"--json: the folder of {args.json!r} does not exist; create it first")
     if args.no_array_cache and capacity_bytes():
         ap.error("--no-array-cache must be given on the command line: it takes effect before rkeras is imported")
     peers = set() if args.no_peers else set(args.peers.split(",")) - {""}
@@ -768,8 +783,10 @@ def main(argv=None):
           f"numpy twin timed every {twin_every} repetition(s); cache-resident workloads primed "
           f"{prime_s * 1e3:g} ms before each timed call")
 
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     rng = np.random.default_rng(0)
     results = {}   # (workload, op, impl) -> ms
+    run_times = {}  # (workload, op, impl) -> seconds of each timed repetition
     busy_during = {}  # workload -> share of the CPU other processes used while it was timed
     notes, problems = [], []
     chosen = workloads(args.quick)
@@ -818,6 +835,7 @@ def main(argv=None):
         notes.append(f"{wl.name}: {best[2]}")
         for c in cases:
             results[(wl.name, c.op, c.impl)] = c.median_ms
+            run_times[(wl.name, c.op, c.impl)] = list(c.times)
         print(f"  measured {wl.name} {wl.shape} ({wl.mib:g} MiB): {len(cases)} timed calls per repetition",
               flush=True)
 
@@ -828,8 +846,12 @@ def main(argv=None):
             return None if a is None or b is None else a + b
         return results.get((w, op, impl))
 
+    def torch_key(w, op):
+        """The torch row an op is compared with: torch masked ops where there are some, else torch."""
+        return (w, op, TORCH_MASKED if get(w, op, TORCH_MASKED) is not None else TORCH)
+
     def torch_ref(w, op):
-        return get(w, op, TORCH_MASKED) if get(w, op, TORCH_MASKED) is not None else get(w, op, TORCH)
+        return get(*torch_key(w, op))
 
     order = [RK_LAYER, RK_VJP, RK_KERNELS, TORCH, TORCH_MASKED, TORCH_ATEN, TORCH_ATEN + " (unmasked proxy)",
              TORCH_PROXY, JAX, NUMPY, FLOOR, FLOOR_FRESH]
@@ -868,44 +890,75 @@ def main(argv=None):
 
     # ------------------------------------------------------------------------------ targets
     names = {w.name: w for w in chosen}
-    targets = []  # (id, description, value, limit)
-
-    def ratio(a, b):
-        return None if a is None or b is None else a / b
-
+    targets = []  # (id, description, numerator case, denominator case, limit); a case is (workload, op, impl)
     for w in names.values():
         for op in TARGET_OPS:
-            user = get(w.name, op, RK_LAYER)
+            user = (w.name, op, RK_LAYER)
             if torch is not None:
                 tid, lim = ("T1", 0.6) if w.big else ("T2", 0.8)
                 targets.append((tid, f"{w.name}/{op}: rkeras layer / {'torch masked ops' if w.mask_shape else 'torch'}",
-                                ratio(user, torch_ref(w.name, op)), lim))
+                                user, torch_key(w.name, op), lim))
                 if w.mask_shape:
                     targets.append(("T3", f"{w.name}/{op}: rkeras layer (masked) / torch unmasked native",
-                                    ratio(user, get(w.name, op, TORCH_PROXY)), 1.0))
+                                    user, (w.name, op, TORCH_PROXY), 1.0))
             tid, lim = ("T4", 1.3) if w.big else ("T5", 2.0)
             targets.append((tid, f"{w.name}/{op}: rkeras kernels (prealloc) / floor",
-                            ratio(get(w.name, op, RK_KERNELS), get(w.name, op, FLOOR)), lim))
+                            (w.name, op, RK_KERNELS), (w.name, op, FLOOR), lim))
             if w.big:
                 targets.append(("T6", f"{w.name}/{op}: rkeras layer / floor (fresh out)",
-                                ratio(user, get(w.name, op, FLOOR_FRESH)), 1.5))
+                                user, (w.name, op, FLOOR_FRESH), 1.5))
     targets.sort(key=lambda t: t[0])
     print()
     print("targets" + (" (--quick: shown, not enforced)" if args.quick else "") + ":")
     if torch is None:
         print("  note: torch is not installed: the x torch targets (T1-T3) are skipped")
     missed = 0
-    for tid, desc, val, lim in targets:
+    checked = []
+    for tid, desc, num, den, lim in targets:
+        a, b = get(*num), get(*den)
+        val = None if a is None or b is None else a / b
         ok = val is not None and val <= lim
         missed += not ok
-        print(f"  {tid} {'met   ' if ok else 'MISSED'} {desc:<62} {fmt_ratio(val):>6} (<= {lim})")
+        checked.append({"id": tid, "description": desc, "numerator": list(num), "denominator": list(den),
+                        "limit": lim, "value": _finite(val), "met": ok})
+        print(f"  {tid} {'met   ' if ok else 'MISSED'} {desc:<62} {fmt_ratio(val, 3):>6} (<= {lim})")
     for p in problems:
         print("WARNING: " + p)
     print(f"{len(targets) - missed} of {len(targets)} targets met" + ("" if args.quick else
           (", exit status 1" if missed or problems else "")))
+    if args.json is not None:
+        save_run(args.json, {
+            "format": RUN_FORMAT,
+            "started": started, "argv": sys.argv[1:] if argv is None else list(argv), "quick": args.quick,
+            "python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__,
+            "rkeras": rk.__version__, "torch": torch.__version__ if torch else None,
+            "jax": jax.__version__ if jax else None, "cpus": os.cpu_count(), "numba_threads": numba.get_num_threads(),
+            "repeats": repeats, "warmup": warmup, "prime_ms": prime_s * 1e3,
+            "workloads": [{"name": w.name, "shape": list(w.shape), "axis": w.axis, "big": w.big,
+                           "mask": w.mask_shape is not None, "others_cpu": _finite(busy_during.get(w.name))}
+                          for w in chosen],
+            "cases": [{"workload": k[0], "op": k[1], "impl": k[2], "times_s": v} for k, v in run_times.items()],
+            "targets": checked, "problems": problems,
+        })
+        print(f"run saved to {args.json}")
     if args.quick:
         return 0
     return 1 if (missed or problems) else 0
+
+
+RUN_FORMAT = "rkeras-bench-batch-norm/1"
+
+
+def _finite(v):
+    """v, or None when it is missing or not a finite number (JSON has no NaN)."""
+    return v if v is not None and np.isfinite(v) else None
+
+
+def save_run(path, run):
+    """Write `run` as JSON (to a temporary file first, so an interrupted run leaves no half file)."""
+    tmp = Path(f"{path}.tmp")
+    tmp.write_text(json.dumps(run, indent=1, allow_nan=False) + "\n")
+    tmp.replace(path)
 
 
 if __name__ == "__main__":

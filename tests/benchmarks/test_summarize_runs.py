@@ -1,0 +1,81 @@
+"""summarize_runs.py: the ratio of medians and the paired ratio over saved benchmark runs, against hand-worked
+numbers."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "summarize_runs.py"
+spec = importlib.util.spec_from_file_location("summarize_runs", SCRIPT)
+summarize_runs = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(summarize_runs)
+
+
+def make_run(num, den, limit=0.8, den_impl="torch"):
+    """A run with one target, rkeras layer / den_impl on dense inference, from the given times."""
+    ratio = sorted(num)[len(num) // 2] / sorted(den)[len(den) // 2]
+    return {
+        "format": summarize_runs.RUN_FORMAT, "quick": False, "started": "2026-11-26T06:00:00+0000",
+        "cases": [{"workload": "dense", "op": "inference", "impl": "rkeras layer", "times_s": num},
+                  {"workload": "dense", "op": "inference", "impl": "torch", "times_s": den}],
+        "targets": [{"id": "T2", "description": "dense/inference: rkeras layer / torch",
+                     "numerator": ["dense", "inference", "rkeras layer"],
+                     "denominator": ["dense", "inference", den_impl], "limit": limit, "value": ratio,
+                     "met": ratio <= limit}],
+    }
+
+
+def test_ratio_of_medians_and_paired_ratio_by_hand():
+    # run a: medians 2 / 3 = 0.667; paired ratios 1, 0.5, 3 -> median 1.0 (the two statistics differ)
+    a = make_run([1.0, 2.0, 9.0], [1.0, 4.0, 3.0])
+    # run b: 0.5 either way
+    b = make_run([2.0, 2.0, 2.0], [4.0, 4.0, 4.0])
+    assert summarize_runs.target_ratios(a)[("T2", "dense/inference: rkeras layer / torch")] == \
+        pytest.approx((0.8, 2.0 / 3.0, 1.0))
+    [(tid, desc, limit, n, medians, paired)] = summarize_runs.summarize([("a", a), ("b", b)])
+    assert (tid, limit, n) == ("T2", 0.8, 2)
+    assert medians == pytest.approx([0.5, (0.5 + 2.0 / 3.0) / 2, 2.0 / 3.0, 0])  # min, median, max, over
+    assert paired == pytest.approx([0.5, 0.75, 1.0, 1])
+
+
+def test_main_prints_the_table_and_each_run(tmp_path, capsys):
+    paths = []
+    for name, run in (("a", make_run([1.0, 2.0, 9.0], [1.0, 4.0, 3.0])),
+                      ("b", make_run([5.0, 5.0, 5.0], [4.0, 4.0, 4.0]))):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(run))
+    assert summarize_runs.main([str(p) for p in paths]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("T2 dense/inference"))
+    assert [c.strip() for c in row.split("|")[1:]] == ["0.8", "2", "0.667", "0.958", "1.250", "1",
+                                                       "1.000", "1.125", "1.250", "2"]
+    assert "b.json: started 2026-11-26T06:00:00+0000, 0 of 1 targets met; missed: T2 dense/inference: " \
+           "rkeras layer / torch 1.250" in out
+    assert "1 of 2 run(s) met every target they checked" in out
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda r: r.update(format="something else"), "not a run saved by bench_batch_norm.py --json"),
+    (lambda r: r.pop("targets"), "`targets` is missing"),
+    (lambda r: r["targets"][0].update(denominator=["dense", "inference", "jax.jit"]), "does not hold"),
+    (lambda r: r["cases"][1].update(times_s=[4.0, 4.0]), "paired ratios need one of each per repetition"),
+    (lambda r: r["cases"][0].update(times_s=[1.0, 0.0, 1.0]), "has no positive times"),
+    (lambda r: r.update(quick=True), "--include-quick"),
+])
+def test_bad_runs_are_refused_with_the_reason(tmp_path, capsys, mutate, message):
+    run = make_run([1.0, 2.0, 3.0], [2.0, 2.0, 2.0])
+    mutate(run)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(run))
+    assert summarize_runs.main([str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and str(path) in err
+
+
+def test_a_file_that_is_not_json_is_refused(tmp_path, capsys):
+    path = tmp_path / "notes.txt"
+    path.write_text("33 of 33 targets met\n")
+    assert summarize_runs.main([str(path)]) == 2
+    assert "cannot be read as JSON" in capsys.readouterr().err
