@@ -16,6 +16,10 @@ For every target it prints, over the runs that measured it:
     how many runs were over the limit.
 Then each run: when it started, how many targets it met, and the ones it missed. Runs made with --quick are
 refused unless --include-quick is given (their figures mean nothing).
+
+`--check` makes it a check over the runs: exit status 1 when a target's median over the runs (of the
+ratio of medians) is over its limit. A regression moves that median; a run that is 1 % over in a slow
+phase of the machine does not. It needs at least 3 runs.
 """
 
 import argparse
@@ -25,6 +29,7 @@ import sys
 from pathlib import Path
 
 RUN_FORMAT = "rkeras-bench-batch-norm/1"
+CHECK_MIN_RUNS = 3
 
 
 class RunError(ValueError):
@@ -92,7 +97,12 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("runs", nargs="+", metavar="RUN.json", help="runs saved by bench_batch_norm.py --json")
     ap.add_argument("--include-quick", action="store_true", help="also accept --quick runs (tiny sizes)")
+    ap.add_argument("--check", action="store_true",
+                    help=f"exit status 1 when a target's median over the runs is over its limit (at least "
+                         f"{CHECK_MIN_RUNS} runs)")
     args = ap.parse_args(argv)
+    if args.check and len(args.runs) < CHECK_MIN_RUNS:
+        ap.error(f"--check needs at least {CHECK_MIN_RUNS} runs; received {len(args.runs)}")
     runs = []
     try:
         for path in args.runs:
@@ -126,7 +136,14 @@ def main(argv=None):
         print(f"{path}: started {run.get('started', '?')}, {len(run['targets']) - len(missed)} of "
               f"{len(run['targets'])} targets met" + (f"; missed: {misses}" if missed else ""))
     print(f"{met_all} of {len(runs)} run(s) met every target they checked")
-    return 0
+    if not args.check:
+        return 0
+    over = [(tid, desc, limit, m[1]) for tid, desc, limit, n, m, p in rows if m[1] > limit]
+    for tid, desc, limit, median in over:
+        print(f"check: {tid} {desc}: median over the runs {median:.3f} is over its limit {limit}")
+    print(f"check: {len(rows) - len(over)} of {len(rows)} targets met by their median over {len(runs)} runs"
+          + (", exit status 1" if over else ""))
+    return 1 if over else 0
 
 
 if __name__ == "__main__":

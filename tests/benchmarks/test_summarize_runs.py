@@ -79,3 +79,30 @@ def test_a_file_that_is_not_json_is_refused(tmp_path, capsys):
     path.write_text("33 of 33 targets met\n")
     assert summarize_runs.main([str(path)]) == 2
     assert "cannot be read as JSON" in capsys.readouterr().err
+
+
+def write_runs(tmp_path, ratios):
+    """One saved run per ratio (rkeras layer / torch on dense inference, limit 0.8), in tmp_path."""
+    paths = []
+    for k, r in enumerate(ratios):
+        paths.append(tmp_path / f"r{k}.json")
+        paths[-1].write_text(json.dumps(make_run([r, r, r], [1.0, 1.0, 1.0])))
+    return [str(p) for p in paths]
+
+
+def test_check_judges_a_target_by_its_median_over_the_runs(tmp_path, capsys):
+    # one run of three over the limit: the median holds, the check passes
+    assert summarize_runs.main(["--check", *write_runs(tmp_path, [0.7, 0.81, 0.75])]) == 0
+    assert "check: 1 of 1 targets met by their median over 3 runs" in capsys.readouterr().out
+    # two of three over: the median is over, the check fails and names the target
+    assert summarize_runs.main(["--check", *write_runs(tmp_path, [0.7, 0.81, 0.85])]) == 1
+    out = capsys.readouterr().out
+    assert "check: T2 dense/inference: rkeras layer / torch: median over the runs 0.810 is over its limit 0.8" in out
+    assert out.rstrip().endswith("exit status 1")
+
+
+def test_check_needs_three_runs(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        summarize_runs.main(["--check", *write_runs(tmp_path, [0.7, 0.7])])
+    assert stop.value.code == 2
+    assert "--check needs at least 3 runs; received 2" in capsys.readouterr().err
