@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """Targets of the batch-normalization benchmark over several saved runs.
 
-One run of `bench_batch_norm.py` is one sample of a noisy machine: on the project's 2-vCPU VM a run misses
-some target by about 1 % now and then, a different one each time. Whether a target really holds is a
-question about many runs. Save each run, then summarize them:
+One run of `bench_batch_norm.py` is one sample of a noisy machine: on the project's 2-vCPU VM about one run
+in three to one in fifteen misses a target, mostly by 0.3-4 %, a different one from run to run. Whether a
+target really holds is a question about many runs. Save each run, then summarize them:
 
     for i in 1 2 3 4 5; do python benchmarks/bench_batch_norm.py --json runs/r$i.json; done
     python benchmarks/summarize_runs.py runs/*.json
@@ -12,8 +12,8 @@ For every target it prints, over the runs that measured it:
   * the ratio of medians (what the benchmark checks): min, median and max over the runs, and how many
     runs were over the limit;
   * the paired ratio: per run, the median over repetitions of numerator time / denominator time from the
-    same repetition (timed seconds apart, so a slow phase of the machine slows both); min, median, max and
-    how many runs were over the limit.
+    same repetition (timed well under a second apart, so a slow phase of the machine slows both); min,
+    median, max and how many runs were over the limit.
 Then each run: when it started, how many targets it met, and the ones it missed. Runs made with --quick are
 refused unless --include-quick is given (their figures mean nothing).
 
