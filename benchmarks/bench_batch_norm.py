@@ -99,8 +99,8 @@ a noisy machine; `benchmarks/summarize_runs.py` reads several such files and rep
 spread of the ratio of medians over the runs, the median of paired ratios (numerator / denominator timed
 in the same repetition, so a slow phase of the machine hits both), and how many runs missed it; with
 `--check` it exits 1 when a target's median over the runs misses (one run is a noisy check: on the
-project's 2-vCPU VM about one run in three to one in fifteen misses a target, mostly by 0.3-4 %, a
-different one from run to run).
+project's 2-vCPU VM, 9 of 30 runs on one day missed a target, by 0.3-12 %, a different one from run to
+run).
 """
 
 import argparse
