@@ -3,7 +3,8 @@
 
 One run of `bench_batch_norm.py` is one sample of a noisy machine: on the project's 2-vCPU VM, 9 of 30 runs
 on one day missed a target (1 of 15 on the day before), by 0.3-12 %, half of them by less than 3 %, and a
-different target from run to run. Whether a target really holds is a question about many runs. Save each run, then summarize them:
+different target from run to run. Whether a target really holds is a question about many runs. Save each
+run, then summarize them:
 
     for i in 1 2 3 4 5; do python benchmarks/bench_batch_norm.py --json runs/r$i.json; done
     python benchmarks/summarize_runs.py runs/*.json
