@@ -1,24 +1,15 @@
 """Smoke run of the batch-normalization benchmark: `--quick` prints the table, saves the run as JSON that
 `summarize_runs.py` reads, and exits 0."""
 
-import importlib.util
 import json
 import statistics
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from bench_scripts import BENCHMARKS, load_benchmark_script
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 SCRIPT = BENCHMARKS / "bench_batch_norm.py"
-
-
-def _summarizer():
-    spec = importlib.util.spec_from_file_location("summarize_runs", BENCHMARKS / "summarize_runs.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +55,7 @@ def test_saved_run_holds_every_repetition_and_the_printed_targets(quick_run):
 
 def test_summarizer_reads_the_saved_run(quick_run, capsys):
     _, saved = quick_run
-    summarize_runs = _summarizer()
+    summarize_runs = load_benchmark_script("summarize_runs")
     assert summarize_runs.main([str(saved)]) == 2  # a --quick run is refused by default
     assert "--include-quick" in capsys.readouterr().err
     assert summarize_runs.main(["--include-quick", str(saved), str(saved)]) == 0

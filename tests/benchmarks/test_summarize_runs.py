@@ -1,16 +1,12 @@
 """summarize_runs.py: the ratio of medians and the paired ratio over saved benchmark runs, against hand-worked
 numbers."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
+from bench_scripts import load_benchmark_script
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "summarize_runs.py"
-spec = importlib.util.spec_from_file_location("summarize_runs", SCRIPT)
-summarize_runs = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(summarize_runs)
+summarize_runs = load_benchmark_script("summarize_runs")
 
 
 def make_run(num, den, limit=0.8, den_impl="torch"):
