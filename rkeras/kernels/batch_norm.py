@@ -72,10 +72,9 @@ _BLOCK_TILES = 16      # I == 1: tiles, i.e. values per float32 accumulator, bef
 #    runs: 8 MiB masked 411 and 348 -> 297 and 283 us, 2 MiB dense 96 and 89 -> 87 and 82 us.
 # These sums prefetch only in chunks of more than _GROUP_MAX elements (beyond the caches; see
 # _AHEAD_BYTES): in cache the requests only compete with the loads. Moments ÷ read without against with
-# them, same process,
-# alternating, two runs: 2 MiB dense 1.36 and 1.47 against 1.60 and 1.74, 8 MiB channels-last 1.71 and
-# 1.73 against 1.95 and 1.96 (backward sums, four rows, with the earlier, costlier prefetch call: 306
-# and 294 us against 297 and 283, 8 MiB masked).
+# them, same process, alternating, two runs: 2 MiB dense 1.36 and 1.47 against 1.60 and 1.74, 8 MiB
+# channels-last 1.71 and 1.73 against 1.95 and 1.96 (backward sums, four rows, with the earlier, costlier
+# prefetch call: 306 and 294 us against 297 and 283, 8 MiB masked).
 _WIDE = 64
 _GROUP = 4             # rows per step of the wide sums (backward: in chunks of at most _GROUP_MAX elements)
 _GROUP_MAX = 1 << 21
