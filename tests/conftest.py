@@ -12,6 +12,9 @@ import sys
 
 from hypothesis import settings
 
+# the Keras parity tests drive Keras 3 through JAX (the `test` extra installs both); set before any import
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
 sys.path.insert(0, os.path.dirname(__file__))
 
 settings.register_profile("deterministic", derandomize=True, print_blob=True)

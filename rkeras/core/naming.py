@@ -7,9 +7,12 @@ _counts: dict[str, int] = defaultdict(int)
 
 
 def to_snake_case(name: str) -> str:
-    """`BatchNormalization` -> `batch_normalization`."""
+    """`BatchNormalization` -> `batch_normalization`, `Conv2D` -> `conv2d`, `MaxPooling2D` -> `max_pooling2d`.
+
+    Keras' rule: a digit followed by a capital starts no new word, so default layer names (and the
+    weight paths built from them) line up with files written by Keras."""
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 def unique_name(base: str) -> str:

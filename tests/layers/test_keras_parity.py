@@ -1,8 +1,7 @@
-"""Parity with Keras 3's own BatchNormalization (runs where keras + jax are installed: the `parity` extra).
+"""Parity with Keras 3's own BatchNormalization (Keras 3 on JAX comes with the `test` extra, so CI runs it).
 
 The project's contract is float32 relative error <= 1e-5 against Keras 3 on outputs, moving
-statistics and gradients. CI does not install Keras (a large download); run
-`pip install ".[parity]" && python -m pytest tests/layers/test_keras_parity.py` to check.
+statistics and gradients.
 """
 
 import os
@@ -10,11 +9,10 @@ import os
 import numpy as np
 import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
-keras = pytest.importorskip("keras")
-jax = pytest.importorskip("jax")
-if keras.backend.backend() != "jax":
-    pytest.skip("the parity test drives Keras through its JAX backend", allow_module_level=True)
+import jax
+import keras  # conftest.py selects the JAX backend
+
+assert keras.backend.backend() == "jax", "the parity tests drive Keras through its JAX backend"
 
 from bn_reference import rel_err
 
