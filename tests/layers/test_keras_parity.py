@@ -4,13 +4,11 @@ The project's contract is float32 relative error <= 1e-5 against Keras 3 on outp
 statistics and gradients.
 """
 
-import os
-
-import numpy as np
-import pytest
 
 import jax
 import keras  # conftest.py selects the JAX backend
+import numpy as np
+import pytest
 
 assert keras.backend.backend() == "jax", "the parity tests drive Keras through its JAX backend"
 
