@@ -787,15 +787,20 @@ def _forward_coefficients(x, mean, var, training, gamma, has_gamma, beta, has_be
 
 @njit(cache=True, error_model="numpy")
 def _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g, sum_gxhat):
-    """k_g, k_x, k_0, center in x's dtype for dx = k_g g + w (k_x (x - center) + k_0), as the layer's
+    """k_g, k_x, k_0, center in float64 for dx = k_g g + w (k_x (x - center) + k_0), as the layer's
     backward: full (training with count > 0) as `backward_input(..., center=mean)` (center 0 where
     |mean| invstd <= _FOLD_BELOW), else dx = gamma invstd g (returned as k_x with k_0 = center = 0, for the
-    pass without a g term)."""
+    pass without a g term).
+
+    Float64, so that the affine pass evaluates each dx in float64 and rounds it once: coefficients rounded
+    to float32 would add the same error at every position of a channel, a per-channel offset in the sum
+    of dx, which is the whole gradient of a bias feeding batch normalization (exactly 0 in exact
+    arithmetic); Adam turns that offset into learning-rate-sized steps of the bias."""
     C = mean.shape[0]
-    k_g = np.empty(C, x.dtype)
-    k_x = np.empty(C, x.dtype)
-    k_0 = np.empty(C, x.dtype)
-    center = np.empty(C, x.dtype)
+    k_g = np.empty(C, np.float64)
+    k_x = np.empty(C, np.float64)
+    k_0 = np.empty(C, np.float64)
+    center = np.empty(C, np.float64)
     for c in range(C):
         kg = (np.float64(gamma[c]) if has_gamma else 1.0) * invstd[c]
         k_g[c] = kg
@@ -803,7 +808,7 @@ def _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g
             kx = -kg * invstd[c] * sum_gxhat[c] / count
             center[c] = mean[c] if abs(mean[c]) * invstd[c] > _FOLD_BELOW else 0.0
             k_x[c] = kx
-            k_0[c] = -kg * sum_g[c] / count + kx * (np.float64(center[c]) - mean[c])
+            k_0[c] = -kg * sum_g[c] / count + kx * (center[c] - mean[c])
         else:
             center[c] = 0.0
             k_x[c] = kg

@@ -45,6 +45,7 @@ from ... import conventions
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
 from ...kernels import conv as kernels
+from ...kernels.reductions import column_sums
 from ..kernel_and_bias import KernelAndBias
 from .conv_utils import (
     output_length,
@@ -275,7 +276,7 @@ class BaseConv(KernelAndBias, Layer):
                 dcols = dcols.reshape(n, oh, ow, kh, kw, c)
             kernels.col2im(dcols, cf, sh, sw, dh, dw, pt, pl, dx4)
         if self.use_bias and self.bias.trainable:
-            grads[self.bias] = gz4.reshape(-1, f).sum(axis=0).astype(self.bias.dtype, copy=False)
+            grads[self.bias] = column_sums(gz4.reshape(-1, f), self.bias.dtype)  # float64 accumulation
         return dx4.reshape(in_shape).astype(in_dtype, copy=False), grads
 
     # ----------------------------------------------------------------------------- config

@@ -11,6 +11,7 @@ import numpy as np
 from ... import conventions
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
+from ...kernels.reductions import column_sums
 from ..kernel_and_bias import KernelAndBias
 
 
@@ -84,7 +85,7 @@ class Dense(KernelAndBias, Layer):
         if self.kernel.trainable:
             grads[self.kernel] = (x2.T @ gz).astype(self.kernel.dtype, copy=False)
         if self.use_bias and self.bias.trainable:
-            grads[self.bias] = gz.sum(axis=0).astype(self.bias.dtype, copy=False)
+            grads[self.bias] = column_sums(gz, self.bias.dtype)  # float64 accumulation (issue 17)
         dx = gz @ self.kernel.value.astype(work, copy=False).T
         return dx.reshape(shape).astype(in_dtype, copy=False), grads
 

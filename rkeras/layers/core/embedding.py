@@ -111,7 +111,7 @@ class Embedding(Layer):
         if self.embeddings.trainable:
             work = compute_dtype(self.embeddings.dtype)
             g = np.ascontiguousarray(np.asarray(grad_outputs), dtype=work).reshape(-1, self.output_dim)
-            table = np.zeros((self.input_dim, self.output_dim), dtype=work)
+            table = np.zeros((self.input_dim, self.output_dim), dtype=np.float64)  # repeated rows add in float64
             kernels.scatter_add_rows(np.ascontiguousarray(idx).reshape(-1), g, table)
             grads[self.embeddings] = table.astype(self.embeddings.dtype, copy=False)
         return None, grads

@@ -129,5 +129,5 @@ class Merge(Layer):
         expanded = shape[:1] + (1,) * (g.ndim - len(shape)) + shape[1:]
         axes = tuple(a for a, (d, e) in enumerate(zip(g.shape, expanded)) if e == 1 and d != 1)
         if axes:
-            g = g.sum(axis=axes, keepdims=True)
+            g = g.sum(axis=axes, keepdims=True, dtype=np.float64)  # a gradient reduction: float64
         return np.ascontiguousarray(g.reshape(shape), dtype=dtype)

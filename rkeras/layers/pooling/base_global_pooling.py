@@ -61,7 +61,7 @@ class BaseGlobalAveragePooling(BaseGlobalPooling):
     def forward(self, inputs, training=False, mask=None):
         x, xw = self._prepare(inputs)
         axes = self._axes()
-        y = xw.mean(axis=axes, keepdims=True)
+        y = xw.mean(axis=axes, keepdims=True, dtype=np.float64)  # numpy adds strided axes naively in float32
         out_shape = self.compute_output_shape(x.shape)
         return y.reshape(out_shape).astype(x.dtype, copy=False), (x.shape, x.dtype, xw.dtype, None)
 

@@ -31,7 +31,7 @@ class GlobalAveragePooling1D(BaseGlobalAveragePooling):
         m = self._mask_weights(mask, x.shape, steps_axis, xw.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):
             weights = m / m.sum(axis=steps_axis, keepdims=True)  # a sample with every step masked: NaN
-        y = (np.where(m > 0, xw, 0) * weights).sum(axis=steps_axis, keepdims=True)
+        y = (np.where(m > 0, xw, 0) * weights).sum(axis=steps_axis, keepdims=True, dtype=np.float64)
         out_shape = self.compute_output_shape(x.shape)
         return y.reshape(out_shape).astype(x.dtype, copy=False), (x.shape, x.dtype, xw.dtype, weights)
 
