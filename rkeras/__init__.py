@@ -42,6 +42,7 @@ _FAMILIES = {
     "rkeras.datasets": ("dataset_",),
     "rkeras.distribute.data_parallel": ("distribution_", "set_distribution"),
     "rkeras.api.ops": ("op_", "random_", "shape", "array_reshape", "to_categorical"),
+    "rkeras.api.custom": ("new_", "Loss", "Metric", "Callback", "layer_lambda"),
 }
 
 __all__ = [

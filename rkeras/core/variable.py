@@ -64,6 +64,9 @@ class Variable:
     def __len__(self):
         return len(self.value)
 
+    def __float__(self):
+        return float(self.value)
+
     # Arithmetic goes through the op_* functions, so that a training step's tape records it.
     # `==` and `!=` stay identity comparisons (variables are dict keys): use op_equal() for values.
     def __add__(self, other): return _ops().op_add(self, other)
