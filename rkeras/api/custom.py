@@ -280,12 +280,12 @@ def Callback(classname, on_epoch_begin=None, on_epoch_end=None, on_train_begin=N
     class
         Instances go in `fit(callbacks = list(...))`.
     """
-    hooks = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end, on_train_begin=on_train_begin,
-                 on_train_end=on_train_end, on_train_batch_begin=on_train_batch_begin,
-                 on_train_batch_end=on_train_batch_end, on_test_begin=on_test_begin, on_test_end=on_test_end,
-                 on_test_batch_begin=on_test_batch_begin, on_test_batch_end=on_test_batch_end,
-                 on_predict_begin=on_predict_begin, on_predict_end=on_predict_end,
-                 on_predict_batch_begin=on_predict_batch_begin, on_predict_batch_end=on_predict_batch_end)
+    hooks = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end, "on_train_begin": on_train_begin,
+                 "on_train_end": on_train_end, "on_train_batch_begin": on_train_batch_begin,
+                 "on_train_batch_end": on_train_batch_end, "on_test_begin": on_test_begin, "on_test_end": on_test_end,
+                 "on_test_batch_begin": on_test_batch_begin, "on_test_batch_end": on_test_batch_end,
+                 "on_predict_begin": on_predict_begin, "on_predict_end": on_predict_end,
+                 "on_predict_batch_begin": on_predict_batch_begin, "on_predict_batch_end": on_predict_batch_end}
     initialize = kwargs.pop("initialize", None)
     return _define(classname, _Callback, _Callback, initialize, {**hooks, **kwargs}, public, private, inherit, ())
 

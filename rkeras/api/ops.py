@@ -15,4 +15,4 @@ for _m in _MODULES:
 
 array_reshape = core.array_reshape
 to_categorical = core.to_categorical
-shape = core.shape  # noqa: F811 - R's shape() (the module `shape` above is not exported)
+shape = core.shape

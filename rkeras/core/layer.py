@@ -32,7 +32,13 @@ _CALL_KWARGS = frozenset(("training", "mask"))  # compose()'s accepted call argu
 
 
 class Layer:
-    """Base class of all layers (and, through `Model`, of models)."""
+    """Base class of all layers (and, through `Model`, of models).
+
+    Subclass it and define `call(self, inputs)` with `op_*` functions (and `build(self, input_shape)`
+    for weights): such a layer trains, its gradients coming from the tape. Called with a class name
+    first, as R keras3's `Layer(classname, initialize, call, build, get_config, ...)`, it returns a new
+    layer class (see `new_layer_class()`); otherwise it makes a layer.
+    """
 
     supports_masking = False
     #: batch normalization: `trainable = False` means inference mode whatever `training` says
@@ -123,7 +129,7 @@ class Layer:
             while name in taken:
                 name = f"variable_{sum(1 for t in taken if t.startswith('variable'))}"
         dtype = dtype or self.dtype
-        from .. import initializers, regularizers, constraints
+        from .. import constraints, initializers, regularizers
         initializer = initializers.get("glorot_uniform" if initializer is None else initializer)
         if regularizer is not None:
             regularizer = regularizers.get(regularizer)

@@ -127,7 +127,7 @@ def _refuse_float(out, inputs, what):
 
 
 class _Node:
-    __slots__ = ("vjp", "keys", "out_key", "out", "vals")
+    __slots__ = ("keys", "out", "out_key", "vals", "vjp")
 
     def __init__(self, vjp, keys, out_key, out, vals):
         self.vjp, self.keys, self.out_key, self.out, self.vals = vjp, keys, out_key, out, vals

@@ -9,7 +9,7 @@ from .. import conventions
 from ..core import tape as _tape
 from ..core.tape import plain
 
-__all__ = ["apply", "plain", "unbroadcast", "r_axis", "r_axes", "op_doc", "float_dtype", "sum64"]
+__all__ = ["apply", "float_dtype", "op_doc", "plain", "r_axes", "r_axis", "sum64", "unbroadcast"]
 
 
 def apply(fwd, vjp, *args):
@@ -79,14 +79,14 @@ _PARAMS = {
     "x": ("array", "Input array (numpy array, array-like, Variable, or the result of another op)."),
     "x1": ("array", "First input array (broadcast against `x2`)."),
     "x2": ("array", "Second input array (broadcast against `x1`)."),
-    "axis": ("int or None", "Axis, R style: 1-based counting the batch dimension (`1` is the first "
-                            "dimension), or negative from the end (`-1` is the last); None means all axes."),
+    "axis": ("int or None", ("Axis, R style: 1-based counting the batch dimension (`1` is the first "
+                            "dimension), or negative from the end (`-1` is the last); None means all axes.")),
     "keepdims": ("bool", "If True, the reduced axes are kept with size 1."),
-    "dtype": ("str or None", "dtype of the result (e.g. \"float32\", \"int32\"); None keeps the default "
-                             "(`config_floatx()` for new float arrays)."),
+    "dtype": ("str or None", ("dtype of the result (e.g. \"float32\", \"int32\"); None keeps the default "
+                             "(`config_floatx()` for new float arrays).")),
     "shape": ("tuple of int", "Shape of the result, e.g. `c(2, 3)` -> `(2, 3)`."),
-    "seed": ("int, random_seed_generator() or None", "Seed for reproducible draws; None draws from the "
-                                                     "global generator (see `set_random_seed()`)."),
+    "seed": ("int, random_seed_generator() or None", ("Seed for reproducible draws; None draws from the "
+                                                     "global generator (see `set_random_seed()`).")),
     "zero_indexed": ("bool", "If False (R's default), indices are 1-based; if True, 0-based."),
     "xs": ("list of arrays", "The arrays to combine."),
 }

@@ -94,4 +94,4 @@ def function(func, args, kwargs):
         return NotImplemented
 
 
-__all__ = ["ufunc", "function", "nn"]
+__all__ = ["function", "nn", "ufunc"]

@@ -82,8 +82,8 @@ def op_cond(pred, true_fn, false_fn):
 
 @op_doc("A function that returns `f(x)` and a custom gradient (a `(value, grad_fn)` pair returned by `f`).",
         returns="function",
-        f=("function", "`f(*args)` returns `(value, grad_fn)`, with `grad_fn(upstream)` returning the gradient "
-                       "of each argument (one array per argument)."))
+        f=("function", ("`f(*args)` returns `(value, grad_fn)`, with `grad_fn(upstream)` returning the gradient "
+                       "of each argument (one array per argument).")))
 def op_custom_gradient(f):
     def wrapped(*args):
         holder = {}

@@ -82,8 +82,8 @@ def op_einsum(subscripts, *args):
 
 
 @op_doc("Tensor dot product over the given axes.",
-        axes=("int or pair of lists", "The number of trailing/leading axes to contract, or two lists of "
-                                      "0-based axes, as numpy's `tensordot`."))
+        axes=("int or pair of lists", ("The number of trailing/leading axes to contract, or two lists of "
+                                      "0-based axes, as numpy's `tensordot`.")))
 def op_tensordot(x1, x2, axes=2):
     a, b = plain(x1), plain(x2)
     if isinstance(axes, (int, np.integer)):
@@ -123,8 +123,8 @@ def op_vdot(x1, x2):
 
 
 @op_doc("Matrix or vector norm.",
-        ord=("None, number, \"fro\" or Inf", "Order of the norm: None (2-norm of vectors, Frobenius of "
-                                            "matrices), a number p (vector p-norm), \"fro\", or Inf."))
+        ord=("None, number, \"fro\" or Inf", ("Order of the norm: None (2-norm of vectors, Frobenius of "
+                                            "matrices), a number p (vector p-norm), \"fro\", or Inf.")))
 def op_norm(x, ord=None, axis=None, keepdims=False):
     v = plain(x)
     axes = r_axes(axis, v.ndim)

@@ -209,8 +209,8 @@ def op_clip(x, x_min, x_max):
 
 
 @op_doc("Replace NaN with `nan` and infinities with large finite numbers (or `posinf`, `neginf`).",
-        nan=("number", "Value for NaN."), posinf=("number or None", "Value for +Inf (None: the largest "
-                                                                       "finite value)."),
+        nan=("number", "Value for NaN."), posinf=("number or None", ("Value for +Inf (None: the largest "
+                                                                       "finite value).")),
         neginf=("number or None", "Value for -Inf (None: the lowest finite value)."))
 def op_nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     return apply(lambda v: np.nan_to_num(v, nan=nan, posinf=posinf, neginf=neginf),

@@ -7,7 +7,7 @@ from scipy import special
 
 from .. import conventions
 from . import math as m
-from ._base import apply, float_dtype, op_doc, plain, r_axis, sum64
+from ._base import apply, float_dtype, op_doc, plain, r_axis
 from .reductions import op_mean, op_sum
 
 
@@ -239,8 +239,8 @@ def op_multi_hot(inputs, num_classes, axis=-1, dtype=None, sparse=False, **kwarg
 
 
 @op_doc("Root-mean-square normalization over `axis`, times `scale`.",
-        scale=("array or None", "Multiplier (None: 1)."), epsilon=("float or None", "Added to the mean square "
-                                                                                  "(None: 1e-7)."))
+        scale=("array or None", "Multiplier (None: 1)."), epsilon=("float or None", ("Added to the mean square "
+                                                                                  "(None: 1e-7).")))
 def op_rms_normalization(x, scale=None, axis=-1, epsilon=None):
     eps = 1e-7 if epsilon is None else float(epsilon)
     ms = op_mean(m.op_square(x), axis=axis, keepdims=True)

@@ -230,8 +230,8 @@ def op_cumprod(x, axis=None, dtype=None):
 
 
 @op_doc("Weighted average over `axis`.",
-        weights=("array or None", "Weights, of the shape of `x` or of its `axis` dimension (None: plain "
-                                  "mean)."))
+        weights=("array or None", ("Weights, of the shape of `x` or of its `axis` dimension (None: plain "
+                                  "mean).")))
 def op_average(x, axis=None, weights=None):
     from .math import op_divide, op_multiply
     from .shape import op_broadcast_to, op_reshape

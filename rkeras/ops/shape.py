@@ -5,6 +5,8 @@ ops only move or copy elements: their gradient scatters the upstream gradient ba
 selection applied to an array of element indices (`_select`).
 """
 
+import itertools
+
 import numpy as np
 
 from .. import conventions
@@ -133,8 +135,8 @@ def op_unstack(x, num=None, axis=1):
 
 
 @op_doc("Split an array into pieces along `axis` (default 1: the first).", returns="list of arrays",
-        indices_or_sections=("int or list of int", "A number of equal pieces, or the positions where to "
-                                                   "split (numbers of elements before each cut)."),
+        indices_or_sections=("int or list of int", ("A number of equal pieces, or the positions where to "
+                                                   "split (numbers of elements before each cut).")),
         axis=("int", "The axis, R style."))
 def op_split(x, indices_or_sections, axis=1):
     v = plain(x)
@@ -147,7 +149,7 @@ def op_split(x, indices_or_sections, axis=1):
     else:
         cuts = [int(c) for c in indices_or_sections]
     bounds = [0] + cuts + [v.shape[ax]]
-    return [_slice_axis(x, ax, lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    return [_slice_axis(x, ax, lo, hi) for lo, hi in itertools.pairwise(bounds)]
 
 
 def _slice_axis(x, ax, lo, hi):

@@ -8,10 +8,10 @@ agree to float32 precision (relative error <= 1e-5).
 
 import keras  # conftest.py selects the JAX backend
 import numpy as np
+from bn_reference import rel_err
 from keras import ops as K
 
 import rkeras as rk
-from bn_reference import rel_err
 
 assert keras.backend.backend() == "jax"
 

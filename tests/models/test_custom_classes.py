@@ -2,12 +2,29 @@
 
 import numpy as np
 import pytest
+from layer_harness import assert_close_grad
 
 import rkeras as rk
-from layer_harness import assert_close_grad
-from rkeras import (Callback, Layer, Loss, Metric, Model, compile, fit, keras_model_sequential, layer_dense,
-                    layer_lambda, op_exp, op_matmul, op_mean, op_shape, op_square, op_sum, random_normal,
-                    random_seed_generator)
+from rkeras import (
+    Callback,
+    Layer,
+    Loss,
+    Metric,
+    Model,
+    compile,
+    fit,
+    keras_model_sequential,
+    layer_dense,
+    layer_lambda,
+    op_exp,
+    op_matmul,
+    op_mean,
+    op_shape,
+    op_square,
+    op_sum,
+    random_normal,
+    random_seed_generator,
+)
 
 
 def _linear_init(self, units=32):

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from layer_harness import assert_close_grad, numeric_grad
 
 import rkeras as rk
-from layer_harness import assert_close_grad, numeric_grad
 from rkeras.core import tape
 from rkeras.core.layer import Layer, uses_tape
 from rkeras.layers.core.dense import Dense
@@ -73,10 +73,10 @@ def test_a_fused_layer_inside_call_is_one_node_with_its_own_backward():
         _, cache = layer.forward(x, training=True)
     assert len(cache.tape.nodes) == 3  # sin, the dense layer (one node), square
     up = np.random.default_rng(1).normal(size=(4, 3))
-    out, g_in, g_w = rk.vjp(layer, x, up)
+    _out, g_in, g_w = rk.vjp(layer, x, up)
     # against the dense layer's own vjp composed by hand
     s = np.sin(x)
-    d_out, d_gin, d_gw = rk.vjp(layer.dense, s, up * 2 * layer.dense(s))
+    _d_out, d_gin, d_gw = rk.vjp(layer.dense, s, up * 2 * layer.dense(s))
     assert_close_grad(g_in, d_gin * np.cos(x), tol=1e-12)
     for path, g in d_gw.items():
         assert_close_grad(g_w[path], g, tol=1e-12)
@@ -122,7 +122,8 @@ def test_variable_operators_and_identity_equality():
     np.testing.assert_array_equal(v ** 2 / v, [1.0, 2.0])
     np.testing.assert_array_equal(-v, [-1.0, -2.0])
     np.testing.assert_array_equal(v > 1.5, [False, True])
-    assert v == v and v != rk.Variable(np.array([1.0, 2.0]), name="w")  # identity: variables are dict keys
+    same = v
+    assert v == same and v != rk.Variable(np.array([1.0, 2.0]), name="w")  # identity: variables are dict keys
     assert {v: 1}[v] == 1 and float(rk.Variable(np.array(3.0), name="s")) == 3.0
 
 
