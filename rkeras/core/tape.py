@@ -90,9 +90,6 @@ class TapeArray(np.ndarray):
             return op_cast(self, dtype)
         return self.view(np.ndarray).astype(dtype, *args, **kwargs)
 
-    def __array_finalize__(self, obj):
-        pass
-
     def __reduce__(self):  # pickling/copying gives a plain array
         return self.view(np.ndarray).__reduce__()
 
@@ -181,13 +178,29 @@ class Tape:
         `vjp(g, out, *vals)` returns one gradient (or None) per argument. Returns the `TapeArray`
         view of `out`, or `out` itself when no argument is recorded or `out` is not a float array.
         """
+        objects = self.objects
         if keys is None:
-            keys = tuple(self.key_of(a) for a in args)
-        out = np.asarray(out)
-        if out.dtype.kind != "f" or all(k is None for k in keys):
+            keys, any_key = [], False
+            for a in args:
+                if type(a) is TapeArray:
+                    if objects.get(id(a)) is not a:
+                        self.key_of(a)  # raises: derived outside the recorded ops
+                    keys.append(id(a))
+                    any_key = True
+                elif isinstance(a, Variable):
+                    objects.setdefault(id(a), a)
+                    keys.append(id(a))
+                    any_key = True
+                else:
+                    keys.append(None)
+        else:
+            any_key = any(k is not None for k in keys)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if not any_key or out.dtype.kind != "f":
             return out
         view = out.view(TapeArray)
-        self.objects[id(view)] = view
+        objects[id(view)] = view
         self.nodes.append(_Node(vjp, keys, id(view), out, vals))
         return view
 
@@ -296,8 +309,13 @@ def current_training() -> bool:
 
 def plain(x):
     """The numpy value of an op argument (TapeArray view, Variable or array-like)."""
+    t = type(x)
+    if t is np.ndarray:
+        return x
+    if t is TapeArray:
+        return x.view(np.ndarray)
     if isinstance(x, np.ndarray):
-        return x.view(np.ndarray) if type(x) is not np.ndarray else x
+        return x.view(np.ndarray)
     if isinstance(x, Variable):
         return x.value
     if isinstance(x, (bool, int, float)):  # Python scalars stay weakly typed (float32 + 2.0 is float32)

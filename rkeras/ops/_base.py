@@ -17,7 +17,7 @@ def apply(fwd, vjp, *args):
 
     `vjp(g, out, *vals)` returns one gradient per argument (None where there is none).
     """
-    vals = tuple(plain(a) for a in args)
+    vals = tuple([plain(a) for a in args])
     out = fwd(*vals)
     tape = _tape._active
     if tape is None:
