@@ -189,6 +189,12 @@ def _batch_step(model, state, x, y, training: bool):
     return total, parts, y_true, y_pred
 
 
+def _build_from_data(model, x):
+    """Build every layer, as Keras does before a custom `train_step()`: a call on zeros shaped like `x`."""
+    shape = [(None,) + tuple(a.shape[1:]) for a in x] if isinstance(x, list) else (None,) + tuple(x.shape[1:])
+    model.compute_output_shape(shape)
+
+
 def _no_scope():
     import contextlib
     return contextlib.nullcontext()
@@ -350,6 +356,8 @@ def fit_model(model, x=None, y=None, batch_size=32, epochs=1, verbose="auto", va
     model.stop_training = False
     generator = rk_random.make_generator()
     custom_step = type(model).train_step is not Model.train_step
+    if custom_step and not all(layer.built for layer in all_layers(model)):
+        _build_from_data(model, x)  # a custom step reads model.trainable_weights before the first call
     for cb in callbacks:
         cb.on_train_begin({})
     for epoch in range(int(initial_epoch), int(epochs)):

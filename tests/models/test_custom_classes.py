@@ -292,6 +292,10 @@ def test_overridden_train_step_is_used_by_fit():
     assert custom.steps_run == 12
     np.testing.assert_allclose(custom.get_weights()[0], plain.get_weights()[0], rtol=1e-5)
     assert len(h1.history["loss"]) == len(h2.history["loss"]) == 3
+    fresh = CustomFit()  # not built yet: fit() builds it before the first custom step, as Keras does
+    fresh | compile(optimizer="sgd", loss="mse")
+    fresh | fit(x, t, epochs=1, batch_size=16, verbose=0)
+    assert fresh.steps_run == 2 and len(fresh.trainable_weights) == 2
 
 
 def test_constructor_errors():
