@@ -159,10 +159,13 @@ class Layer:
         _tape.collect_loss(value)
 
     def __setattr__(self, name, value):
-        # layers assigned to attributes are tracked (their weights are this layer's), as in Keras
-        if isinstance(value, Layer) and value is not self and "_layers" in self.__dict__ \
-                and not any(value is l for l in self.__dict__["_layers"]) and not name.startswith("_"):
-            self.__dict__["_layers"].append(value)
+        # layers assigned to attributes (alone or in a list) are tracked: their weights are this layer's,
+        # as in Keras
+        tracked = self.__dict__.get("_layers")
+        if tracked is not None and not name.startswith("_"):
+            for item in (value if isinstance(value, (list, tuple)) else (value,)):
+                if isinstance(item, Layer) and item is not self and not any(item is t for t in tracked):
+                    tracked.append(item)
         object.__setattr__(self, name, value)
 
     def _track_layer(self, layer: "Layer") -> None:
@@ -296,7 +299,8 @@ class Layer:
         inputs = self._convert_inputs(inputs)
         if not self.built:
             self._maybe_build(_shape_of(inputs))
-        outputs, _ = self.forward(inputs, training=self.effective_training(bool(training)), mask=mask)
+        with _tape.no_recording():
+            outputs, _ = self.forward(inputs, training=self.effective_training(bool(training)), mask=mask)
         return outputs
 
     def _convert_inputs(self, inputs):
@@ -397,22 +401,35 @@ def _tape_forward(layer, inputs, training, mask):
         layer._maybe_build(_shape_of(inputs))
     kwargs = _call_kwargs(layer, training, mask)
     layer._added_losses = []
+    items = inputs if isinstance(inputs, list) else [inputs]
+    half = any(x.dtype == np.float16 for x in items)
+    if half:  # float16 inputs compute in float32 and come back as float16 (SPEC §1)
+        items = [x.astype(np.float32) if x.dtype == np.float16 else x for x in items]
+        inputs = items if isinstance(inputs, list) else items[0]
     if not _tape.gradients_wanted():
         with _tape.training_context(training):
-            return _plain_outputs(layer.call(inputs, **kwargs)), None
+            return _half(_plain_outputs(layer.call(inputs, **kwargs)), half), None
     tape = _tape.Tape()
     with tape, _tape.training_context(training):
         watched = [tape.watch(x) for x in inputs] if isinstance(inputs, list) else tape.watch(inputs)
         out = layer.call(watched, **kwargs)
-    return _plain_outputs(out), _TapeCache(layer, tape, watched, out, _tape.losses_wanted())
+    return _half(_plain_outputs(out), half), _TapeCache(layer, tape, watched, out, _tape.losses_wanted(), half)
+
+
+def _half(out, half):
+    if not half:
+        return out
+    if isinstance(out, list):
+        return [_half(o, True) for o in out]
+    return out.astype(np.float16) if out.dtype.kind == "f" else out
 
 
 class _TapeCache:
     """What the base `backward` needs: the tape, the watched inputs and the recorded outputs."""
 
-    def __init__(self, layer, tape, watched, outputs, with_losses):
+    def __init__(self, layer, tape, watched, outputs, with_losses, half=False):
         self.layer, self.tape, self.watched, self.outputs = layer, tape, watched, outputs
-        self.with_losses = with_losses
+        self.with_losses, self.half = with_losses, half
 
     def backward(self, grad_outputs):
         outs = self.outputs if isinstance(self.outputs, (list, tuple)) else [self.outputs]
@@ -423,7 +440,7 @@ class _TapeCache:
                 seeds[id(o)] = seeds[id(o)] + g if id(o) in seeds else np.asarray(g)
         grads = self.tape.gradients(seeds, with_added_losses=self.with_losses)
         ins = self.watched if isinstance(self.watched, list) else [self.watched]
-        in_grads = [_as_grad(grads.get(id(w)), w) for w in ins]
+        in_grads = [_half(_as_grad(grads.get(id(w)), w), self.half) for w in ins]
         weight_grads = {v: _as_grad(grads[id(v)], v.value) for v in self.layer.trainable_weights if id(v) in grads}
         return (in_grads if isinstance(self.watched, list) else in_grads[0]), weight_grads
 

@@ -1,11 +1,12 @@
 """The tape: automatic gradients for layers written with `op_*` functions instead of a backward.
 
-A layer that has no hand-written `backward` (it defines only `call()`) runs its `call()` under a
-`Tape` when gradients are wanted (a training step, `vjp()`, `value_and_grad()`): every `op_*`
-applied to a watched array or a `Variable` appends a node (its vector-Jacobian rule and the keys
-of its inputs) and returns a `TapeArray`, an ndarray view that carries the node's identity. The
-layer's `backward` then replays the nodes in reverse. Outside such a scope no tape is active and an
-op costs one check of a module global.
+A layer that has no hand-written backward (it defines only `call()`) runs its `call()` under a
+`Tape` when its `forward` is run for a backward pass (a training step, `vjp()`, a custom loop
+calling `forward` then `backward`): every `op_*` applied to a watched array or a `Variable` appends
+a node (its vector-Jacobian rule and the keys of its inputs) and returns a `TapeArray`, an ndarray
+view that carries the node's identity. The layer's `backward` then replays the nodes in reverse.
+Eager calls (`layer(x)`), `predict()` and `evaluate()` run inside `no_recording()`: no tape is
+active there and an op costs one check of a module global.
 
 Keys are `id()`s of the recorded objects; the tape keeps every recorded object alive, so an id
 cannot be reused while the tape lives.
@@ -18,7 +19,7 @@ import numpy as np
 from .variable import Variable
 
 _active = None          # the Tape recording now, or None
-_grad_depth = 0         # > 0 while a training step / vjp() wants gradients of call()-only layers
+_no_record_depth = 0    # > 0 in eager calls, predict() and evaluate(): call()-only layers do not record
 _with_losses = [False]  # whether losses added by add_loss() are part of what is differentiated
 _training = [False]     # the `training` value of the innermost recorded call (for sublayer calls)
 _collectors = []        # lists receiving the values of add_loss() (one per model step)
@@ -83,6 +84,24 @@ class TapeArray(np.ndarray):
     @property
     def T(self):
         return self.transpose()
+
+    def _reduce_method(self, name, axis, keepdims, kwargs):
+        if _active is not None and _active.knows(self) and not any(v is not None for v in kwargs.values()):
+            from ..ops import reductions
+            return getattr(reductions, name + "0")(self, axis, keepdims)
+        return getattr(self.view(np.ndarray), name)(axis=axis, keepdims=keepdims, **kwargs)
+
+    def sum(self, axis=None, dtype=None, out=None, keepdims=False):
+        return self._reduce_method("sum", axis, keepdims, {"dtype": dtype, "out": out})
+
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False):
+        return self._reduce_method("mean", axis, keepdims, {"dtype": dtype, "out": out})
+
+    def max(self, axis=None, out=None, keepdims=False):
+        return self._reduce_method("max", axis, keepdims, {"out": out})
+
+    def min(self, axis=None, out=None, keepdims=False):
+        return self._reduce_method("min", axis, keepdims, {"out": out})
 
     def astype(self, dtype, *args, **kwargs):
         if _active is not None and _active.knows(self):
@@ -243,21 +262,33 @@ def active():
 
 
 def gradients_wanted() -> bool:
-    """True inside a training step, `vjp()` or `value_and_grad()`: call()-only layers record."""
-    return _grad_depth > 0
+    """False in eager calls, `predict()` and `evaluate()`; elsewhere a call()-only layer's `forward`
+    records its ops for `backward`."""
+    return _no_record_depth == 0
+
+
+@contextlib.contextmanager
+def no_recording():
+    """Within it, `forward` of a call()-only layer records nothing (no backward will follow)."""
+    global _no_record_depth
+    _no_record_depth += 1
+    try:
+        yield
+    finally:
+        _no_record_depth -= 1
 
 
 @contextlib.contextmanager
 def gradient_scope(with_losses=False):
     """Within it, layers without a hand-written backward record their ops for a backward pass;
     `with_losses`: the losses they add (`add_loss()`) are differentiated too (a training step)."""
-    global _grad_depth
-    _grad_depth += 1
+    global _no_record_depth
+    saved, _no_record_depth = _no_record_depth, 0
     _with_losses.append(bool(with_losses))
     try:
         yield
     finally:
-        _grad_depth -= 1
+        _no_record_depth = saved
         _with_losses.pop()
 
 

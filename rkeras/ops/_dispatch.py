@@ -30,10 +30,17 @@ _REDUCE = {np.add: reductions.sum0, np.maximum: reductions.max0, np.minimum: red
 def ufunc(uf, method, inputs, kwargs):
     if method == "__call__" and not kwargs and uf in _UFUNCS:
         return _UFUNCS[uf](*inputs)
-    if method == "reduce" and uf in _REDUCE and len(inputs) == 1 and set(kwargs) <= {"axis", "keepdims", "dtype"}:
-        out = _REDUCE[uf](inputs[0], kwargs.get("axis", 0), bool(kwargs.get("keepdims", False)))
-        return out
+    if method == "reduce" and uf in _REDUCE and len(inputs) == 1:
+        extra = {k: v for k, v in kwargs.items() if k not in ("axis", "keepdims") and not _is_default(k, v)}
+        if not extra:
+            return _REDUCE[uf](inputs[0], kwargs.get("axis", 0), bool(kwargs.get("keepdims", False)))
     return NotImplemented
+
+
+def _is_default(key, value):
+    # numpy's methods (x.sum(), x.max()) pass their defaults explicitly
+    return value is None or (key == "where" and value is True) or (key == "out" and value == (None,)) or \
+        type(value).__name__ == "_NoValueType"
 
 
 def _axis0_to_r(axis):

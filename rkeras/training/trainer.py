@@ -168,11 +168,13 @@ def _batch_step(model, state, x, y, training: bool):
     """One batch through the model: returns (total loss, per-output losses, predictions list)."""
     reducer = current_reducer()
     if reducer is not None and reducer.size > 1:  # data parallel: this rank's share, global results
-        return reducer.batch_step(model, state, x, y, training)
+        with _tape.gradient_scope() if training else _tape.no_recording():
+            return reducer.batch_step(model, state, x, y, training)
     if training:
         _check_stale(model, state)
     # layers defined by call() record their ops for the backward pass; add_loss() values are collected
-    with _tape.gradient_scope(with_losses=True) if training else _no_scope(), _tape.loss_collector() as added:
+    with _tape.gradient_scope(with_losses=True) if training else _tape.no_recording(), \
+            _tape.loss_collector() as added:
         outputs, cache = model.forward(x, training=training, trainable_of=state.trainable_of)
     if training and not state.settled:
         _adopt_new_weights(model, state)
@@ -193,11 +195,6 @@ def _build_from_data(model, x):
     """Build every layer, as Keras does before a custom `train_step()`: a call on zeros shaped like `x`."""
     shape = [(None,) + tuple(a.shape[1:]) for a in x] if isinstance(x, list) else (None,) + tuple(x.shape[1:])
     model.compute_output_shape(shape)
-
-
-def _no_scope():
-    import contextlib
-    return contextlib.nullcontext()
 
 
 def _adopt_new_weights(model, state):
@@ -437,11 +434,13 @@ def predict_model(model, x, batch_size=None, verbose=0, **kwargs):
     trainable_of = state.trainable_of if state is not None else None
     reducer = current_reducer()
     if reducer is not None and reducer.size > 1:  # data parallel: each rank its share, gathered in order
-        return reducer.predict(model, x, batch_size, trainable_of)
+        with _tape.no_recording():
+            return reducer.predict(model, x, batch_size, trainable_of)
     pieces = []
-    for i in range(0, n, batch_size):
-        out, _ = model.forward(_take(x, slice(i, i + batch_size)), training=False, trainable_of=trainable_of)
-        pieces.append(out)
+    with _tape.no_recording():  # no backward follows: layers defined by call() record nothing
+        for i in range(0, n, batch_size):
+            out, _ = model.forward(_take(x, slice(i, i + batch_size)), training=False, trainable_of=trainable_of)
+            pieces.append(out)
     if not pieces:
         raise ValueError("`x` has no samples to predict.")
     if isinstance(pieces[0], list):
@@ -480,7 +479,8 @@ def predict_on_batch(model, x):
     trainable_of = state.trainable_of if state is not None else None
     x = _prepare_x(x)
     reducer = current_reducer()
-    if reducer is not None and reducer.size > 1 and _n_samples(x) > 0:
-        return reducer.predict(model, x, _n_samples(x), trainable_of)
-    out, _ = model.forward(x, training=False, trainable_of=trainable_of)
+    with _tape.no_recording():
+        if reducer is not None and reducer.size > 1 and _n_samples(x) > 0:
+            return reducer.predict(model, x, _n_samples(x), trainable_of)
+        out, _ = model.forward(x, training=False, trainable_of=trainable_of)
     return out

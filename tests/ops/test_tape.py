@@ -36,27 +36,37 @@ def test_ops_outside_training_record_nothing_and_return_plain_arrays():
     v = rk.Variable(np.ones((3,), "float32"), name="v")
     for out in (rk.op_exp(x), rk.op_matmul(x, v), x @ v, v + 1.0, rk.op_sum(x, axis=2), rk.op_softmax(x)):
         assert type(out) is np.ndarray
-    assert tape.active() is None and not tape.gradients_wanted()
+    assert tape.active() is None and tape.losses_wanted() is False
 
 
-def test_a_call_layer_records_only_in_a_gradient_scope():
+def test_a_call_layer_records_only_when_a_backward_may_follow(monkeypatch):
+    records = []
+    original = tape.Tape.record
+    monkeypatch.setattr(tape.Tape, "record", lambda self, *a, **k: records.append(1) or original(self, *a, **k))
     layer = Scale(dtype="float64")
-    x = np.ones((2, 3))
-    layer(x)  # eager call: builds, no tape
-    out, cache = layer.forward(x, training=True)
-    assert cache is None  # training=True alone (e.g. a custom loop calling forward) records nothing
-    with tape.gradient_scope():
-        out2, cache = layer.forward(x, training=True)
+    x = np.ones((4, 3))
+    model = rk.keras_model_sequential(input_shape=(3,)) | layer
+    model | rk.compile(optimizer="sgd", loss="mse")
+    layer(x)
+    layer(x, training=True)
+    model.predict(x)
+    model.predict_on_batch(x)
+    model.evaluate(x, np.zeros((4, 3)), verbose=0)
+    model.test_on_batch(x, np.zeros((4, 3)))
+    assert records == []  # eager calls, predict and evaluate: no tape
+    out, cache = layer.forward(x, training=True)  # the engine's protocol: forward, then backward
     assert len(cache.tape.nodes) == 3  # multiply, add, tanh (the variables are leaves)
-    np.testing.assert_array_equal(out, out2)
-    assert type(out2) is np.ndarray and tape.active() is None
+    assert type(out) is np.ndarray and tape.active() is None
+    records.clear()
+    model.train_on_batch(x, np.zeros((4, 3)))
+    assert len(records) == 3
 
 
 def test_after_fit_no_tape_is_left_active():
     model = rk.keras_model_sequential(input_shape=(3,)) | Scale(dtype="float64")
     model | rk.compile(optimizer="sgd", loss="mse")
     model | rk.fit(np.ones((4, 3)), np.zeros((4, 3)), epochs=1, verbose=0)
-    assert tape.active() is None and not tape.gradients_wanted()
+    assert tape.active() is None and tape.losses_wanted() is False
 
 
 def test_how_a_layer_chooses_its_backward():

@@ -20,7 +20,6 @@ class Lambda(Layer):
         super().__init__(**kwargs)
         self.function, self.output_shape_arg, self.mask_arg = function, output_shape, mask
         self.arguments = dict(arguments or {})
-        self.built = True
 
     def call(self, inputs):
         return self.function(inputs, **self.arguments)
