@@ -368,6 +368,14 @@ def _call_kwargs(layer, training, mask) -> dict:
 def _probe_output_shape(layer, input_shape):
     multi = isinstance(input_shape, list)
     shapes = input_shape if multi else [input_shape]
+    key = tuple(tuple(s) for s in shapes)
+    cache = layer.__dict__.setdefault("_probed_shapes", {})  # probe once per input shape
+    if key not in cache:
+        cache[key] = _probe(layer, input_shape, multi, shapes)
+    return cache[key]
+
+
+def _probe(layer, input_shape, multi, shapes):
     if not layer.built:
         layer._maybe_build(input_shape)
     results = []

@@ -180,3 +180,63 @@ def to_categorical(x, num_classes=None):
     if y.size and (y.min() < 0 or y.max() >= n):
         raise ValueError(f"`x` holds labels outside 0..{n - 1} (`num_classes` = {n}).")
     return np.eye(n, dtype=config_floatx())[y]
+
+
+@op_doc("`f` applied to each element of `xs` along its first axis, results stacked.",
+        xs=("array or list", "The elements (an array is split along its first axis)."),
+        f=("function", "Applied to each element."))
+def op_map(xs, f):
+    from .shape import op_stack, op_unstack
+    items = op_unstack(xs) if isinstance(xs, np.ndarray) or hasattr(xs, "value") else list(xs)
+    return op_stack([f(x) for x in items])
+
+
+@op_doc("`f` applied to each element of `elements` along the first axis, results stacked.",
+        elements=("array", "The elements."), f=("function", "Applied to each element."))
+def op_vectorized_map(elements, f):
+    return op_map(elements, f)
+
+
+@op_doc("A for loop: `val = body_fun(i, val)` for `i` from `lower` to `upper - 1`, as Keras.",
+        returns="the final value", lower=("int", "First value of `i`."), upper=("int", "Loop ends before it."),
+        body_fun=("function", "`body_fun(i, val)` returns the new value."), init_val=("any", "Initial value."))
+def op_fori_loop(lower, upper, body_fun, init_val):
+    val = init_val
+    for i in range(int(lower), int(upper)):
+        val = body_fun(i, val)
+    return val
+
+
+@op_doc("A while loop: `loop_vars = body(*loop_vars)` while `cond(*loop_vars)`.", returns="the final loop_vars",
+        cond=("function", "The condition."), body=("function", "Returns the new loop variables."),
+        loop_vars=("list or tuple", "Initial loop variables."),
+        maximum_iterations=("int or None", "An upper bound on the number of iterations."))
+def op_while_loop(cond, body, loop_vars, maximum_iterations=None):
+    single = not isinstance(loop_vars, (list, tuple))
+    vars_ = [loop_vars] if single else list(loop_vars)
+    n = 0
+    while bool(np.asarray(plain(cond(*vars_)))) and (maximum_iterations is None or n < int(maximum_iterations)):
+        out = body(*vars_)
+        vars_ = [out] if single else list(out)
+        n += 1
+    return vars_[0] if single else type(loop_vars)(vars_)
+
+
+@op_doc("Scan `f` over the first axis of `xs`: `carry, y = f(carry, x)`; returns the last carry and the "
+        "stacked `y`.", returns="list (carry, ys)",
+        f=("function", "`f(carry, x)` returns `(carry, y)`."), init=("any", "The initial carry."),
+        xs=("array or None", "The values scanned (None: `length` steps with x = None)."),
+        length=("int or None", "Number of steps when `xs` is None."),
+        reverse=("bool", "Scan from the end."), unroll=("int", "Accepted for Keras compatibility; no effect."))
+def op_scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    from .shape import op_stack, op_unstack
+    items = [None] * int(length) if xs is None else op_unstack(xs)
+    if reverse:
+        items = items[::-1]
+    carry, ys = init, []
+    for x in items:
+        carry, y = f(carry, x)
+        ys.append(y)
+    if reverse:
+        ys = ys[::-1]
+    return [carry, op_stack(ys) if ys and ys[0] is not None else None]

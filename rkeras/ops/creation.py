@@ -81,7 +81,7 @@ def op_tri(N, M=None, k=0, dtype=None):
 def op_arange(start, end, step=1, dtype=None, include_end=True):
     ints = all(conventions._is_int(v) or (isinstance(v, float) and v.is_integer() and dtype is None and False)
                for v in (start, end, step))
-    stop = end + (step if include_end else 0) if ints else end
+    stop = (end + (1 if step > 0 else -1) if include_end else end) if ints else end
     out = np.arange(start, stop, step)
     if not ints and include_end and out.size and abs(out[-1] + step - end) < 1e-9 * max(1.0, abs(end)):
         out = np.append(out, end)
@@ -107,3 +107,22 @@ def op_logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=1)
     nd = np.ndim(plain(start))
     return np.logspace(plain(start), plain(stop), int(num), endpoint=endpoint, base=base, dtype=_dtype(dtype),
                        axis=(axis - 1 if axis > 0 else nd + 1 + axis))
+
+
+def _window(name, title, fn):
+    def op(x):
+        return fn(conventions.as_integer(x, "x", minimum=0)).astype(config_floatx())
+    op.__name__ = op.__qualname__ = name
+    op.__module__ = __name__
+    return op_doc(title, x=("int", "Number of points of the window."))(op)
+
+
+op_hamming = _window("op_hamming", "The Hamming window.", np.hamming)
+op_hanning = _window("op_hanning", "The Hann window.", np.hanning)
+op_bartlett = _window("op_bartlett", "The Bartlett (triangular) window.", np.bartlett)
+op_blackman = _window("op_blackman", "The Blackman window.", np.blackman)
+
+
+@op_doc("The Kaiser window.", x=("int", "Number of points of the window."), beta=("float", "Shape parameter."))
+def op_kaiser(x, beta):
+    return np.kaiser(conventions.as_integer(x, "x", minimum=0), float(beta)).astype(config_floatx())

@@ -211,3 +211,86 @@ def op_cholesky(x):
         s = sla.solve_triangular(o, y.T, lower=True, trans="T").T
         return ((0.5 * (s + s.T)).astype(g.dtype),)
     return apply(np.linalg.cholesky, vjp, x)
+
+
+def _no_gradient(name):
+    def vjp(g, o, *vals):
+        from ..core.tape import TapeError
+        raise TapeError(f"{name}() has no gradient rule in rkeras: keep it out of what is differentiated "
+                        f"(wrap its input in op_stop_gradient()).")
+    return vjp
+
+
+@op_doc("Cross product of 3-vectors along the given axes.",
+        axisa=("int", "Axis of the vectors in `x1` (R style)."), axisb=("int", "Axis of the vectors in `x2`."),
+        axisc=("int", "Axis of the vectors in the result."),
+        axis=("int or None", "If given, overrides `axisa`, `axisb` and `axisc`."))
+def op_cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    na, nb = np.ndim(plain(x1)), np.ndim(plain(x2))
+    aa, ab = r_axes(axisa, na)[0], r_axes(axisb, nb)[0]
+    from .shape import op_moveaxis
+    a = op_moveaxis(x1, aa + 1, -1)
+    b = op_moveaxis(x2, ab + 1, -1)
+
+    def vjp(g, o, av, bv):
+        return unbroadcast(np.cross(bv, g), av.shape), unbroadcast(np.cross(g, av), bv.shape)
+    out = apply(lambda av, bv: np.cross(av, bv), vjp, a, b)
+    ac = r_axes(axisc, np.ndim(plain(out)))[0]
+    return op_moveaxis(out, -1, ac + 1)
+
+
+@op_doc("Sign and log of the absolute value of the determinant.", returns="list (sign, logabsdet)")
+def op_slogdet(x):
+    sign = np.linalg.slogdet(plain(x))[0]
+    return [sign, apply(lambda a: np.linalg.slogdet(a)[1].astype(a.dtype),
+                        lambda g, o, a: (g[..., None, None] * _mT(np.linalg.inv(a)),), x)]
+
+
+@op_doc("Singular value decomposition (no gradient).", returns="list (u, s, vh), or s",
+        full_matrices=("bool", "Full-sized `u` and `vh`."), compute_uv=("bool", "Also return `u` and `vh`."))
+def op_svd(x, full_matrices=True, compute_uv=True):
+    out = np.linalg.svd(plain(x), full_matrices=full_matrices, compute_uv=compute_uv)
+    if compute_uv:
+        return [apply(lambda a, k=k: np.linalg.svd(a, full_matrices=full_matrices)[k], _no_gradient("op_svd"), x)
+                for k in range(3)]
+    return apply(lambda a: out, _no_gradient("op_svd"), x)
+
+
+@op_doc("QR decomposition (no gradient).", returns="list (q, r)",
+        mode=("str", "\"reduced\" or \"complete\"."))
+def op_qr(x, mode="reduced"):
+    return [apply(lambda a, k=k: np.linalg.qr(a, mode=mode)[k], _no_gradient("op_qr"), x) for k in range(2)]
+
+
+@op_doc("Eigenvalues and eigenvectors of symmetric matrices (no gradient).", returns="list (values, vectors)")
+def op_eigh(x):
+    return [apply(lambda a, k=k: np.linalg.eigh(a)[k], _no_gradient("op_eigh"), x) for k in range(2)]
+
+
+@op_doc("Eigenvalues and eigenvectors of square matrices (no gradient).", returns="list (values, vectors)")
+def op_eig(x):
+    return [apply(lambda a, k=k: np.linalg.eig(a)[k], _no_gradient("op_eig"), x) for k in range(2)]
+
+
+@op_doc("Least-squares solution of `a %*% x = b` (no gradient).", a=("array", "Coefficient matrix."),
+        b=("array", "Right-hand side."), rcond=("float or None", "Cut-off ratio for small singular values."))
+def op_lstsq(a, b, rcond=None):
+    return apply(lambda av, bv: np.linalg.lstsq(av, bv, rcond=rcond)[0], _no_gradient("op_lstsq"), a, b)
+
+
+@op_doc("Pearson correlation coefficients of the rows of `x`.")
+def op_corrcoef(x):
+    from .math import op_divide, op_sqrt, op_subtract
+    from .reductions import op_mean
+    from .shape import op_diagonal
+    c = op_subtract(x, op_mean(x, axis=-1, keepdims=True))
+    cov = op_matmul(c, _t2d(c))
+    d = op_sqrt(op_diagonal(cov))
+    return op_divide(cov, op_outer(d, d))
+
+
+def _t2d(x):
+    from .shape import transpose0
+    return transpose0(x, None)

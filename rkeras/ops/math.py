@@ -215,3 +215,55 @@ def op_clip(x, x_min, x_max):
 def op_nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     return apply(lambda v: np.nan_to_num(v, nan=nan, posinf=posinf, neginf=neginf),
                  lambda g, o, v: (g * np.isfinite(v).astype(g.dtype),), x)
+
+
+# ------------------------------------------------------------------------------ bitwise, complex parts
+def _integer_op(name, title, fn, arity):
+    if arity == 1:
+        def op(x):
+            return fn(plain(x))
+    else:
+        def op(x, y):
+            return fn(plain(x), plain(y))
+    op.__name__ = op.__qualname__ = name
+    op.__module__ = __name__
+    params = {"x": ("integer array", "Input."), "y": ("integer array", "Second input (broadcast against `x`).")}
+    return op_doc(title, returns="integer array", **{k: v for k, v in params.items() if arity == 2 or k == "x"})(op)
+
+
+op_bitwise_and = _integer_op("op_bitwise_and", "Bit-wise AND of two integer arrays, element-wise.", np.bitwise_and, 2)
+op_bitwise_or = _integer_op("op_bitwise_or", "Bit-wise OR of two integer arrays, element-wise.", np.bitwise_or, 2)
+op_bitwise_xor = _integer_op("op_bitwise_xor", "Bit-wise XOR of two integer arrays, element-wise.", np.bitwise_xor, 2)
+op_bitwise_invert = _integer_op("op_bitwise_invert", "Bit-wise inversion (NOT), element-wise.", np.invert, 1)
+op_bitwise_not = _integer_op("op_bitwise_not", "Bit-wise inversion (NOT), element-wise.", np.invert, 1)
+op_bitwise_left_shift = _integer_op("op_bitwise_left_shift", "Shift the bits of `x` left by `y`.", np.left_shift, 2)
+op_bitwise_right_shift = _integer_op("op_bitwise_right_shift", "Shift the bits of `x` right by `y`.",
+                                     np.right_shift, 2)
+op_left_shift = _integer_op("op_left_shift", "Shift the bits of `x` left by `y`.", np.left_shift, 2)
+op_right_shift = _integer_op("op_right_shift", "Shift the bits of `x` right by `y`.", np.right_shift, 2)
+
+
+def _complex_part(name, title, fn):
+    def op(x):
+        return fn(plain(x))
+    op.__name__ = op.__qualname__ = name
+    op.__module__ = __name__
+    return op_doc(title + " (no gradient: rkeras differentiates real arrays only).")(op)
+
+
+op_real = _complex_part("op_real", "The real part of `x`, element-wise", np.real)
+op_imag = _complex_part("op_imag", "The imaginary part of `x`, element-wise", np.imag)
+op_conj = _complex_part("op_conj", "The complex conjugate of `x`, element-wise", np.conj)
+op_angle = _complex_part("op_angle", "The argument (angle) of the complex `x`, element-wise", np.angle)
+
+
+@op_doc("Choose among `choicelist` by the first true condition of `condlist` (else `default`).",
+        condlist=("list of bool arrays", "The conditions, in order of priority."),
+        choicelist=("list of arrays", "The value for each condition."),
+        default=("number or array", "The value where no condition holds."))
+def op_select(condlist, choicelist, default=0):
+    out = default
+    for cond, choice in zip(reversed(list(condlist)), reversed(list(choicelist))):
+        c = np.asarray(plain(cond), dtype=bool)
+        out = op_where(c, choice, out)
+    return out

@@ -287,3 +287,69 @@ def op_batch_normalization(x, mean, variance, axis, offset=None, scale=None, eps
     return out
 
 
+
+
+op_sparse_sigmoid = _act("op_sparse_sigmoid", "Sparse sigmoid: 0 below -1, `(x + 1) / 2` in (-1, 1), 1 above 1.",
+                         lambda x: np.clip((x + 1) / 2, 0, 1), lambda g, o, x: (g * ((x > -1) & (x < 1)) / 2,))
+
+
+@op_doc("Sparsemax (Martins & Astudillo, 2016): the Euclidean projection of `x` on the simplex over `axis`.")
+def op_sparsemax(x, axis=-1):
+    ax = r_axis(axis, np.ndim(plain(x)))
+
+    def fwd(v):
+        z = np.moveaxis(v, ax, -1)
+        srt = -np.sort(-z, axis=-1)
+        k = np.arange(1, z.shape[-1] + 1)
+        cums = np.cumsum(srt, axis=-1)
+        support = 1 + k * srt > cums
+        kz = np.sum(support, axis=-1, keepdims=True)
+        tau = (np.take_along_axis(cums, kz - 1, axis=-1) - 1) / kz
+        return np.moveaxis(np.maximum(z - tau, 0), -1, ax).astype(v.dtype)
+
+    def vjp(g, o, v):
+        s = (o > 0).astype(g.dtype)
+        mean_g = np.sum(g * s, axis=ax, keepdims=True) / np.sum(s, axis=ax, keepdims=True)
+        return (s * (g - mean_g),)
+    return apply(fwd, vjp, x)
+
+
+@op_doc("Peak signal-to-noise ratio between `x1` and `x2`: `20 log10(max_val) - 10 log10(mse)`.",
+        returns="scalar", max_val=("number", "The largest possible value of the signal."))
+def op_psnr(x1, x2, max_val):
+    mse = op_mean(m.op_square(m.op_subtract(x1, x2)))
+    return m.op_subtract(20 * math.log10(float(max_val)), m.op_multiply(m.op_log10(mse), 10.0))
+
+
+@op_doc("Scaled dot-product attention over inputs of shape (batch, length, heads, head_dim), as Keras.",
+        query=("array", "Queries, (B, T, N, H)."), key=("array", "Keys, (B, S, N, H)."),
+        value=("array", "Values, (B, S, N, H)."),
+        bias=("array or None", "Added to the logits (broadcast to (B, N, T, S))."),
+        mask=("bool array or None", "True where attention is allowed (broadcast to (B, N, T, S))."),
+        scale=("float or None", "Scale of the logits (None: 1 / sqrt(H))."),
+        is_causal=("bool", "Apply a causal (lower-triangular) mask."),
+        flash_attention=("None or FALSE", "Only the plain implementation exists."),
+        attn_logits_soft_cap=("float or None", "If given, logits are `cap * tanh(logits / cap)`."))
+def op_dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                             flash_attention=None, attn_logits_soft_cap=None):
+    from .linalg import op_einsum
+    if flash_attention:
+        raise ValueError("`flash_attention` = TRUE is not supported by rkeras.")
+    h = np.shape(plain(query))[-1]
+    s = 1.0 / math.sqrt(h) if scale is None else float(scale)
+    logits = m.op_multiply(op_einsum("btnh,bsnh->bnts", query, key), s)
+    if bias is not None:
+        logits = m.op_add(logits, bias)
+    if attn_logits_soft_cap is not None:
+        cap = float(attn_logits_soft_cap)
+        logits = m.op_multiply(m.op_tanh(m.op_divide(logits, cap)), cap)
+    allowed = None if mask is None else np.asarray(plain(mask), dtype=bool)
+    if is_causal:
+        t, sl = np.shape(plain(logits))[-2:]
+        causal = np.tril(np.ones((t, sl), dtype=bool))
+        allowed = causal if allowed is None else allowed & causal
+    if allowed is not None:
+        big = np.finfo(np.asarray(plain(logits)).dtype).min * 0.7  # as Keras: a very negative logit
+        logits = m.op_where(allowed, logits, big)
+    probs = op_softmax(logits, axis=-1)
+    return op_einsum("bnts,bsnh->btnh", probs, value)

@@ -280,3 +280,34 @@ def _mid(sorted_x, n, ax):
         synchronized=("bool", "Accepted for R keras3 compatibility; without a distribution it has no effect."))
 def op_moments(x, axes, keepdims=False, synchronized=False):
     return [op_mean(x, axis=axes, keepdims=keepdims), op_var(x, axis=axes, keepdims=keepdims)]
+
+
+@op_doc("The `q`-th quantile(s) over `axis` (linear interpolation between sorted values).",
+        q=("number or 1-d array", "Quantile(s) in [0, 1]; several give a leading dimension."),
+        method=("str", "Only \"linear\" (numpy's default) is supported."))
+def op_quantile(x, q, axis=None, method="linear", keepdims=False):
+    if method != "linear":
+        raise ValueError(f"`method` must be \"linear\"; received {method!r}.")
+    from .math import op_add, op_multiply
+    from .shape import op_expand_dims, op_reshape, op_sort, op_stack, op_take
+    v = plain(x)
+    if axis is None:
+        x, ax = op_reshape(x, (-1,)), 0
+    else:
+        ax = r_axis(axis, v.ndim)
+    srt = op_sort(x, axis=ax + 1)
+    n = np.shape(plain(srt))[ax]
+    qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
+    if np.any((qs < 0) | (qs > 1)):
+        raise ValueError(f"`q` must be in [0, 1]; received {q!r}.")
+    outs = []
+    for qq in qs:
+        pos = qq * (n - 1)
+        lo, frac = int(np.floor(pos)), pos - np.floor(pos)
+        hi = min(lo + 1, n - 1)
+        val = op_add(op_multiply(op_take(srt, lo, axis=ax + 1, zero_indexed=True), 1.0 - frac),
+                     op_multiply(op_take(srt, hi, axis=ax + 1, zero_indexed=True), frac))
+        if keepdims:
+            val = op_expand_dims(val, ax + 1) if axis is not None else op_reshape(val, (1,) * v.ndim)
+        outs.append(val)
+    return outs[0] if np.ndim(q) == 0 else op_stack(outs, axis=1)

@@ -382,3 +382,71 @@ def op_size(x):
         args=("arrays", "1-d coordinate vectors."), indexing=("str", "\"xy\" (Cartesian) or \"ij\" (matrix)."))
 def op_meshgrid(*args, indexing="xy"):
     return list(np.meshgrid(*[plain(a) for a in args], indexing=indexing))
+
+
+@op_doc("The `n`-th discrete difference along `axis` (`a[i + 1] - a[i]`).", a=("array", "Input array."),
+        n=("int", "How many times to take the difference."), axis=("int", "The axis, R style."))
+def op_diff(a, n=1, axis=-1):
+    ax = r_axis(axis, np.ndim(plain(a)))
+    out = a
+    for _ in range(conventions.as_integer(n, "n", minimum=0)):
+        from .math import op_subtract
+        size = np.shape(plain(out))[ax]
+        out = op_subtract(_slice_axis(out, ax, 1, size), _slice_axis(out, ax, 0, size - 1))
+    return out
+
+
+@op_doc("Rotate an array by 90 degrees `k` times in the plane of `axes` (R style).",
+        array=("array", "Input array (rank >= 2)."), k=("int", "Number of quarter turns (counter-clockwise)."),
+        axes=("pair of int", "The plane, R style (default the first two dimensions)."))
+def op_rot90(array, k=1, axes=(1, 2)):
+    nd = np.ndim(plain(array))
+    plane = tuple(r_axis(a, nd, "axes") for a in axes)
+    return _select(lambda a: np.rot90(a, int(k), plane), array)
+
+
+@op_doc("Frames of length `sequence_length` every `sequence_stride` along the last axis.",
+        sequence_length=("int", "Length of each frame."), sequence_stride=("int", "Step between frames."))
+def op_extract_sequences(x, sequence_length, sequence_stride):
+    n = conventions.as_integer(sequence_length, "sequence_length", minimum=1)
+    step = conventions.as_integer(sequence_stride, "sequence_stride", minimum=1)
+    return _select(lambda a: np.lib.stride_tricks.sliding_window_view(a, n, axis=-1)[..., ::step, :].copy(), x)
+
+
+@op_doc("Where to insert `values` in `sorted_sequence` to keep it sorted (1-based unless `zero_indexed`).",
+        returns="integer array", sorted_sequence=("array", "A sorted 1-d array."),
+        values=("array", "Values to place."), side=("str", "\"left\" or \"right\" (for equal values)."))
+def op_searchsorted(sorted_sequence, values, side="left", zero_indexed=False):
+    out = np.searchsorted(plain(sorted_sequence), plain(values), side=side).astype(np.int32)
+    return out if zero_indexed else out + 1
+
+
+@op_doc("The index of the bin of each value of `x` (numpy's `digitize`; 1-based unless `zero_indexed`).",
+        returns="integer array", bins=("array", "Increasing bin edges."))
+def op_digitize(x, bins, zero_indexed=False):
+    out = np.digitize(plain(x), plain(bins)).astype(np.int32)
+    return out if zero_indexed else out + 1
+
+
+@op_doc("Count the occurrences of each non-negative integer value of `x` (optionally weighted).",
+        returns="array", x=("integer array", "Values (0-based bins: value v counts in bin v + 1 of R)."),
+        weights=("array or None", "Weights of the values."), minlength=("int", "Minimum number of bins."),
+        sparse=("bool", "Only FALSE (dense) is supported."))
+def op_bincount(x, weights=None, minlength=0, sparse=False):
+    if sparse:
+        raise ValueError("`sparse` = TRUE is not supported by rkeras (dense arrays only).")
+    v = np.asarray(plain(x))
+    w = None if weights is None else np.asarray(plain(weights))
+    if v.ndim == 1:
+        return np.bincount(v, weights=w, minlength=int(minlength))
+    n = max(int(minlength), int(v.max()) + 1 if v.size else 0)
+    return np.stack([np.bincount(row, weights=None if w is None else wr, minlength=n)
+                     for row, wr in zip(v, w if w is not None else [None] * len(v))])
+
+
+@op_doc("Histogram of the values of `x`.", returns="list (counts, bin edges)",
+        bins=("int", "Number of equal-width bins."), range=("pair of numbers or None", ("Lower and upper range "
+                                                                                     "(None: min and max of `x`).")))
+def op_histogram(x, bins=10, range=None):
+    counts, edges = np.histogram(plain(x), bins=int(bins), range=range)
+    return [counts, edges]

@@ -2,9 +2,9 @@
 symbolic and model calls, config round trip, float16, tape gradients against finite differences)."""
 
 import numpy as np
+from layer_harness import run_layer_test
 
 import rkeras as rk
-from layer_harness import run_layer_test
 from rkeras.layers.core.lambda_layer import Lambda
 
 
