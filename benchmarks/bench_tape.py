@@ -2,6 +2,8 @@
 
     python benchmarks/bench_tape.py [--repeats 7]
 
+Times are the best of `--repeats` runs.
+
 1. Per-op overhead: `op_add` / `op_multiply` / `op_exp` on small arrays (where the overhead shows),
    outside any tape (one global check), while a tape records, and the replay (`Tape.gradients`) per
    node; plain numpy for reference.
@@ -10,7 +12,6 @@
 """
 
 import argparse
-import statistics
 import time
 
 import numpy as np
@@ -28,7 +29,7 @@ def _per_call(fn, n, repeats):
         t0 = time.perf_counter()
         fn(n)
         times.append((time.perf_counter() - t0) / n * 1e6)
-    return statistics.median(times)
+    return min(times)  # best of the repeats: the machine is shared, noise only adds
 
 
 def op_overhead(repeats):
@@ -69,7 +70,7 @@ def op_overhead(repeats):
         numpy_us = _per_call(plain, n, repeats)
         off_us = _per_call(untaped, n, repeats)
         rec_us = _per_call(recorded, n, repeats)
-        rep_us = statistics.median(replay(n) / n * 1e6 for _ in range(repeats))
+        rep_us = min(replay(n) / n * 1e6 for _ in range(repeats))
         rows.append((name, numpy_us, off_us, rec_us, rec_us - off_us, rep_us))
     print(f"{'op':<10}{'numpy µs':>10}{'op, no tape':>13}{'op, recorded':>14}{'recording':>11}{'replay/node':>13}")
     for name, numpy_us, off_us, rec_us, over, rep in rows:
