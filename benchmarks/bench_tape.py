@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 import rkeras as rk
+
 try:
     from rkeras.core import tape
 except ImportError:  # a checkout from before the tape
