@@ -123,11 +123,12 @@ class Layer:
         shape = () if shape is None else conventions.normalize_shape(shape, "shape")
         if any(d is None for d in shape):
             raise ValueError(f"`shape` of a weight must be fully known; received {shape!r}.")
-        if name is None:
+        if name is None:  # Keras' automatic names: variable, variable_1, ...
             taken = {v.name for v in self._variables}
-            name = "variable"
+            name, k = "variable", 0
             while name in taken:
-                name = f"variable_{sum(1 for t in taken if t.startswith('variable'))}"
+                k += 1
+                name = f"variable_{k}"
         dtype = dtype or self.dtype
         from .. import constraints, initializers, regularizers
         initializer = initializers.get("glorot_uniform" if initializer is None else initializer)

@@ -6,7 +6,7 @@ refuses float results that would lose a gradient.
 
 import numpy as np
 
-from . import linalg, math, nn, reductions, shape
+from . import linalg, math, reductions, shape
 
 _UFUNCS = {
     np.add: math.op_add, np.subtract: math.op_subtract, np.multiply: math.op_multiply,

@@ -248,30 +248,32 @@ def op_slogdet(x):
                         lambda g, o, a: (g[..., None, None] * _mT(np.linalg.inv(a)),), x)]
 
 
+def _parts(results, name, x):
+    """Each result of a decomposition, recorded with a rule that refuses to differentiate it."""
+    return [apply(lambda a, r=r: r, _no_gradient(name), x) for r in results]
+
+
 @op_doc("Singular value decomposition (no gradient).", returns="list (u, s, vh), or s",
         full_matrices=("bool", "Full-sized `u` and `vh`."), compute_uv=("bool", "Also return `u` and `vh`."))
 def op_svd(x, full_matrices=True, compute_uv=True):
     out = np.linalg.svd(plain(x), full_matrices=full_matrices, compute_uv=compute_uv)
-    if compute_uv:
-        return [apply(lambda a, k=k: np.linalg.svd(a, full_matrices=full_matrices)[k], _no_gradient("op_svd"), x)
-                for k in range(3)]
-    return apply(lambda a: out, _no_gradient("op_svd"), x)
+    return _parts(out, "op_svd", x) if compute_uv else _parts([out], "op_svd", x)[0]
 
 
 @op_doc("QR decomposition (no gradient).", returns="list (q, r)",
         mode=("str", "\"reduced\" or \"complete\"."))
 def op_qr(x, mode="reduced"):
-    return [apply(lambda a, k=k: np.linalg.qr(a, mode=mode)[k], _no_gradient("op_qr"), x) for k in range(2)]
+    return _parts(np.linalg.qr(plain(x), mode=mode), "op_qr", x)
 
 
 @op_doc("Eigenvalues and eigenvectors of symmetric matrices (no gradient).", returns="list (values, vectors)")
 def op_eigh(x):
-    return [apply(lambda a, k=k: np.linalg.eigh(a)[k], _no_gradient("op_eigh"), x) for k in range(2)]
+    return _parts(np.linalg.eigh(plain(x)), "op_eigh", x)
 
 
 @op_doc("Eigenvalues and eigenvectors of square matrices (no gradient).", returns="list (values, vectors)")
 def op_eig(x):
-    return [apply(lambda a, k=k: np.linalg.eig(a)[k], _no_gradient("op_eig"), x) for k in range(2)]
+    return _parts(np.linalg.eig(plain(x)), "op_eig", x)
 
 
 @op_doc("Least-squares solution of `a %*% x = b` (no gradient).", a=("array", "Coefficient matrix."),

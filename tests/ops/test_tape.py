@@ -157,3 +157,13 @@ def test_add_weight_forms():
     assert (a.path, a.shape, b.path, b.trainable, c.shape) == ("holder/kernel", (2, 3), "holder/variable", False, ())
     with pytest.raises(ValueError, match="shape"):
         layer.add_weight(shape=(None, 2))
+
+
+def test_ops_without_a_gradient_rule_refuse_to_be_differentiated():
+    x = np.random.default_rng(5).normal(size=(3, 3))
+    u, s, vh = rk.op_svd(x)
+    np.testing.assert_allclose((u * s) @ vh, x, atol=1e-12)
+    with pytest.raises(tape.TapeError, match="op_svd"):
+        rk.value_and_grad(lambda v: rk.op_sum(rk.op_svd(v)[1]), x, x)
+    _, g = rk.value_and_grad(lambda v: rk.op_sum(rk.op_svd(rk.op_stop_gradient(v))[1]) + rk.op_sum(v), x, x)
+    np.testing.assert_array_equal(g, np.ones_like(x))
