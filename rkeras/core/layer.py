@@ -79,7 +79,8 @@ class Layer:
         self._variables: list[Variable] = []
         self._layers: list[Layer] = []
         self._inbound_nodes = []
-        self._added_losses = []
+        self._added_losses = []       # values of the losses added by the last call (floats)
+        self._added_loss_terms = []   # the same as computed (recorded arrays inside a tape)
 
     # ----------------------------------------------------------------------------- naming, dtype
     @classmethod
@@ -157,6 +158,7 @@ class Layer:
             t.add_seed(loss)
         value = float(np.sum(_tape.plain(loss), dtype=np.float64))
         self._added_losses.append(value)
+        self._added_loss_terms.append(loss)
         _tape.collect_loss(value)
 
     def __setattr__(self, name, value):
@@ -382,10 +384,10 @@ def _probe(layer, input_shape, multi, shapes):
     results = []
     for fill in (1, 2):  # a dimension that follows an unknown input size is unknown
         ins = [np.zeros(tuple(fill if d is None else d for d in s), layer.compute_dtype) for s in shapes]
-        saved = layer._added_losses
+        saved = layer._added_losses, layer._added_loss_terms
         with _tape.paused(), _tape.training_context(False):
             out = layer.call(ins if multi else ins[0], **_call_kwargs(layer, False, None))
-        layer._added_losses = saved
+        layer._added_losses, layer._added_loss_terms = saved
         outs = out if isinstance(out, (list, tuple)) else [out]
         results.append([tuple(np.shape(_tape.plain(o))) for o in outs])
         if not any(d is None for s in shapes for d in s):
@@ -409,7 +411,7 @@ def _tape_forward(layer, inputs, training, mask):
     if not layer.built:
         layer._maybe_build(_shape_of(inputs))
     kwargs = _call_kwargs(layer, training, mask)
-    layer._added_losses = []
+    layer._added_losses, layer._added_loss_terms = [], []
     items = inputs if isinstance(inputs, list) else [inputs]
     half = any(x.dtype == np.float16 for x in items)
     if half:  # float16 inputs compute in float32 and come back as float16 (SPEC §1)
@@ -474,7 +476,7 @@ def _record_call(layer, tape, inputs, training, mask):
     if not layer.built:
         layer._maybe_build(_shape_of(vals if multi else vals[0]))
     if uses_tape(layer):
-        layer._added_losses = []
+        layer._added_losses, layer._added_loss_terms = [], []
         with _tape.training_context(training):
             return layer.call(list(items) if multi else items[0], **_call_kwargs(layer, training, mask))
     out, cache = layer.forward(vals if multi else vals[0], training=layer.effective_training(training), mask=mask)

@@ -234,8 +234,12 @@ def compute_loss(model, y, y_pred, sample_weight=None):
             return (np.asarray(loss.value_and_grad(yt, p)[1] * (w * g), dtype=p.dtype),)
         term = apply(lambda p, loss=loss, yt=yt, w=w: np.asarray(w * loss(yt, p), dtype=p.dtype), vjp, yp)
         total = term if total is None else op_add(total, term)
-    extra = _regularization(state.variables) + sum(sum(l._added_losses) for l in all_layers(model))
-    return op_add(total, extra) if extra else total
+    from ..ops.reductions import op_sum
+    for layer in all_layers(model):  # losses added in the last call, differentiable on the tape
+        for term in getattr(layer, "_added_loss_terms", ()):
+            total = op_add(total, op_sum(term))
+    reg = _regularization(state.variables)
+    return op_add(total, reg) if reg else total
 
 
 def collect_gradients(state, weight_grads: dict) -> list:

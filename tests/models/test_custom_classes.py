@@ -305,3 +305,36 @@ def test_constructor_errors():
         rk.new_layer_class("X", inherit=int)
     with pytest.raises(NotImplementedError, match="neither call"):
         rk.Layer().forward(np.ones((1, 2)))
+
+
+def test_compute_loss_in_a_custom_step_differentiates_added_losses():
+    """One custom train_step (value_and_grad of compute_loss) equals one built-in step, add_loss included."""
+    def init(self):
+        self.dense = layer_dense(units=2)
+
+    def call(self, inputs):
+        y = self.dense(inputs)
+        self.add_loss(0.1 * op_mean(op_square(y)))
+        return y
+
+    def train_step(self, data):
+        x, y = data
+        loss, grads = rk.value_and_grad(lambda: self.compute_loss(y=y, y_pred=self(x, training=True)),
+                                        self.trainable_weights)
+        self.optimizer.apply(grads, self.trainable_weights)
+        return {"loss": loss}
+
+    Builtin = Model("Builtin", initialize=init, call=call)
+    Custom = Model("Custom", initialize=init, call=call, train_step=train_step)
+    x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")
+    y = np.random.default_rng(1).normal(size=(8, 2)).astype("float32")
+    models = [Builtin(), Custom()]
+    for m in models:
+        m.predict(x[:1])
+        m | compile(optimizer=rk.optimizer_sgd(learning_rate=0.5), loss="mse")
+    models[1].set_weights(models[0].get_weights())
+    h_builtin = models[0] | fit(x, y, epochs=1, batch_size=8, verbose=0)
+    h_custom = models[1] | fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert np.isclose(h_builtin.history["loss"][0], h_custom.history["loss"][0], rtol=1e-6)
+    for a, b in zip(models[0].get_weights(), models[1].get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
