@@ -101,4 +101,4 @@ def function(func, args, kwargs):
         return NotImplemented
 
 
-__all__ = ["function", "nn", "ufunc"]
+__all__ = ["function", "ufunc"]
