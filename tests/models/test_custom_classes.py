@@ -338,3 +338,22 @@ def test_compute_loss_in_a_custom_step_differentiates_added_losses():
     assert np.isclose(h_builtin.history["loss"][0], h_custom.history["loss"][0], rtol=1e-6)
     for a, b in zip(models[0].get_weights(), models[1].get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_python_model_subclass_with_call():
+    class TwoLayers(rk.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = layer_dense(units=8, activation="tanh")
+            self.out = layer_dense(units=1)
+
+        def call(self, inputs, training=False):
+            return self.out(self.hidden(inputs))
+
+    x, t = _regression()
+    model = TwoLayers(name="two")
+    model | compile(optimizer=rk.optimizer_adam(learning_rate=0.01), loss="mse")
+    history = model | fit(x, t, epochs=10, batch_size=16, verbose=0)
+    assert model.name == "two" and len(model.trainable_weights) == 4
+    assert history.history["loss"][-1] < 0.2 * history.history["loss"][0]
+    assert rk.evaluate(model, x, t, verbose=0)["loss"] < 0.2 * history.history["loss"][0]
