@@ -16,7 +16,7 @@ from .core.variable import Variable
 from .models.functional import Functional, keras_model
 from .models.model import Model
 from .models.sequential import Sequential, keras_model_sequential
-from .training.vjp import vjp
+from .training.vjp import value_and_grad, vjp
 
 __version__ = "0.1.0"
 
@@ -41,6 +41,8 @@ _FAMILIES = {
     "rkeras.training.callbacks": ("callback_",),
     "rkeras.datasets": ("dataset_",),
     "rkeras.distribute.data_parallel": ("distribution_", "set_distribution"),
+    "rkeras.api.ops": ("op_", "random_", "shape", "array_reshape", "to_categorical"),
+    "rkeras.api.custom": ("new_", "Loss", "Metric", "Callback", "layer_lambda"),
 }
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "keras_model",
     "keras_model_sequential",
     "pipe",
+    "value_and_grad",
     "vjp",
 ]
 

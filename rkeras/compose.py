@@ -43,7 +43,7 @@ def compose(layer, object=None, **call_kwargs):
         raise TypeError(f"`object` must be {_ACCEPTED}; received a {type(object).__name__} ('{object.name}'), "
                         f"which is not a sequential model.")
     if isinstance(object, (list, tuple)) and object and all(isinstance(a, np.ndarray) for a in object):
-        return layer.call(list(object), **call_kwargs)  # several arrays: a multi-input (merge) call
+        return layer._call_eager(list(object), **call_kwargs)  # several arrays: a multi-input (merge) call
     try:
         array = np.asarray(object)
     except Exception:  # noqa: BLE001 - anything numpy cannot take is the wrong kind of object
@@ -53,7 +53,7 @@ def compose(layer, object=None, **call_kwargs):
     if array.dtype.kind not in "biuf":
         raise TypeError(f"`object` must be numeric (bool, integer or float) when it is an array; received "
                         f"an array of dtype {array.dtype}.")
-    return layer.call(array, **call_kwargs)
+    return layer._call_eager(array, **call_kwargs)
 
 
 def check_object(object, example: str) -> None:

@@ -177,3 +177,95 @@ plt.close(fig)
 # %% [markdown]
 # The same pieces train any model of rkeras, functional models with several inputs included
 # (`vjp()` then takes and returns lists).
+
+# %% [markdown]
+# ## Gradients of any function: `value_and_grad()`
+#
+# `vjp()` differentiates a model's outputs. `value_and_grad(f, variables)` differentiates any
+# scalar computed with the `op_*` functions, Python operators on variables, and calls of layers and
+# models: while `f` runs, everything it does is recorded on a tape, then replayed backward. Layers
+# with fused kernels (dense, batch normalization, convolutions) are single steps on the tape with
+# their own backward; a layer written with ops (here `Scale`, a learned per-feature gain) is
+# recorded op by op. The loss below is written with ops too: a crossentropy plus a penalty that
+# pulls the gains towards 1, something no built-in loss expresses.
+
+# %%
+class Scale(rk.Layer):
+    """y = x * gain, one learned gain per feature (R: Layer("Scale", build = ..., call = ...))."""
+
+    def build(self, input_shape):
+        self.gain = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+    def call(self, inputs):
+        return inputs * self.gain
+
+
+def build_op_model():
+    rk.set_random_seed(3)
+    return (rk.keras_model_sequential(input_shape=(64,)) | Scale()
+            | rk.layer_dense(units=64, activation="relu")
+            | rk.layer_dense(units=10))  # logits
+
+
+op_model = build_op_model()
+op_optimizer = rk.optimizer_adam(learning_rate=3e-3)
+variables = op_model.trainable_weights
+gain = op_model.layers[0].gain
+
+
+def total_loss(x, y):
+    logits = op_model(x, training=True)
+    crossentropy = rk.op_mean(rk.op_sparse_categorical_crossentropy(y, logits, from_logits=True))
+    return crossentropy + 1e-3 * rk.op_sum(rk.op_square(gain - 1.0))
+
+
+for epoch in range(EPOCHS):
+    order = rng.permutation(len(x_train))
+    losses = []
+    for first in range(0, len(order), batch_size):
+        batch = order[first:first + batch_size]
+        loss, grads = rk.value_and_grad(total_loss, variables, x_train[batch], y_train[batch])
+        op_optimizer.apply(grads, variables)
+        losses.append(float(loss))
+    test_accuracy = float(np.mean(op_model.predict(x_test).argmax(axis=1) == y_test))
+    print(f"epoch {epoch + 1:2}/{EPOCHS}: loss {np.mean(losses):.4f}, test accuracy {test_accuracy:.4f}")
+print("gains of the first pixels:", np.round(gain.numpy()[:8], 3))
+
+# %% [markdown]
+# ## The same step inside `fit()`: overriding `train_step`
+#
+# A model class that defines `train_step(self, data)` keeps `fit()` (epochs, shuffling, callbacks,
+# history) and replaces only the step. `self.compute_loss()` is the loss given to `compile()`,
+# differentiable on the tape; `self.optimizer` is the compiled optimizer.
+
+# %%
+def scaled_call(self, inputs):
+    return self.dense2(self.dense1(self.scale(inputs)))
+
+
+def scaled_init(self):
+    self.scale = Scale()
+    self.dense1 = rk.layer_dense(units=64, activation="relu")
+    self.dense2 = rk.layer_dense(units=10, activation="softmax")
+
+
+def penalized_train_step(self, data):
+    x, y = data
+
+    def loss_fn():
+        y_pred = self(x, training=True)
+        return self.compute_loss(y=y, y_pred=y_pred) + 1e-3 * rk.op_sum(rk.op_square(self.scale.gain - 1.0))
+
+    loss, grads = rk.value_and_grad(loss_fn, self.trainable_weights)
+    self.optimizer.apply(grads, self.trainable_weights)
+    return {"loss": loss}
+
+
+PenalizedModel = rk.Model("PenalizedModel", initialize=scaled_init, call=scaled_call,
+                          train_step=penalized_train_step)
+rk.set_random_seed(3)
+custom = PenalizedModel()
+custom | rk.compile(optimizer=rk.optimizer_adam(learning_rate=3e-3), loss="sparse_categorical_crossentropy")
+history = custom | rk.fit(x_train, y_train, epochs=EPOCHS, batch_size=32, verbose=0)
+print("last batch loss of each epoch:", np.round(history.history["loss"], 4))
+print("test accuracy:", float(np.mean(custom.predict(x_test).argmax(axis=1) == y_test)))

@@ -10,12 +10,20 @@ Every layer implements two methods the training engine walks:
 
 ``__call__`` composes the layer with an object (SPEC §2): a concrete array is computed eagerly,
 a symbolic tensor gives a symbolic tensor, a sequential model gets the layer appended.
+
+A user layer (R keras3 style) defines only ``call(self, inputs, ...)`` with `op_*` functions: the
+base ``forward`` runs ``call()`` (recording its ops on a tape when gradients are wanted) and the
+base ``backward`` replays the tape. A layer with a fused kernel overrides ``backward`` (and
+``forward``) and never touches the tape: `uses_tape(layer)` says which path a layer takes.
+``Layer("Name", initialize=..., call=...)`` (a class name first) returns a new layer class, as
+R keras3's ``Layer()``; see `rkeras.api.custom`.
 """
 
 import numpy as np
 
 from .. import conventions
 from ..kernels.array_cache import uses_array_cache
+from . import tape as _tape
 from .config import compute_dtype, config_floatx
 from .naming import to_snake_case, unique_name
 from .variable import Variable
@@ -24,12 +32,25 @@ _CALL_KWARGS = frozenset(("training", "mask"))  # compose()'s accepted call argu
 
 
 class Layer:
-    """Base class of all layers (and, through `Model`, of models)."""
+    """Base class of all layers (and, through `Model`, of models).
+
+    Subclass it and define `call(self, inputs)` with `op_*` functions (and `build(self, input_shape)`
+    for weights): such a layer trains, its gradients coming from the tape. Called with a class name
+    first, as R keras3's `Layer(classname, initialize, call, build, get_config, ...)`, it returns a new
+    layer class (see `new_layer_class()`); otherwise it makes a layer.
+    """
 
     supports_masking = False
     #: batch normalization: `trainable = False` means inference mode whatever `training` says
     training_follows_trainable = False
     __array_ufunc__ = None  # so `numpy_array | layer` reaches `Layer.__ror__`
+
+    def __new__(cls, *args, **kwargs):
+        # R keras3: `Layer(classname, initialize = ..., call = ...)` defines a class
+        if cls is Layer and args and isinstance(args[0], str):
+            from ..api.custom import new_layer_class
+            return new_layer_class(*args, **kwargs)
+        return super().__new__(cls)
 
     def __init__(self, *, name=None, dtype=None, trainable=True, input_shape=None, batch_size=None,
                  input_dim=None):
@@ -58,6 +79,8 @@ class Layer:
         self._variables: list[Variable] = []
         self._layers: list[Layer] = []
         self._inbound_nodes = []
+        self._added_losses = []       # values of the losses added by the last call (floats)
+        self._added_loss_terms = []   # the same as computed (recorded arrays inside a tape)
 
     # ----------------------------------------------------------------------------- naming, dtype
     @classmethod
@@ -74,13 +97,46 @@ class Layer:
         return compute_dtype(self.dtype).name
 
     # ----------------------------------------------------------------------------- weights
-    def add_weight(self, name, shape, initializer, *, trainable=True, regularizer=None, constraint=None,
-                   dtype=None) -> Variable:
-        """Create a weight of `shape` from `initializer` (a callable `f(shape, dtype)`)."""
+    def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True, regularizer=None,
+                   constraint=None, name=None):
+        """Create a weight: `add_weight(shape, initializer, dtype, trainable, regularizer, constraint, name)`.
+
+        R keras3's order for user layers (`self.add_weight(shape = c(3, 4), initializer = "zeros")`); the
+        built-in layers' form `add_weight("kernel", shape, initializer)` (name first) is accepted too.
+        `initializer` is a name, an `initializer_*()` object or a callable `f(shape, dtype)` (None:
+        glorot_uniform, as Keras); `name` defaults to `variable`, `variable_1`, ...
+        """
+        if args and isinstance(args[0], str):  # internal form: (name, shape, initializer)
+            name, shape, initializer = (list(args) + [shape, initializer])[:3] if len(args) < 3 else args[:3]
+            if len(args) > 3:
+                raise TypeError("add_weight(name, shape, initializer) takes the other arguments by keyword.")
+        elif args:
+            names = ("shape", "initializer", "dtype", "trainable", "autocast", "regularizer", "constraint")
+            if len(args) > len(names):
+                raise TypeError(f"add_weight() takes at most {len(names)} positional arguments ({', '.join(names)}).")
+            given = dict(zip(names, args))
+            shape = given.get("shape", shape)
+            initializer = given.get("initializer", initializer)
+            dtype = given.get("dtype", dtype)
+            trainable = given.get("trainable", trainable)
+            regularizer = given.get("regularizer", regularizer)
+            constraint = given.get("constraint", constraint)
+        shape = () if shape is None else conventions.normalize_shape(shape, "shape")
+        if any(d is None for d in shape):
+            raise ValueError(f"`shape` of a weight must be fully known; received {shape!r}.")
+        if name is None:  # Keras' automatic names: variable, variable_1, ...
+            taken = {v.name for v in self._variables}
+            name, k = "variable", 0
+            while name in taken:
+                k += 1
+                name = f"variable_{k}"
         dtype = dtype or self.dtype
-        if initializer is None:  # Keras: float weights default to glorot_uniform
-            from .. import initializers
-            initializer = initializers.get("glorot_uniform")
+        from .. import constraints, initializers, regularizers
+        initializer = initializers.get("glorot_uniform" if initializer is None else initializer)
+        if regularizer is not None:
+            regularizer = regularizers.get(regularizer)
+        if constraint is not None:
+            constraint = constraints.get(constraint)
         value = initializer(tuple(shape), dtype)
         value = np.asarray(value, dtype=dtype)
         if value.shape != tuple(shape):
@@ -90,6 +146,30 @@ class Layer:
                        constraint=constraint, regularizer=regularizer)
         self._variables.append(var)
         return var
+
+    def add_loss(self, loss) -> None:
+        """Add a loss computed in `call()` (from ops) to the training loss, with its gradient.
+
+        Within a training step the value (summed if not a scalar) is added to the loss that `fit()`
+        minimizes and reports, and its gradient flows back through the ops that computed it.
+        """
+        t = _tape._active
+        if t is not None:
+            t.add_seed(loss)
+        value = float(np.sum(_tape.plain(loss), dtype=np.float64))
+        self._added_losses.append(value)
+        self._added_loss_terms.append(loss)
+        _tape.collect_loss(value)
+
+    def __setattr__(self, name, value):
+        # layers assigned to attributes (alone or in a list) are tracked: their weights are this layer's,
+        # as in Keras
+        tracked = self.__dict__.get("_layers")
+        if tracked is not None and not name.startswith("_"):
+            for item in (value if isinstance(value, (list, tuple)) else (value,)):
+                if isinstance(item, Layer) and item is not self and not any(item is t for t in tracked):
+                    tracked.append(item)
+        object.__setattr__(self, name, value)
 
     def _track_layer(self, layer: "Layer") -> None:
         self._layers.append(layer)
@@ -174,6 +254,9 @@ class Layer:
             self.built = True
 
     def compute_output_shape(self, input_shape):
+        """The output shape; a layer defined by `call()` finds it by running `call()` on zeros."""
+        if uses_tape(self):
+            return _probe_output_shape(self, input_shape)
         return input_shape
 
     def compute_mask(self, inputs, mask):
@@ -193,18 +276,34 @@ class Layer:
         return training and trainable
 
     def forward(self, inputs, training=False, mask=None):
-        raise NotImplementedError(f"{type(self).__name__} does not implement forward().")
+        """Run `call()`; when gradients are wanted, record its ops on a tape that `backward` replays."""
+        if type(self).call is Layer.call:
+            raise NotImplementedError(f"{type(self).__name__} implements neither call() nor forward().")
+        return _tape_forward(self, inputs, training, mask)
 
     def backward(self, cache, grad_outputs):
-        raise NotImplementedError(f"{type(self).__name__} does not implement backward().")
+        """Replay the tape recorded by the base `forward` (layers with a fused kernel override this)."""
+        if not isinstance(cache, _TapeCache):
+            raise NotImplementedError(f"{type(self).__name__} does not implement backward(), and its forward "
+                                      f"was not recorded: call it under vjp() or in a training step.")
+        return cache.backward(grad_outputs)
+
+    def call(self, inputs, training=False, mask=None):
+        """The layer's math on concrete arrays. User layers override it with `op_*` functions; the
+        built-in layers run their `forward`."""
+        return self._call_eager(inputs, training=training, mask=mask)
 
     @uses_array_cache
-    def call(self, inputs, training=False, mask=None):
-        """Eager call on concrete arrays: builds if needed, runs `forward` in the effective mode."""
+    def _call_eager(self, inputs, training=None, mask=None):
+        """The framework's eager call: builds if needed, runs `forward` in the effective mode; inside a
+        recording `call()` of another layer, the call is recorded on that tape."""
+        if _tape._active is not None:
+            return _record_call(self, _tape._active, inputs, training, mask)
         inputs = self._convert_inputs(inputs)
         if not self.built:
             self._maybe_build(_shape_of(inputs))
-        outputs, _ = self.forward(inputs, training=self.effective_training(training), mask=mask)
+        with _tape.no_recording():
+            outputs, _ = self.forward(inputs, training=self.effective_training(bool(training)), mask=mask)
         return outputs
 
     def _convert_inputs(self, inputs):
@@ -215,7 +314,10 @@ class Layer:
     def __call__(self, object=None, **call_kwargs):
         # fast path, the same as compose() for a numeric numpy array: an eager call
         if type(object) is np.ndarray and object.dtype.kind in "biuf" and call_kwargs.keys() <= _CALL_KWARGS:
-            return self.call(object, **call_kwargs)
+            return self._call_eager(object, **call_kwargs)
+        if _tape._active is not None and isinstance(object, (np.ndarray, Variable, list, tuple)) \
+                and call_kwargs.keys() <= _CALL_KWARGS:  # a sublayer inside a recording call()
+            return self._call_eager(object, **call_kwargs)
         from ..compose import compose
         return compose(self, object, **call_kwargs)
 
@@ -238,6 +340,157 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+# ------------------------------------------------------------------------------------ the tape path
+def uses_tape(layer) -> bool:
+    """True for a layer whose gradients come from the tape: it defines `call()` and not `backward`."""
+    cls = type(layer)
+    return cls.backward is Layer.backward and cls.call is not Layer.call
+
+
+_CALL_ARGS = {}  # class -> (accepts training, accepts mask)
+
+
+def _call_kwargs(layer, training, mask) -> dict:
+    cls = type(layer)
+    accepts = _CALL_ARGS.get(cls)
+    if accepts is None:
+        import inspect
+        params = inspect.signature(cls.call).parameters
+        var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
+        accepts = _CALL_ARGS[cls] = (var_kw or "training" in params, var_kw or "mask" in params)
+    kwargs = {}
+    if accepts[0]:
+        kwargs["training"] = bool(training)
+    if accepts[1] and mask is not None:
+        kwargs["mask"] = mask
+    return kwargs
+
+
+def _probe_output_shape(layer, input_shape):
+    multi = isinstance(input_shape, list)
+    shapes = input_shape if multi else [input_shape]
+    key = tuple(tuple(s) for s in shapes)
+    cache = layer.__dict__.setdefault("_probed_shapes", {})  # probe once per input shape
+    if key not in cache:
+        cache[key] = _probe(layer, input_shape, multi, shapes)
+    return cache[key]
+
+
+def _probe(layer, input_shape, multi, shapes):
+    if not layer.built:
+        layer._maybe_build(input_shape)
+    results = []
+    for fill in (1, 2):  # a dimension that follows an unknown input size is unknown
+        ins = [np.zeros(tuple(fill if d is None else d for d in s), layer.compute_dtype) for s in shapes]
+        saved = layer._added_losses, layer._added_loss_terms
+        with _tape.paused(), _tape.training_context(False):
+            out = layer.call(ins if multi else ins[0], **_call_kwargs(layer, False, None))
+        layer._added_losses, layer._added_loss_terms = saved
+        outs = out if isinstance(out, (list, tuple)) else [out]
+        results.append([tuple(np.shape(_tape.plain(o))) for o in outs])
+        if not any(d is None for s in shapes for d in s):
+            break
+    a, b = results[0], results[-1]
+    merged = [tuple(x if x == y else None for x, y in zip(sa, sb)) for sa, sb in zip(a, b)]
+    return merged if isinstance(out, (list, tuple)) else merged[0]
+
+
+def _plain_outputs(out):
+    if isinstance(out, (list, tuple)):
+        return [_plain_outputs(o) for o in out]
+    if isinstance(out, Variable):
+        return out.numpy()
+    return _tape.plain(out) if isinstance(out, np.ndarray) else np.asarray(out)
+
+
+def _tape_forward(layer, inputs, training, mask):
+    """`forward` of a layer that defines `call()`: record its ops when gradients are wanted."""
+    inputs = layer._convert_inputs(inputs)
+    if not layer.built:
+        layer._maybe_build(_shape_of(inputs))
+    kwargs = _call_kwargs(layer, training, mask)
+    layer._added_losses, layer._added_loss_terms = [], []
+    items = inputs if isinstance(inputs, list) else [inputs]
+    half = any(x.dtype == np.float16 for x in items)
+    if half:  # float16 inputs compute in float32 and come back as float16 (SPEC §1)
+        items = [x.astype(np.float32) if x.dtype == np.float16 else x for x in items]
+        inputs = items if isinstance(inputs, list) else items[0]
+    if not _tape.gradients_wanted():
+        with _tape.training_context(training):
+            return _half(_plain_outputs(layer.call(inputs, **kwargs)), half), None
+    tape = _tape.Tape()
+    with tape, _tape.training_context(training):
+        watched = [tape.watch(x) for x in inputs] if isinstance(inputs, list) else tape.watch(inputs)
+        out = layer.call(watched, **kwargs)
+    return _half(_plain_outputs(out), half), _TapeCache(layer, tape, watched, out, _tape.losses_wanted(), half)
+
+
+def _half(out, half):
+    if not half:
+        return out
+    if isinstance(out, list):
+        return [_half(o, True) for o in out]
+    return out.astype(np.float16) if out.dtype.kind == "f" else out
+
+
+class _TapeCache:
+    """What the base `backward` needs: the tape, the watched inputs and the recorded outputs."""
+
+    def __init__(self, layer, tape, watched, outputs, with_losses, half=False):
+        self.layer, self.tape, self.watched, self.outputs = layer, tape, watched, outputs
+        self.with_losses, self.half = with_losses, half
+
+    def backward(self, grad_outputs):
+        outs = self.outputs if isinstance(self.outputs, (list, tuple)) else [self.outputs]
+        ups = grad_outputs if isinstance(self.outputs, (list, tuple)) else [grad_outputs]
+        seeds = {}
+        for o, g in zip(outs, ups):
+            if g is not None and isinstance(o, (_tape.TapeArray, Variable)) and self.tape.knows(o):
+                seeds[id(o)] = seeds[id(o)] + g if id(o) in seeds else np.asarray(g)
+        grads = self.tape.gradients(seeds, with_added_losses=self.with_losses)
+        ins = self.watched if isinstance(self.watched, list) else [self.watched]
+        in_grads = [_half(_as_grad(grads.get(id(w)), w), self.half) for w in ins]
+        weight_grads = {v: _as_grad(grads[id(v)], v.value) for v in self.layer.trainable_weights if id(v) in grads}
+        return (in_grads if isinstance(self.watched, list) else in_grads[0]), weight_grads
+
+
+def _as_grad(g, like):
+    like = _tape.plain(like)
+    if g is None:
+        return np.zeros(like.shape, like.dtype if like.dtype.kind == "f" else np.float64)
+    g = _tape.plain(g)
+    if g.shape != like.shape:  # a gradient broadcast against a larger result
+        g = np.broadcast_to(g, like.shape)
+    return np.asarray(g, dtype=like.dtype if like.dtype.kind == "f" else g.dtype)
+
+
+def _record_call(layer, tape, inputs, training, mask):
+    """A layer called inside a recording `call()`: a `call()` layer records its own ops on the same
+    tape; a layer with its own backward becomes one node (its fused forward and backward)."""
+    training = _tape.current_training() if training is None else bool(training)
+    multi = isinstance(inputs, (list, tuple))
+    items = list(inputs) if multi else [inputs]
+    vals = [as_numeric_array(_tape.plain(x), "inputs") for x in items]
+    if not layer.built:
+        layer._maybe_build(_shape_of(vals if multi else vals[0]))
+    if uses_tape(layer):
+        layer._added_losses, layer._added_loss_terms = [], []
+        with _tape.training_context(training):
+            return layer.call(list(items) if multi else items[0], **_call_kwargs(layer, training, mask))
+    out, cache = layer.forward(vals if multi else vals[0], training=layer.effective_training(training), mask=mask)
+    if isinstance(out, list):
+        raise _tape.TapeError(f"Layer '{layer.name}' returns several outputs: it cannot be called inside a "
+                              f"recorded call() (only single-output layers can).")
+    variables = layer.trainable_weights
+
+    def vjp(g, o):
+        g_in, w_grads = layer.backward(cache, g)
+        g_in = list(g_in) if multi else [g_in]
+        return tuple(g_in) + tuple(w_grads.get(v) for v in variables)
+    args = items + variables
+    return tape.record(out, args, (), vjp, keys=tuple(tape.key_of(a) for a in args))
 
 
 def _unique(items: list) -> list:

@@ -53,9 +53,57 @@ class Variable:
         if self.constraint is not None:
             self.assign(self.constraint(self.value))
 
+    def assign_add(self, delta) -> None:
+        """Add `delta` to the value in place (metric state, counters)."""
+        self.assign(self.value + np.asarray(getattr(delta, "value", delta)))
+
+    def assign_sub(self, delta) -> None:
+        """Subtract `delta` from the value in place."""
+        self.assign(self.value - np.asarray(getattr(delta, "value", delta)))
+
     def __len__(self):
         return len(self.value)
+
+    def __float__(self):
+        return float(self.value)
+
+    # Arithmetic goes through the op_* functions, so that a training step's tape records it.
+    # `==` and `!=` stay identity comparisons (variables are dict keys): use op_equal() for values.
+    def __add__(self, other): return _ops().op_add(self, other)
+    def __radd__(self, other): return _ops().op_add(other, self)
+    def __sub__(self, other): return _ops().op_subtract(self, other)
+    def __rsub__(self, other): return _ops().op_subtract(other, self)
+    def __mul__(self, other): return _ops().op_multiply(self, other)
+    def __rmul__(self, other): return _ops().op_multiply(other, self)
+    def __truediv__(self, other): return _ops().op_divide(self, other)
+    def __rtruediv__(self, other): return _ops().op_divide(other, self)
+    def __pow__(self, other): return _ops().op_power(self, other)
+    def __rpow__(self, other): return _ops().op_power(other, self)
+    def __matmul__(self, other): return _linalg().op_matmul(self, other)
+    def __rmatmul__(self, other): return _linalg().op_matmul(other, self)
+    def __neg__(self): return _ops().op_negative(self)
+    def __pos__(self): return _ops().op_copy(self)
+    def __abs__(self): return _ops().op_abs(self)
+    def __lt__(self, other): return _ops().op_less(self, other)
+    def __le__(self, other): return _ops().op_less_equal(self, other)
+    def __gt__(self, other): return _ops().op_greater(self, other)
+    def __ge__(self, other): return _ops().op_greater_equal(self, other)
+    __hash__ = object.__hash__
+
+    def __getitem__(self, key):
+        from ..ops.shape import get_item
+        return get_item(self, key)
 
     def __repr__(self):
         return (f"<Variable path={self.path} shape={self.shape} dtype={self.dtype.name} "
                 f"trainable={self.trainable}>")
+
+
+def _ops():
+    from ..ops import math
+    return math
+
+
+def _linalg():
+    from ..ops import linalg
+    return linalg

@@ -7,8 +7,7 @@ used as a layer inside another model. The training verbs live in `rkeras.trainin
 
 import numpy as np
 
-from ..core.layer import Layer
-from ..kernels.array_cache import uses_array_cache
+from ..core.layer import Layer, _tape_forward
 
 
 def run_forward(layer, inputs, training, mask, trainable_of):
@@ -25,7 +24,17 @@ def add_grads(store: dict, grads: dict) -> None:
 
 
 class Model(Layer):
-    """Base of `Sequential` and `Functional` models."""
+    """Base of `Sequential` and `Functional` models, and of user models that define `call()`.
+
+    `Model("Name", initialize = ..., call = ...)` (a class name first) returns a new model class, as
+    R keras3's `Model()` / `new_model_class()`.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and args and isinstance(args[0], str):
+            from ..api.custom import new_model_class
+            return new_model_class(*args, **kwargs)
+        return super().__new__(cls)
 
     def __init__(self, name=None, trainable=True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
@@ -54,14 +63,30 @@ class Model(Layer):
     def effective_training(self, training, trainable_of=None) -> bool:
         return bool(training)
 
-    @uses_array_cache
-    def call(self, inputs, training=False, mask=None):
-        inputs = self._convert_inputs(inputs)
-        outputs, _ = self.forward(inputs, training=bool(training), mask=mask)
-        return outputs
-
     def forward(self, inputs, training=False, mask=None, trainable_of=None):
-        raise NotImplementedError
+        """A user model's `call()`, recorded on a tape when gradients are wanted (see `Layer.forward`)."""
+        if type(self).call is Layer.call:
+            raise NotImplementedError(f"{type(self).__name__} implements neither call() nor forward().")
+        return _tape_forward(self, inputs, bool(training), mask)
+
+    # ----------------------------------------------------------------------------- custom training
+    def train_step(self, data):
+        """One training step on `data = (x, y)`; returns the logs (a dict). Override it to customize
+        `fit()` (R keras3's `train_step`): `value_and_grad()` gives gradients, `self.optimizer.apply()`
+        updates, `self.compute_loss()` evaluates the compiled loss on the tape."""
+        from ..training import trainer
+        return trainer.default_train_step(self, data)
+
+    @property
+    def optimizer(self):
+        """The optimizer given to `compile()` (None before)."""
+        return self._compiled.optimizer if getattr(self, "_compiled", None) is not None else None
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        """The compiled loss of `y_pred` against `y` plus the losses added in the last call; inside
+        `value_and_grad()` it is differentiable with respect to `y_pred`."""
+        from ..training import trainer
+        return trainer.compute_loss(self, y, y_pred, sample_weight)
 
     # ----------------------------------------------------------------------------- verbs
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):

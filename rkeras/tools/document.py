@@ -36,6 +36,7 @@ GENERATOR = "python -m rkeras.tools.document"
 _MODULE_FAMILIES = {
     "rkeras": "backend",
     "rkeras.api.verbs": "model functions",
+    "rkeras.api.custom": "custom classes",
     "rkeras.api.layers_embedding": "embedding and masking layers",
     "rkeras.compose": "pipe",
     "rkeras.core.config": "config backend",
@@ -46,19 +47,21 @@ _MODULE_FAMILIES = {
     "rkeras.models.model": "model creation",
     "rkeras.models.sequential": "model creation",
     "rkeras.random": "random",
+    "rkeras.ops.random": "random",
     "rkeras.training.vjp": "custom training",
 }
 # Packages whose every module is one family.
 _PACKAGE_FAMILIES = {
     "rkeras.datasets": "datasets",
     "rkeras.distribute": "distribution",
+    "rkeras.ops": "ops",
 }
 # Order of the families in man/index.md; others follow alphabetically.
 _FAMILY_ORDER = [
     "model creation", "core layers", "normalization layers", "convolutional layers", "pooling layers",
-    "embedding and masking layers", "merging layers", "layers", "model functions", "custom training",
+    "embedding and masking layers", "merging layers", "layers", "model functions", "custom training", "custom classes",
     "optimizers", "losses", "metrics", "callbacks", "initializers", "regularizers", "constraints",
-    "datasets", "random", "distribution", "pipe", "config backend", "backend", "variables",
+    "ops", "datasets", "random", "distribution", "pipe", "config backend", "backend", "variables",
 ]
 LAYERS_FAMILY = "layers"
 

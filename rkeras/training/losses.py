@@ -754,6 +754,8 @@ def get(identifier: str | Loss | Callable) -> Loss:
     """
     if isinstance(identifier, Loss):
         return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Loss):  # a loss class (R: `Loss()`)
+        return identifier()
     if isinstance(identifier, str):
         f = _ALIASES.get(identifier.lower())
         if f is not None:

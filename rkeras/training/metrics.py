@@ -632,6 +632,8 @@ def get(
     """
     if isinstance(identifier, Metric):
         return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Metric):  # a metric class (R: `Metric()`)
+        return identifier()
     if isinstance(identifier, str):
         key = identifier.lower()
         if key in ("accuracy", "acc"):

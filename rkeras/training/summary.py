@@ -32,7 +32,7 @@ def layer_rows(model) -> list:
     else:
         shapes = []
         for layer in model.layers:
-            node = next((n for n in model._nodes if n.layer is layer), None)
+            node = next((n for n in getattr(model, "_nodes", ()) if n.layer is layer), None)  # subclassed: none
             outs = node.output_tensors if node is not None else []
             shapes.append(outs[0].shape if len(outs) == 1 else [t.shape for t in outs] if outs else None)
     for layer, shape in zip(model.layers, shapes):

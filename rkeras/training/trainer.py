@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from .. import random as rk_random
+from ..core import tape as _tape
 from ..distribute import current_reducer, is_chief
 from ..kernels.array_cache import uses_array_cache
 from ..models.model import Model
@@ -32,6 +33,8 @@ class CompiledState:
         self.metrics = None  # resolved at the first batch, when output shapes are known
         self.trainable_of = trainable_snapshot(model)
         self.variables = list(model.trainable_weights)
+        self.known = {id(v) for v in model.weights}  # weights a lazily built layer creates later join
+        self.settled = False
         self.warned = False
 
 
@@ -79,12 +82,12 @@ def compile_model(model, optimizer="rmsprop", loss=None, metrics=None, loss_weig
                         f"optimizer, loss, metrics, loss_weights.")
     if not isinstance(model, Model):
         raise TypeError(f"`object` must be a model; received {type(model).__name__}.")
-    if loss is None:
+    if loss is None and type(model).train_step is Model.train_step:  # a custom train_step may need none
         raise ValueError("`loss` must be given to compile(), e.g. loss = 'mse' or "
                          "'sparse_categorical_crossentropy'.")
     names = _output_names(model)
     opt = optimizers_mod.get(optimizer)
-    losses = [losses_mod.get(l) for l in _per_output(loss, names, "loss")]
+    losses = [] if loss is None else [losses_mod.get(l) for l in _per_output(loss, names, "loss")]
     weights = [1.0] * len(names) if loss_weights is None else [
         float(w) for w in _per_output(loss_weights, names, "loss_weights")]
     if metrics is None:
@@ -165,21 +168,78 @@ def _batch_step(model, state, x, y, training: bool):
     """One batch through the model: returns (total loss, per-output losses, predictions list)."""
     reducer = current_reducer()
     if reducer is not None and reducer.size > 1:  # data parallel: this rank's share, global results
-        return reducer.batch_step(model, state, x, y, training)
+        with _tape.gradient_scope() if training else _tape.no_recording():
+            return reducer.batch_step(model, state, x, y, training)
     if training:
         _check_stale(model, state)
-    outputs, cache = model.forward(x, training=training, trainable_of=state.trainable_of)
+    # layers defined by call() record their ops for the backward pass; add_loss() values are collected
+    with _tape.gradient_scope(with_losses=True) if training else _tape.no_recording(), \
+            _tape.loss_collector() as added:
+        outputs, cache = model.forward(x, training=training, trainable_of=state.trainable_of)
+    if training and not state.settled:
+        _adopt_new_weights(model, state)
     y_pred = _as_list(outputs) if isinstance(outputs, list) else [outputs]
     y_true = _as_list(y) if len(y_pred) > 1 else [y]
     if len(y_true) != len(y_pred):
         raise ValueError(f"`y` must give one target per output ({len(y_pred)}); received {len(y_true)}.")
     total, grads, parts = _loss_and_grads(state, y_true, y_pred)
-    total += _regularization(state.variables)
+    total += _regularization(state.variables) + sum(added)
     if training:
         upstream = grads if len(grads) > 1 else grads[0]
         _, weight_grads = model.backward(cache, upstream)
         apply_update(state, collect_gradients(state, weight_grads))
     return total, parts, y_true, y_pred
+
+
+def _build_from_data(model, x):
+    """Build every layer, as Keras does before a custom `train_step()`: a call on zeros shaped like `x`."""
+    shape = [(None,) + tuple(a.shape[1:]) for a in x] if isinstance(x, list) else (None,) + tuple(x.shape[1:])
+    model.compute_output_shape(shape)
+
+
+def _adopt_new_weights(model, state):
+    """Weights created at the first call of a lazily built layer (after compile()) are trained too."""
+    for v in model.trainable_weights:
+        if id(v) not in state.known:
+            state.variables.append(v)
+    state.known = {id(v) for v in model.weights}
+    state.settled = True
+
+
+def default_train_step(model, data):
+    """The training step `fit()` runs on one batch `(x, y)`; returns that batch's logs."""
+    x, y = (data[0], data[1]) if isinstance(data, (list, tuple)) else (data, None)
+    state = _require_compiled(model, "train_step")
+    tracker = _Tracker(state, _output_names(model))
+    total, parts, yt, yp = _batch_step(model, state, _prepare_x(x), _prepare_x(y), training=True)
+    tracker.update(total, parts, yt, yp)
+    return tracker.logs()
+
+
+def compute_loss(model, y, y_pred, sample_weight=None):
+    """The compiled losses of `y_pred` (plus regularization and the losses added by `add_loss()` in
+    the last call), differentiable with respect to `y_pred` on an active tape (`value_and_grad()`)."""
+    from ..ops._base import apply
+    if sample_weight is not None:
+        raise ValueError("`sample_weight` is not supported by rkeras' compute_loss(); pass None.")
+    state = _require_compiled(model, "compute_loss")
+    preds = _as_list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
+    targets = _as_list(y) if len(preds) > 1 else [y]
+    total = None
+    from ..ops.math import op_add
+    for loss, w, yt, yp in zip(state.losses, state.loss_weights, targets, preds):
+        yt = _tape.plain(yt)
+
+        def vjp(g, o, p, loss=loss, yt=yt, w=w):
+            return (np.asarray(loss.value_and_grad(yt, p)[1] * (w * g), dtype=p.dtype),)
+        term = apply(lambda p, loss=loss, yt=yt, w=w: np.asarray(w * loss(yt, p), dtype=p.dtype), vjp, yp)
+        total = term if total is None else op_add(total, term)
+    from ..ops.reductions import op_sum
+    for layer in all_layers(model):  # losses added in the last call, differentiable on the tape
+        for term in getattr(layer, "_added_loss_terms", ()):
+            total = op_add(total, op_sum(term))
+    reg = _regularization(state.variables)
+    return op_add(total, reg) if reg else total
 
 
 def collect_gradients(state, weight_grads: dict) -> list:
@@ -221,7 +281,11 @@ class _Tracker:
             for _, metric in group:
                 metric.update_state(yt, yp)
 
+    custom_logs = None  # set when a custom train_step() gives the logs
+
     def logs(self, prefix="") -> dict:
+        if self.custom_logs is not None:
+            return {f"{prefix}{k}": _as_float(v) for k, v in self.custom_logs.items()}
         out = {f"{prefix}loss": self.loss_sum / max(self.count, 1)}
         if len(self.names) > 1:
             for name, s in zip(self.names, self.part_sums):
@@ -230,6 +294,10 @@ class _Tracker:
             for name, metric in group:
                 out[f"{prefix}{name}"] = float(metric.result())
         return out
+
+
+def _as_float(v):
+    return float(np.asarray(_tape.plain(v.result() if hasattr(v, "result") else v)))
 
 
 def _batches(n, batch_size, shuffle, generator):
@@ -288,6 +356,9 @@ def fit_model(model, x=None, y=None, batch_size=32, epochs=1, verbose="auto", va
     model.history = history
     model.stop_training = False
     generator = rk_random.make_generator()
+    custom_step = type(model).train_step is not Model.train_step
+    if custom_step and not all(layer.built for layer in all_layers(model)):
+        _build_from_data(model, x)  # a custom step reads model.trainable_weights before the first call
     for cb in callbacks:
         cb.on_train_begin({})
     for epoch in range(int(initial_epoch), int(epochs)):
@@ -301,9 +372,13 @@ def fit_model(model, x=None, y=None, batch_size=32, epochs=1, verbose="auto", va
         for step, idx in enumerate(_batches(n, batch_size, shuffle, generator)):
             for cb in callbacks:
                 cb.on_train_batch_begin(step, {})
-            total, parts, yt, yp = _batch_step(model, state, _take(x, idx), _take(y, idx), training=True)
-            tracker.update(total, parts, yt, yp)
-            logs = tracker.logs()
+            if custom_step:  # a model that overrides train_step(): its logs are the batch's logs
+                logs = dict(model.train_step((_take(x, idx), _take(y, idx))))
+                tracker.custom_logs = logs
+            else:
+                total, parts, yt, yp = _batch_step(model, state, _take(x, idx), _take(y, idx), training=True)
+                tracker.update(total, parts, yt, yp)
+                logs = tracker.logs()
             for cb in callbacks:
                 cb.on_train_batch_end(step, logs)
             bar.update(step + 1, logs)
@@ -363,11 +438,13 @@ def predict_model(model, x, batch_size=None, verbose=0, **kwargs):
     trainable_of = state.trainable_of if state is not None else None
     reducer = current_reducer()
     if reducer is not None and reducer.size > 1:  # data parallel: each rank its share, gathered in order
-        return reducer.predict(model, x, batch_size, trainable_of)
+        with _tape.no_recording():
+            return reducer.predict(model, x, batch_size, trainable_of)
     pieces = []
-    for i in range(0, n, batch_size):
-        out, _ = model.forward(_take(x, slice(i, i + batch_size)), training=False, trainable_of=trainable_of)
-        pieces.append(out)
+    with _tape.no_recording():  # no backward follows: layers defined by call() record nothing
+        for i in range(0, n, batch_size):
+            out, _ = model.forward(_take(x, slice(i, i + batch_size)), training=False, trainable_of=trainable_of)
+            pieces.append(out)
     if not pieces:
         raise ValueError("`x` has no samples to predict.")
     if isinstance(pieces[0], list):
@@ -406,7 +483,8 @@ def predict_on_batch(model, x):
     trainable_of = state.trainable_of if state is not None else None
     x = _prepare_x(x)
     reducer = current_reducer()
-    if reducer is not None and reducer.size > 1 and _n_samples(x) > 0:
-        return reducer.predict(model, x, _n_samples(x), trainable_of)
-    out, _ = model.forward(x, training=False, trainable_of=trainable_of)
+    with _tape.no_recording():
+        if reducer is not None and reducer.size > 1 and _n_samples(x) > 0:
+            return reducer.predict(model, x, _n_samples(x), trainable_of)
+        out, _ = model.forward(x, training=False, trainable_of=trainable_of)
     return out

@@ -2,7 +2,9 @@
 
 import numpy as np
 
+from ..core import tape as _tape
 from ..core.layer import Layer
+from ..core.variable import Variable
 from ..kernels.array_cache import uses_array_cache
 from ..models.model import Model
 
@@ -52,11 +54,12 @@ def vjp(layer_or_model, inputs, upstream, training=True, mask=None):
         clash = sorted({p for p in paths if paths.count(p) > 1})
         raise ValueError(f"Two trainable variables share the path(s) {clash}: give the layers distinct names "
                          f"so that `weight_grads` can be keyed by path.")
-    if isinstance(layer_or_model, Model):
-        outputs, cache = layer_or_model.forward(x, training=bool(training), mask=mask)
-    else:
-        outputs, cache = layer_or_model.forward(
-            x, training=layer_or_model.effective_training(training), mask=mask)
+    with _tape.gradient_scope():  # layers defined by call() record their ops for the backward pass
+        if isinstance(layer_or_model, Model):
+            outputs, cache = layer_or_model.forward(x, training=bool(training), mask=mask)
+        else:
+            outputs, cache = layer_or_model.forward(
+                x, training=layer_or_model.effective_training(training), mask=mask)
     if callable(upstream):  # the loss gradient is known only once the outputs are
         up = _as_arrays(upstream(outputs))
         _check_upstream(expected, up)
@@ -79,3 +82,59 @@ def _check_upstream(expected, upstream):
     if not ok:
         raise ValueError(f"`upstream` must match the outputs' shapes {shapes} (None = any size); received "
                          f"{[u.shape for u in ups]}.")
+
+
+@uses_array_cache
+def value_and_grad(f, variables, *args, **kwargs):
+    """The value of `f(*args, **kwargs)` and its gradient with respect to `variables`.
+
+    `f` computes a scalar (or an array, whose sum is differentiated) from `op_*` functions, Python
+    operators on variables and op results, and calls of layers and models (`model(x, training =
+    TRUE)`): all of it is recorded on a tape while `f` runs, then replayed backward. This is the
+    gradient tape of a custom training loop or of an overridden `train_step()`.
+
+    Parameters
+    ----------
+    f : callable
+        The function to differentiate.
+    variables : Variable or list of Variable
+        What to differentiate with respect to, e.g. `model.trainable_weights`. Arrays passed in
+        `args` may be listed too (their gradient is then returned).
+    *args, **kwargs
+        Passed to `f`.
+
+    Returns
+    -------
+    tuple
+        `(value, grads)`: `value` as returned by `f` (a numpy array or float), `grads` a list of arrays
+        in the order of `variables` (zeros for one that took no part); a single array when
+        `variables` is a single Variable.
+
+    Examples
+    --------
+    >>> w = Variable(np.ones((3, 1), "float32"), name="w")
+    >>> loss, (g,) = value_and_grad(lambda: op_mean(op_square(x @ w - y)), [w])
+    """
+    single = isinstance(variables, (Variable, np.ndarray))
+    targets = [variables] if single else list(variables)
+    tape = _tape.Tape()
+    alias, new_args = {}, []
+    with _tape.gradient_scope(), tape:
+        for a in args:
+            if isinstance(a, np.ndarray) and any(a is t for t in targets):
+                view = tape.watch(a)
+                alias[id(a)] = id(view)
+                a = view
+            new_args.append(a)
+        value = f(*new_args, **kwargs)
+    seeds = {}
+    if tape.knows(value):
+        seeds[id(value)] = np.ones(np.shape(value), np.asarray(_tape.plain(value)).dtype)
+    grads = tape.gradients(seeds)
+    out = []
+    for t in targets:
+        g = grads.get(alias.get(id(t), id(t)))
+        base = t.value if isinstance(t, Variable) else np.asarray(t)
+        out.append(np.zeros(base.shape, base.dtype) if g is None else np.asarray(g, dtype=base.dtype).reshape(base.shape))
+    plain = _tape.plain(value) if isinstance(value, np.ndarray) else value
+    return plain, (out[0] if single else out)

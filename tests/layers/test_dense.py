@@ -170,7 +170,7 @@ def test_input_errors():
     with pytest.raises(ValueError, match="last dimension 3"):
         layer(np.ones((1, 4)))
     with pytest.raises(TypeError, match="numeric"):
-        layer.call(np.array([["a", "b", "c"]]))
+        layer._call_eager(np.array([["a", "b", "c"]]))
     with pytest.raises(ValueError, match="must be known"):
         Dense(units=2).build((None, None))
 

@@ -51,7 +51,7 @@ def test_flatten_errors():
     with pytest.raises(TypeError, match="layer_flatten"):
         layer_flatten(foo=1)
     with pytest.raises(ValueError, match="batch dimension"):
-        Flatten().call(np.float64(3.0))
+        Flatten()._call_eager(np.float64(3.0))
 
 
 # --------------------------------------------------------------------------------------------- Reshape

@@ -1,0 +1,5 @@
+"""The `op_*` functions: numpy in, numpy out, each with a vector-Jacobian rule for the tape.
+
+One module per family: `math` (element-wise), `reductions`, `shape`, `linalg`, `nn`, `creation`,
+`core` (conversions, gradient control) and `random`. `rkeras.api.ops` exports the R names.
+"""
