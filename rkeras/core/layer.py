@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import conventions
 from ..kernels.array_cache import uses_array_cache
+from ..saving import registry as _registry
 from .config import compute_dtype, config_floatx
 from .naming import to_snake_case, unique_name
 from .variable import Variable
@@ -30,6 +31,12 @@ class Layer:
     #: batch normalization: `trainable = False` means inference mode whatever `training` says
     training_follows_trainable = False
     __array_ufunc__ = None  # so `numpy_array | layer` reaches `Layer.__ror__`
+    #: config keys holding R-style (1-based, batch included) axes: converted when a file is written/read
+    r_axis_config_keys = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _registry.record_layer_class(cls)  # so files can name every rkeras layer, with no import by name
 
     def __init__(self, *, name=None, dtype=None, trainable=True, input_shape=None, batch_size=None,
                  input_dim=None):
@@ -172,6 +179,7 @@ class Layer:
         if not self.built:
             self.build(input_shape)
             self.built = True
+            self._build_input_shape = input_shape  # Keras' `build_config`, so a loaded layer builds alike
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -66,8 +66,11 @@ class Model(Layer):
     # ----------------------------------------------------------------------------- verbs
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
         from ..training import trainer
-        return trainer.compile_model(self, optimizer=optimizer, loss=loss, metrics=metrics,
-                                     loss_weights=loss_weights, **kwargs)
+        trainer.compile_model(self, optimizer=optimizer, loss=loss, metrics=metrics,
+                              loss_weights=loss_weights, **kwargs)
+        # as given, for the `compile_config` of a saved file (Keras keeps names such as "mse")
+        self._compile_args = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights}
+        return self
 
     def fit(self, x=None, y=None, **kwargs):
         from ..training import trainer
