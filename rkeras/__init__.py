@@ -39,6 +39,9 @@ _FAMILIES = {
     "rkeras.training.losses": ("loss_",),
     "rkeras.training.metrics": ("metric_",),
     "rkeras.training.callbacks": ("callback_",),
+    "rkeras.training.checkpoint_callbacks": ("callback_",),
+    "rkeras.api.saving": ("save_model", "load_model", "clone_model", "serialize_keras_object",
+                          "deserialize_keras_object", "register_keras_serializable"),
     "rkeras.datasets": ("dataset_",),
     "rkeras.distribute.data_parallel": ("distribution_", "set_distribution"),
 }

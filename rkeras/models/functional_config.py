@@ -109,10 +109,13 @@ def functional_from_config(cls, config: dict, custom_objects=None):
     if not isinstance(entries, list) or not entries:
         raise UnsafeFileError("A functional model config needs a non-empty list `layers`.")
     by_name, pending = {}, []
+    mask_ops = _mask_ops(entries)
     for entry in entries:
         if not isinstance(entry, dict):
             raise UnsafeFileError(f"Each entry of `layers` must be a dict; received {type(entry).__name__}.")
         name = check_name(entry.get("name") or (entry.get("config") or {}).get("name"), "layer name")
+        if name in mask_ops:
+            continue
         spec = {k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")}
         layer = deserialize_keras_object(spec, custom_objects)
         if name in by_name:
@@ -166,7 +169,8 @@ def functional_from_config(cls, config: dict, custom_objects=None):
             inputs = resolve(args[0])
             if not ready(inputs):
                 continue
-            kwargs = {k: v for k, v in (node.get("kwargs") or {}).items() if v is not None}
+            # masks: rkeras propagates them along the graph itself (Keras records them as call arguments)
+            kwargs = {k: v for k, v in (node.get("kwargs") or {}).items() if v is not None and k != "mask"}
             unknown = [k for k in kwargs if k not in ("training",)]
             if unknown or not isinstance(kwargs.get("training", False), bool):
                 raise UnsafeFileError(f"Unsupported call arguments {node.get('kwargs')!r} for layer {layer.name!r}.")
@@ -189,3 +193,39 @@ def functional_from_config(cls, config: dict, custom_objects=None):
     outputs = ends(config.get("output_layers"), "output_layers")
     model = cls(inputs, outputs, name=config.get("name"), trainable=config.get("trainable", True))
     return model
+
+
+def _references(value, out: list) -> list:
+    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+        hist = (value.get("config") or {}).get("keras_history")
+        if isinstance(hist, list) and hist and isinstance(hist[0], str):
+            out.append(hist[0])
+    elif isinstance(value, dict):
+        for v in value.values():
+            _references(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _references(v, out)
+    return out
+
+
+def _mask_ops(entries) -> set:
+    """Names of Keras op nodes (`keras.src.ops...`, e.g. the `NotEqual` of an embedding's mask) used only
+    as `mask` call arguments: rkeras computes those masks itself, so they are skipped; any other op is
+    refused (only layers are supported)."""
+    ops = {e.get("name") for e in entries if isinstance(e, dict)
+           and str(e.get("module") or "").startswith(("keras.src.ops", "keras.ops"))}
+    if not ops:
+        return set()
+    for entry in entries:
+        for node in (entry.get("inbound_nodes") or []) if isinstance(entry, dict) else []:
+            if not isinstance(node, dict):
+                continue
+            used = _references(node.get("args"), []) + _references(
+                {k: v for k, v in (node.get("kwargs") or {}).items() if k != "mask"}, [])
+            bad = ops.intersection(used)
+            if bad and entry.get("name") not in ops:
+                from ..saving.serialization import UnsafeFileError
+                raise UnsafeFileError(f"The model calls Keras ops ({', '.join(sorted(bad))}) outside masks; rkeras "
+                                      f"loads models made of layers only.")
+    return ops

@@ -96,6 +96,22 @@ class Model(Layer):
         from ..training import trainer
         return trainer.predict_on_batch(self, x)
 
+    def save(self, filepath, overwrite=False):
+        """Save to a `.keras` file (see `save_model()`)."""
+        from ..saving import model_io
+        model_io.save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=False):
+        """Save the weights to a `.weights.h5` file (see `save_model_weights()`)."""
+        from ..saving import model_io
+        model_io.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Load weights from a `.weights.h5` file (see `load_model_weights()`)."""
+        from ..saving import model_io
+        model_io.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+        return self
+
     def summary(self, print_fn=print, line_length=None):
         from ..training import summary
         text = summary.summary_text(self)

@@ -102,6 +102,8 @@ def from_keras(tree, custom_objects=None, _depth=0):
         return tree
     if not _is_object(tree):
         return {k: (v if k == "inbound_nodes" else from_keras(v, custom_objects, _depth + 1)) for k, v in tree.items()}
+    if str(tree.get("module") or "").startswith(("keras.src.ops", "keras.ops")):
+        return tree  # an op node of a functional graph: the functional config decides (mask ops only)
     cls = resolve_class(tree, custom_objects)
     kind = registry.kind_of(cls)
     out = dict(tree)
@@ -122,7 +124,7 @@ def from_keras(tree, custom_objects=None, _depth=0):
             raise UnsafeFileError(f"{where}: `{key}` = {value!r} is not supported by rkeras' {cls.__name__}.")
         if key in axis_keys:
             value = _keras_to_r_axis(value)
-        elif key == "dtype" and kind == "layers":
+        elif key == "dtype" and kind == "layers" and cls.__name__ != "InputLayer":
             value = _dtype_from_keras(value, where)
         elif key == "dtype" and kind != "layers":
             continue  # losses/metrics/optimizers: rkeras computes in float64 / the variable's dtype

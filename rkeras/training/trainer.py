@@ -288,8 +288,12 @@ def fit_model(model, x=None, y=None, batch_size=32, epochs=1, verbose="auto", va
     model.history = history
     model.stop_training = False
     generator = rk_random.make_generator()
+    model._fit_generator, model._fit_initial_epoch = generator, int(initial_epoch)  # for backup callbacks
     for cb in callbacks:
         cb.on_train_begin({})
+    # a callback that restored a backup (callback_backup_and_restore) says where to resume, as Keras
+    initial_epoch = max(int(initial_epoch), int(getattr(model, "_initial_epoch", None) or 0))
+    model._initial_epoch = None
     for epoch in range(int(initial_epoch), int(epochs)):
         for cb in callbacks:
             cb.on_epoch_begin(epoch, {})
