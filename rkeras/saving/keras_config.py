@@ -18,6 +18,8 @@ _FLOAT_DTYPES = ("float16", "float32", "float64")
 # Keras-only keys whose value is ignorable whatever it is (they only matter when a feature is on)
 _IGNORABLE = {"renorm_momentum", "ema_momentum", "ema_overwrite_frequency", "use_ema", "lora_alpha",
               "input_axes", "output_axes", "loss_scale_factor", "gradient_accumulation_steps"}
+# families whose `axis` config is R-style over all their classes (layers declare theirs per class)
+_FAMILY_AXIS_KEYS = {"constraints": ("axis",), "losses": ("axis",)}
 _NOT_OBJECTS = ("__keras_tensor__", "__numpy__", "__tuple__", "function")
 
 
@@ -76,7 +78,7 @@ def to_keras(tree, custom_objects=None):
         out["module"] = KERAS_MODULES[kind]
     out.setdefault("registered_name", None)
     config = {}
-    axis_keys = getattr(cls, "r_axis_config_keys", ())
+    axis_keys = getattr(cls, "r_axis_config_keys", ()) or _FAMILY_AXIS_KEYS.get(kind, ())
     for key, value in (tree.get("config") or {}).items():
         if key in axis_keys:
             value = _r_to_keras_axis(value)
@@ -113,7 +115,7 @@ def from_keras(tree, custom_objects=None, _depth=0):
     from ..models.model import Model
     from ..core.symbolic import InputLayer
     accepted = None if issubclass(cls, (Model, InputLayer)) else accepted_keys(cls)
-    axis_keys = getattr(cls, "r_axis_config_keys", ())
+    axis_keys = getattr(cls, "r_axis_config_keys", ()) or _FAMILY_AXIS_KEYS.get(kind, ())
     where = f"{tree.get('class_name')} {inner.get('name', '')!s}".strip()
     config = {}
     for key, value in inner.items():

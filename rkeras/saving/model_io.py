@@ -30,6 +30,9 @@ def _serialize_spec(value, resolved):
         return {k: _serialize_spec(v, None) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_serialize_spec(v, None) for v in value]
+    from ..training import metrics as metrics_mod
+    if isinstance(value, metrics_mod.MeanMetricWrapper) and value.name.lower() in metrics_mod._ALIASES:
+        return value.name  # rkeras' built-in metrics wrap a function: saved by name, as Keras' strings
     if hasattr(value, "get_config") and not isinstance(value, type):
         return serialize_keras_object(value)
     if resolved is not None:
