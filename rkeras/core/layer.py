@@ -85,6 +85,7 @@ class Layer:
                    dtype=None) -> Variable:
         """Create a weight of `shape` from `initializer` (a callable `f(shape, dtype)`)."""
         dtype = dtype or self.dtype
+        _registry.check_weight_shape(f"{self.name}/{name}", shape)  # absurd shapes from a file
         if initializer is None:  # Keras: float weights default to glorot_uniform
             from .. import initializers
             initializer = initializers.get("glorot_uniform")

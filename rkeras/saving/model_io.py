@@ -7,7 +7,7 @@ training where the saved one stopped.
 
 import json
 
-from . import keras_file, weights_h5
+from . import keras_file, registry, weights_h5
 from .keras_config import from_keras, to_keras
 from .serialization import UnsafeFileError, deserialize_keras_object, serialize_keras_object
 
@@ -104,7 +104,8 @@ def model_from_config(tree: dict, custom_objects=None):
     tree = from_keras(tree, custom_objects)
     spec = {k: tree[k] for k in ("module", "class_name", "config", "registered_name", "build_config") if k in tree}
     from ..models.model import Model
-    model = deserialize_keras_object(spec, custom_objects)
+    with registry.loading_limits():
+        model = deserialize_keras_object(spec, custom_objects)
     if not isinstance(model, Model):
         raise UnsafeFileError(f"The file holds a {type(model).__name__}, not a model.")
     cc = tree.get("compile_config")

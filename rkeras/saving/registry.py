@@ -127,7 +127,8 @@ def scoped_custom_objects() -> dict:
     return out
 
 
-def lookup(kind: str, class_name: str, registered: str | None = None, custom_objects: dict | None = None):
+def lookup(kind: str, class_name: str, registered: str | None = None, custom_objects: dict | None = None,
+           builtins: bool = True):
     """The class (or function) that `class_name` / `registered` names, or None.
 
     Order, as Keras: the caller's `custom_objects` (and scope), the registered objects, rkeras' own.
@@ -143,4 +144,32 @@ def lookup(kind: str, class_name: str, registered: str | None = None, custom_obj
         for key, value in _CUSTOM.items():
             if key.split(">", 1)[-1] == class_name:
                 return value
-    return builtin_class(kind, class_name) if kind in KINDS else None
+    return builtin_class(kind, class_name) if builtins and kind in KINDS else None
+
+
+# ------------------------------------------------------------------------------------- loading limits
+MAX_WEIGHT_ELEMENTS = 2 ** 28  # one weight created while a file is loaded (1 GiB of float32)
+
+
+class loading_limits:
+    """While a file is loaded, a layer asked to create an absurdly large weight refuses (before allocating)."""
+
+    def __enter__(self):
+        _scope.loading = getattr(_scope, "loading", 0) + 1
+        return self
+
+    def __exit__(self, *exc):
+        _scope.loading -= 1
+        return False
+
+
+def check_weight_shape(owner: str, shape) -> None:
+    """Called by `Layer.add_weight`: refuse an absurd shape read from a file."""
+    if not getattr(_scope, "loading", 0):
+        return
+    total = 1
+    for d in shape:
+        total *= int(d)
+    if total > MAX_WEIGHT_ELEMENTS:
+        raise ValueError(f"Refusing to create weight '{owner}' of shape {tuple(shape)} ({total} elements) while "
+                         f"loading a file: at most {MAX_WEIGHT_ELEMENTS} elements per weight.")

@@ -152,10 +152,16 @@ def resolve_class(config: dict, custom_objects=None, kinds=None):
         if custom is not None and custom not in (Sequential, Functional):
             return custom
         return Sequential if class_name == "Sequential" else Functional
+    foreign = module is not None and module.split(".", 1)[0] not in ("keras", "rkeras", "builtins")
     for kind in kinds or _kind_for(module, class_name):
-        cls = registry.lookup(kind, class_name, registered, custom_objects)
+        # a module outside keras/rkeras may only label the caller's own (registered / custom) objects
+        cls = registry.lookup(kind, class_name, registered, custom_objects, builtins=not foreign)
         if cls is not None:
             return cls
+    if foreign:
+        raise UnsafeFileError(f"Class {class_name!r} of module {module!r} is refused: outside keras/rkeras, only "
+                              f"objects registered with register_keras_serializable() or given in "
+                              f"`custom_objects` are loaded, and no module is ever imported.")
     raise UnsafeFileError(f"Unknown class {class_name!r} (module {module!r}): it is neither one of rkeras' "
                           f"own classes nor registered (register_keras_serializable()) nor in `custom_objects`. "
                           f"Nothing is imported from a file.")
