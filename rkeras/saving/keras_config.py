@@ -112,8 +112,8 @@ def from_keras(tree, custom_objects=None, _depth=0):
     inner = tree.get("config")
     if not isinstance(inner, dict):
         raise UnsafeFileError(f"The config of {tree.get('class_name')!r} must be a dict.")
-    from ..models.model import Model
     from ..core.symbolic import InputLayer
+    from ..models.model import Model
     accepted = None if issubclass(cls, (Model, InputLayer)) else accepted_keys(cls)
     axis_keys = getattr(cls, "r_axis_config_keys", ()) or _FAMILY_AXIS_KEYS.get(kind, ())
     where = f"{tree.get('class_name')} {inner.get('name', '')!s}".strip()

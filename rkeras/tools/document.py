@@ -47,6 +47,7 @@ _MODULE_FAMILIES = {
     "rkeras.models.sequential": "model creation",
     "rkeras.random": "random",
     "rkeras.training.vjp": "custom training",
+    "rkeras.training.checkpoint_callbacks": "callbacks",
 }
 # Packages whose every module is one family.
 _PACKAGE_FAMILIES = {

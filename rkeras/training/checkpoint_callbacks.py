@@ -134,13 +134,13 @@ class BackupAndRestore(Callback):
     def on_train_begin(self, logs=None):
         os.makedirs(self.backup_dir, exist_ok=True)
         self._epoch = _epochs_done_at_start(self.model)
-        for path in self._paths:
-            if os.path.exists(path):
+        for candidate in self._paths:
+            if os.path.exists(candidate):
                 try:
-                    self._restore(path)
+                    self._restore(candidate)
                     return
                 except ValueError:
-                    if path == self._paths[-1]:
+                    if candidate == self._paths[-1]:
                         raise
 
     def on_epoch_end(self, epoch, logs=None):
@@ -176,8 +176,8 @@ class BackupAndRestore(Callback):
         if getattr(self.model, "_fit_generator", None) is not None:
             _set_rng(self.model._fit_generator, state.get("fit_rng"))
         saved = state.get("layer_rngs") or {}
-        for path, gen in _layer_generators(self.model):
-            _set_rng(gen, saved.get(path))
+        for layer_path, gen in _layer_generators(self.model):
+            _set_rng(gen, saved.get(layer_path))
         self._epoch = state["epoch"]
         self.model._initial_epoch = state["epoch"]
 

@@ -37,7 +37,7 @@ def _with_config(tmp_path, edit):
 
 
 def _dense(config):
-    return [e for e in config["config"]["layers"] if e["class_name"] == "Dense"][0]
+    return next(e for e in config["config"]["layers"] if e["class_name"] == "Dense")
 
 
 SENTINEL = "/tmp/rkeras_h19_pwned"

@@ -66,9 +66,6 @@ def embedding_masked_bn():
 
 def masking_reshape():
     m = rk.keras_model_sequential(input_shape=(4, 3)) | rk.layer_masking(mask_value=0.0) \
-        | rk.layer_dense(units=3) | rk.layer_reshape(target_shape=(12,)) | rk.layer_global_average_pooling_1d() \
-        if False else None
-    m = rk.keras_model_sequential(input_shape=(4, 3)) | rk.layer_masking(mask_value=0.0) \
         | rk.layer_dense(units=3) | rk.layer_reshape(target_shape=(12,)) | rk.layer_dense(units=2)
     x = np.random.default_rng(5).normal(size=(3, 4, 3)).astype("float32")
     x[:, 1] = 0.0
@@ -79,12 +76,12 @@ def merge_functional():
     a, b = rk.keras_input((5,), name="a"), rk.keras_input((5,), name="b")
     d1 = rk.layer_dense(a, units=4)
     d2 = rk.layer_dense(b, units=4)
-    s = rk.layer_add(list((d1, d2)))
-    p = rk.layer_multiply(list((d1, s)))
-    c = rk.layer_concatenate(list((s, p)), axis=2)
+    s = rk.layer_add([d1, d2])
+    p = rk.layer_multiply([d1, s])
+    c = rk.layer_concatenate([s, p], axis=2)
     out = rk.layer_dense(c, units=1)
     rng = np.random.default_rng(6)
-    return rk.keras_model(list((a, b)), out), [rng.normal(size=(4, 5)).astype("float32") for _ in range(2)]
+    return rk.keras_model([a, b], out), [rng.normal(size=(4, 5)).astype("float32") for _ in range(2)]
 
 
 MODELS = [mlp, conv2d_bn, conv2d_channels_first, conv1d_global, embedding_masked_bn, masking_reshape,

@@ -46,8 +46,8 @@ def test_round_trip_predictions_and_moving_statistics(build, tmp_path):
     model | rk.save_model(path)
     loaded = rk.load_model(path)
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
-    bn = [l for l in model.layers if type(l).__name__ == "BatchNormalization"][0]
-    bn2 = [l for l in loaded.layers if type(l).__name__ == "BatchNormalization"][0]
+    bn = next(l for l in model.layers if type(l).__name__ == "BatchNormalization")
+    bn2 = next(l for l in loaded.layers if type(l).__name__ == "BatchNormalization")
     assert not np.allclose(bn.weights[2].numpy(), 0.0)  # training moved the statistics
     for a, b in zip(bn.weights, bn2.weights):
         assert a.name == b.name
@@ -57,7 +57,7 @@ def test_round_trip_predictions_and_moving_statistics(build, tmp_path):
         assert sorted(z.namelist()) == ["config.json", "metadata.json", "model.weights.h5"]
         config = json.loads(z.read("config.json"))
     assert config["compile_config"]["loss"] == "mse"
-    bn_conf = [e for e in config["config"]["layers"] if e["class_name"] == "BatchNormalization"][0]["config"]
+    bn_conf = next(e for e in config["config"]["layers"] if e["class_name"] == "BatchNormalization")["config"]
     assert bn_conf["axis"] == (1 if build is _bn_sequential_channels_first else -1)  # Keras' 0-based axis
 
 
@@ -119,7 +119,8 @@ def test_config_json_clone_and_from_config(tmp_path):
     assert [type(l).__name__ for l in again.layers] == [type(l).__name__ for l in m.layers]
     path = str(tmp_path / "c.json")
     rk.save_model_config(m, path)
-    assert json.loads(open(path).read())["class_name"] == "Functional"
+    with open(path) as f:
+        assert json.load(f)["class_name"] == "Functional"
     assert rk.load_model_config(path).count_params() == m.count_params()
     same = rk.Functional.from_config(m.get_config())
     assert same.get_config() == m.get_config()
@@ -188,7 +189,8 @@ def test_overwrite_and_atomic_save(tmp_path, monkeypatch):
     m = rk.keras_model_sequential(input_shape=(3,)) | rk.layer_dense(units=2)
     path = str(tmp_path / "a.keras")
     m.save(path)
-    original = open(path, "rb").read()
+    with open(path, "rb") as f:
+        original = f.read()
     with pytest.raises(FileExistsError, match="overwrite = TRUE"):
         rk.save_model(m, path)
     with pytest.raises(ValueError, match=r"\.keras"):
@@ -200,7 +202,8 @@ def test_overwrite_and_atomic_save(tmp_path, monkeypatch):
     monkeypatch.setattr(keras_file.json, "dumps", crash)
     with pytest.raises(KeyboardInterrupt):
         rk.save_model(m, path, overwrite=True)
-    assert open(path, "rb").read() == original  # the previous file is intact
+    with open(path, "rb") as f:
+        assert f.read() == original  # the previous file is intact
     assert os.listdir(tmp_path) == ["a.keras"]  # and no temporary file is left behind
 
 
