@@ -11,7 +11,7 @@ rkeras layer configs already use Keras' keys; what differs is generic and handle
 """
 
 from ..core.config import config_floatx
-from . import registry
+from . import metric_classes, registry
 from .serialization import KERAS_MODULES, UnsafeFileError, accepted_keys, check_name, resolve_class
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
@@ -106,6 +106,8 @@ def from_keras(tree, custom_objects=None, _depth=0):
         return {k: (v if k == "inbound_nodes" else from_keras(v, custom_objects, _depth + 1)) for k, v in tree.items()}
     if str(tree.get("module") or "").startswith(("keras.src.ops", "keras.ops")):
         return tree  # an op node of a functional graph: the functional config decides (mask ops only)
+    if tree.get("module") == "keras.metrics" and metric_classes.constructor(tree.get("class_name")) is not None:
+        return tree  # a built-in metric: rebuilt through its R-style constructor (metric_classes)
     cls = resolve_class(tree, custom_objects)
     kind = registry.kind_of(cls)
     out = dict(tree)

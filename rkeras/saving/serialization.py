@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from . import registry
+from . import metric_classes, registry
 
 # rkeras kind -> the Keras module name written in files
 KERAS_MODULES = {
@@ -64,6 +64,10 @@ def serialize_keras_object(obj):
             module, class_name = "keras", "Sequential"
         elif reg is not None:
             module, class_name = type(obj).__module__, type(obj).__name__
+        elif kind == "metrics" and metric_classes.keras_form(obj) is not None:
+            class_name, config = metric_classes.keras_form(obj)
+            return {"module": "keras.metrics", "class_name": class_name, "config": serialize_keras_object(config),
+                    "registered_name": None}
         elif kind is not None and type(obj).__module__.startswith("rkeras."):
             module, class_name = KERAS_MODULES[kind], type(obj).__name__
         else:
@@ -205,6 +209,11 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, _depth
             raise UnsafeFileError(f"Unknown function {name!r}: only functions registered with "
                                   f"register_keras_serializable() or given in `custom_objects` are loaded.")
         return fn
+    if config.get("module") in ("keras.metrics", None) and metric_classes.constructor(class_name) is not None \
+            and registry.lookup("metrics", class_name, config.get("registered_name"), custom_objects) is None:
+        inner = {k: deserialize_keras_object(v, custom_objects, safe_mode, _depth + 1)
+                 for k, v in (config.get("config") or {}).items() if check_name(k, "config key")}
+        return metric_classes.build(class_name, inner)
     cls = resolve_class(config, custom_objects)
     inner = config.get("config")
     if inner is None:

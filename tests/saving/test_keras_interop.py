@@ -121,13 +121,19 @@ def test_native_keras_functional_model_loads(tmp_path):
     c = keras.layers.Flatten()(b)
     d, e = keras.layers.Dense(2)(c), keras.layers.Dense(2)(c)
     k = keras.Model(inp, keras.layers.Add()([d, e]))
-    k.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse", metrics=["mae"])
+    k.compile(optimizer=keras.optimizers.Adam(1e-3), loss=keras.losses.MeanSquaredError(),
+              metrics=["mae", keras.metrics.BinaryAccuracy(threshold=0.4)])
     rng = np.random.default_rng(0)
     x, y = rng.random((8, 4, 4, 2)).astype("float32"), rng.random((8, 2)).astype("float32")
     k.fit(x, y, epochs=2, verbose=0, batch_size=4, shuffle=False)
     k.save(str(tmp_path / "k.keras"))
     m = rk.load_model(str(tmp_path / "k.keras"))
     assert _max_rel(np.asarray(k.predict(x, verbose=0)), m.predict(x)) <= 1e-5
+    keras_logs = k.evaluate(x, y, verbose=0, return_dict=True)
+    logs = m.evaluate(x, y, verbose=0)
+    assert sorted(logs) == sorted(keras_logs) == ["binary_accuracy", "loss", "mae"]
+    for key in logs:
+        assert abs(logs[key] - keras_logs[key]) <= 1e-5 * max(1.0, abs(keras_logs[key])), key
     # the optimizer state came along, slot by slot in Keras' order (exactly: nothing is recomputed)
     from rkeras.saving.weights_h5 import optimizer_variables
     state = m._compiled.optimizer.get_state(optimizer_variables(m))
