@@ -244,21 +244,12 @@ def build_object(cls, config, custom_objects, safe_mode, depth):
     kwargs = {}
     for key, value in config.items():
         check_name(key, "config key")
-        if isinstance(value, dict) and "class_name" in value and registry.kind_of(cls) == "layers":
-            # initializers, regularizers, constraints: the layer's own `get()` resolves dict forms
-            kwargs[key] = _plain_dict(value, custom_objects, safe_mode, depth + 1)
-        else:
-            kwargs[key] = deserialize_keras_object(value, custom_objects, safe_mode, depth + 1)
+        # nested initializers, regularizers, constraints... become objects the constructor accepts as is
+        kwargs[key] = deserialize_keras_object(value, custom_objects, safe_mode, depth + 1)
     try:
         return cls.from_config(kwargs)
     except TypeError as err:
         raise TypeError(f"Cannot rebuild {cls.__name__} from its config: {err}") from err
-
-
-def _plain_dict(value, custom_objects, safe_mode, depth):
-    """A nested object dict as the object itself when its class is known, else as {class_name, config}."""
-    obj = deserialize_keras_object(value, custom_objects, safe_mode, depth)
-    return obj
 
 
 def accepted_keys(cls) -> set | None:
