@@ -108,7 +108,7 @@ def check_module(module) -> None:
         return
     if not isinstance(module, str) or not module.replace(".", "").replace("_", "").isalnum():
         raise UnsafeFileError(f"module {module!r} is refused: not a module path.")
-    if "__" in module:
+    if "__" in module and module != "__main__":  # `__main__` only labels a registered/custom object
         raise UnsafeFileError(f"module {module!r} is refused: dunders are never loaded.")
     if module.split(".", 1)[0] not in ("keras", "rkeras", "builtins"):
         # a user module: allowed only for objects the caller registered or passed in custom_objects
