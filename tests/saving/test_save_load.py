@@ -233,3 +233,19 @@ def test_model_checkpoint_best_only(tmp_path):
     np.testing.assert_array_equal(rk.load_model(pattern.format(epoch=3)).get_weights()[0], m.get_weights()[0])
     with pytest.raises(ValueError, match="weights.h5"):
         rk.callback_model_checkpoint(str(tmp_path / "x.keras"), save_weights_only=True)
+
+
+def test_model_checkpoint_every_n_batches_and_threshold(tmp_path):
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(32, 4)).astype("float32"), rng.normal(size=(32, 1)).astype("float32")
+    m = rk.keras_model_sequential(input_shape=(4,)) | rk.layer_dense(units=1)
+    m | rk.compile(optimizer="sgd", loss="mse")
+    every = rk.callback_model_checkpoint(str(tmp_path / "b{epoch}-{batch}.weights.h5"), save_weights_only=True,
+                                         save_freq=3)
+    never = rk.callback_model_checkpoint(str(tmp_path / "never.keras"), monitor="loss", save_best_only=True,
+                                         initial_value_threshold=0.0)
+    m.fit(x, y, epochs=2, batch_size=8, verbose=0, callbacks=[every, never])
+    # 8 batches: saves after the 3rd (epoch 1, batch 3) and the 6th (epoch 2, batch 2)
+    assert sorted(os.listdir(tmp_path)) == ["b1-3.weights.h5", "b2-2.weights.h5"]
+    with pytest.raises(ValueError, match="save_freq"):
+        rk.callback_model_checkpoint(str(tmp_path / "x.keras"), save_freq=0)
