@@ -10,7 +10,6 @@ no pickle, no lambda). `safe_mode` is always on for those rules; there is no uns
 """
 
 import inspect
-import math
 
 import numpy as np
 
@@ -110,9 +109,7 @@ def check_module(module) -> None:
         raise UnsafeFileError(f"module {module!r} is refused: not a module path.")
     if "__" in module and module != "__main__":  # `__main__` only labels a registered/custom object
         raise UnsafeFileError(f"module {module!r} is refused: dunders are never loaded.")
-    if module.split(".", 1)[0] not in ("keras", "rkeras", "builtins"):
-        # a user module: allowed only for objects the caller registered or passed in custom_objects
-        return
+    # any other module outside keras/rkeras only labels the caller's own objects (see resolve_class)
 
 
 def check_shape(shape, what: str):
@@ -179,8 +176,6 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, _depth
     if _depth > _MAX_DEPTH:
         raise UnsafeFileError(f"The config nests deeper than {_MAX_DEPTH} levels.")
     if config is None or isinstance(config, (bool, int, float, str)):
-        if isinstance(config, float) and math.isnan(config):
-            return config
         return config
     if isinstance(config, list):
         return [deserialize_keras_object(c, custom_objects, safe_mode, _depth + 1) for c in config]
