@@ -20,6 +20,18 @@ def _randomize(weights, rng):
             else rng.normal(0, 0.5, w.shape).astype(w.dtype) for name, w in weights]
 
 
+def _h5_layout(path):
+    import io
+    import zipfile
+
+    import h5py
+    with zipfile.ZipFile(path) as z, h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as h5:
+        items = []
+        h5.visititems(lambda name, obj: items.append((name, getattr(obj, "shape", None), dict(obj.attrs).get("name"))
+                                                     if not name.startswith("optimizer") else None))
+    return sorted(i for i in items if i is not None)
+
+
 def _max_rel(a, b):
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a)), 1e-12))
@@ -110,6 +122,10 @@ def test_rkeras_to_keras_and_back(build, tmp_path):
     assert [layer.name for layer in kmodel.layers if not isinstance(layer, keras.layers.InputLayer)] == \
         [layer.name for layer in model.layers if not isinstance(layer, rk.core.symbolic.InputLayer)] \
         or build in (merge_functional, nested_sequential)
+
+    # the weights file is laid out as Keras lays it out: same groups, datasets and shapes
+    kmodel.save(str(tmp_path / "again.keras"))
+    assert _h5_layout(str(tmp_path / "again.keras")) == _h5_layout(path)
 
     # Keras -> rkeras: new weights set in Keras, file written by Keras itself
     kmodel.set_weights(_randomize([(w.path, np.asarray(w)) for w in kmodel.weights], rng))

@@ -249,3 +249,31 @@ def test_model_checkpoint_every_n_batches_and_threshold(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["b1-3.weights.h5", "b2-2.weights.h5"]
     with pytest.raises(ValueError, match="save_freq"):
         rk.callback_model_checkpoint(str(tmp_path / "x.keras"), save_freq=0)
+
+
+def test_backup_double_checkpoint_falls_back_to_the_previous_backup(tmp_path):
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 1)).astype("float32")
+
+    def make():
+        rk.set_random_seed(5)
+        return rk.keras_model_sequential(input_shape=(4,)) | rk.layer_dense(units=1) | rk.compile(
+            optimizer="adam", loss="mse")
+
+    backup = tmp_path / "bk"
+    m = make()
+    m.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False, callbacks=[
+        rk.callback_backup_and_restore(str(backup), double_checkpoint=True, delete_checkpoint=False)])
+    assert sorted(os.listdir(backup)) == ["latest.backup", "previous.backup"]
+    (backup / "latest.backup").write_bytes(b"truncated by a crash")
+    resumed = make()
+    seen = []
+    resumed.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False, callbacks=[
+        rk.callback_backup_and_restore(str(backup), double_checkpoint=True),
+        rk.callback_lambda(on_epoch_end=lambda epoch, logs: seen.append(epoch))])
+    assert len(seen) == 1  # the previous backup (one epoch done) was restored: one epoch left to run
+    for a, b in zip(m.get_weights(), resumed.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert not backup.exists()
+    with pytest.raises(ValueError, match="save_freq"):
+        rk.callback_backup_and_restore(str(backup), save_freq=10)
