@@ -71,7 +71,10 @@ def to_keras(tree, custom_objects=None):
         return tree
     if not _is_object(tree):
         return {k: (v if k == "inbound_nodes" else to_keras(v, custom_objects)) for k, v in tree.items()}
-    cls = resolve_class(tree, custom_objects)
+    try:
+        cls = resolve_class(tree, custom_objects)
+    except UnsafeFileError:
+        return tree  # an unregistered user class: written as its get_config() says (loading will need it)
     kind = registry.kind_of(cls)
     out = dict(tree)
     if out.get("module") is None and kind in KERAS_MODULES and cls.__module__.startswith("rkeras."):

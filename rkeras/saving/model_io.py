@@ -41,9 +41,14 @@ def _serialize_spec(value, resolved):
         return serialize_keras_object(value)
     except TypeError:
         name = getattr(value, "__name__", "")
-        if name.startswith(("loss_", "metric_")):  # an R-style constructor: the object it makes
-            return serialize_keras_object(value())
-        raise
+        if name.startswith(("loss_", "metric_")) and getattr(value, "__module__", "").startswith("rkeras."):
+            return serialize_keras_object(value())  # an R-style constructor: the object it makes
+        if not name.isidentifier():
+            raise TypeError(f"Cannot save the loss/metric {value!r}: a lambda has no name to load it by (a file "
+                            f"holds no code); use a named function.") from None
+        # a user's function, by name as Keras writes it: loading needs it in `custom_objects`
+        return {"module": getattr(value, "__module__", None), "class_name": "function", "config": name,
+                "registered_name": name}
 
 
 def compile_config(model) -> dict:

@@ -69,9 +69,8 @@ def serialize_keras_object(obj):
                     "registered_name": None}
         elif kind is not None and type(obj).__module__.startswith("rkeras."):
             module, class_name = KERAS_MODULES[kind], type(obj).__name__
-        else:
-            raise TypeError(f"Cannot serialize {obj!r}: its class {type(obj).__name__} is neither rkeras' own "
-                            f"nor registered; use register_keras_serializable().")
+        else:  # a user's class, as Keras writes it: loading it needs registration or `custom_objects`
+            module, class_name = type(obj).__module__, type(obj).__name__
         out = {"module": module, "class_name": class_name,
                "config": serialize_keras_object(obj.get_config()), "registered_name": reg}
         build_shape = getattr(obj, "_build_input_shape", None)

@@ -182,18 +182,22 @@ def test_custom_layer_needs_registration(tmp_path):
             return {**super().get_config(), "factor": self.factor}
 
     m = rk.keras_model_sequential(input_shape=(3,)) | rk.layer_dense(units=2) | Scale(factor=3.0)
-    path = str(tmp_path / "s.keras")
-    with pytest.raises(TypeError, match="register_keras_serializable"):
-        m.save(path)
-    assert not os.path.exists(path)
-    rk.register_keras_serializable(Scale, package="MyPkg")
-    m.save(path)
     x = np.ones((2, 3), "float32")
+    path = str(tmp_path / "s.keras")
+    m.save(path)  # saved as Keras saves a user's class: loading it needs registration or custom_objects
+    with pytest.raises(ValueError, match="Class 'Scale' of module 'test_save_load' is refused"):
+        rk.load_model(path)
+    np.testing.assert_array_equal(rk.load_model(path, custom_objects={"Scale": Scale}).predict(x), m.predict(x))
+    rk.register_keras_serializable(Scale, package="MyPkg")
+    m.save(path, overwrite=True)
+    assert rk.serialize_keras_object(m.layers[-1])["registered_name"] == "MyPkg>Scale"
     np.testing.assert_array_equal(rk.load_model(path).predict(x), m.predict(x))
     del rk.saving.registry._CUSTOM["MyPkg>Scale"]
     with pytest.raises(ValueError, match="Class 'Scale' of module 'test_save_load' is refused"):
         rk.load_model(path)
     assert type(rk.load_model(path, custom_objects={"MyPkg>Scale": Scale}).layers[-1]) is Scale
+    with pytest.raises(TypeError, match="register_keras_serializable"):
+        rk.serialize_keras_object(lambda x: x)  # code is never written to a file
 
 
 def test_overwrite_and_atomic_save(tmp_path, monkeypatch):
@@ -277,3 +281,23 @@ def test_backup_double_checkpoint_falls_back_to_the_previous_backup(tmp_path):
     assert not backup.exists()
     with pytest.raises(ValueError, match="save_freq"):
         rk.callback_backup_and_restore(str(backup), save_freq=10)
+
+
+def test_user_metric_function_saved_by_name(tmp_path):
+    def worst_error(y_true, y_pred):
+        return np.max(np.abs(np.asarray(y_true) - np.asarray(y_pred)), axis=-1)
+
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(8, 4)).astype("float32"), rng.normal(size=(8, 1)).astype("float32")
+    m = rk.keras_model_sequential(input_shape=(4,)) | rk.layer_dense(units=1)
+    m | rk.compile(optimizer="sgd", loss="mse", metrics=[worst_error, "mae"])
+    path = str(tmp_path / "u.keras")
+    m.save(path)
+    with pytest.raises(ValueError, match="Unknown function 'worst_error'"):
+        rk.load_model(path)
+    assert rk.load_model(path, compile=False).count_params() == 5
+    loaded = rk.load_model(path, custom_objects={"worst_error": worst_error})
+    assert loaded.evaluate(x, y, verbose=0) == m.evaluate(x, y, verbose=0)
+    m | rk.compile(optimizer="sgd", loss="mse", metrics=[lambda a, b: a - b])
+    with pytest.raises(TypeError, match="lambda"):
+        m.save(path, overwrite=True)
