@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import conventions
 from ..kernels.array_cache import uses_array_cache
+from ..saving import registry as _registry
 from . import tape as _tape
 from .config import compute_dtype, config_floatx
 from .naming import to_snake_case, unique_name
@@ -44,6 +45,12 @@ class Layer:
     #: batch normalization: `trainable = False` means inference mode whatever `training` says
     training_follows_trainable = False
     __array_ufunc__ = None  # so `numpy_array | layer` reaches `Layer.__ror__`
+    #: config keys holding R-style (1-based, batch included) axes: converted when a file is written/read
+    r_axis_config_keys = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _registry.record_layer_class(cls)  # so files can name every rkeras layer, with no import by name
 
     def __new__(cls, *args, **kwargs):
         # R keras3: `Layer(classname, initialize = ..., call = ...)` defines a class
@@ -131,6 +138,7 @@ class Layer:
                 k += 1
                 name = f"variable_{k}"
         dtype = dtype or self.dtype
+        _registry.check_weight_shape(f"{self.name}/{name}", shape)  # absurd shapes from a file
         from .. import constraints, initializers, regularizers
         initializer = initializers.get("glorot_uniform" if initializer is None else initializer)
         if regularizer is not None:
@@ -252,6 +260,7 @@ class Layer:
         if not self.built:
             self.build(input_shape)
             self.built = True
+            self._build_input_shape = input_shape  # Keras' `build_config`, so a loaded layer builds alike
 
     def compute_output_shape(self, input_shape):
         """The output shape; a layer defined by `call()` finds it by running `call()` on zeros."""

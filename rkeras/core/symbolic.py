@@ -80,8 +80,23 @@ class InputLayer(Layer):
         return grad_outputs, {}
 
     def get_config(self):
-        return {"shape": self.input_shape, "batch_size": self.batch_size, "dtype": self.input_dtype,
-                "name": self.name}
+        """Keras 3's keys (`batch_shape` = batch size, then `shape`)."""
+        return {"batch_shape": [self.batch_size, *self.input_shape], "dtype": self.input_dtype, "sparse": False,
+                "ragged": False, "name": self.name, "optional": False}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("sparse", "ragged", "optional"):
+            if config.pop(key, False):
+                raise ValueError(f"InputLayer: `{key}` = TRUE is not supported by rkeras.")
+        if "batch_shape" in config:
+            batch_shape = config.pop("batch_shape")
+            if not isinstance(batch_shape, (list, tuple)) or not batch_shape:
+                raise ValueError(f"InputLayer: `batch_shape` must be a non-empty list; received {batch_shape!r}.")
+            config["batch_size"], config["shape"] = batch_shape[0], tuple(batch_shape[1:])
+        config.pop("input_shape", None)
+        return cls(**config)
 
 
 def keras_input(shape=None, batch_size=None, dtype=None, name=None, **kwargs) -> KerasTensor:

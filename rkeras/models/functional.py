@@ -122,7 +122,15 @@ class Functional(Model):
         return (in_grads if self._multi_input else in_grads[0]), weight_grads
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        """Keras 3's layout: `layers` with their `inbound_nodes`, `input_layers`, `output_layers`."""
+        from .functional_config import functional_config
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild the model (new layers, same graph) from `get_config()` output."""
+        from .functional_config import functional_from_config
+        return functional_from_config(cls, config, custom_objects)
 
 
 def _check_input_shape(model, tensor, x):

@@ -91,8 +91,11 @@ class Model(Layer):
     # ----------------------------------------------------------------------------- verbs
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
         from ..training import trainer
-        return trainer.compile_model(self, optimizer=optimizer, loss=loss, metrics=metrics,
-                                     loss_weights=loss_weights, **kwargs)
+        trainer.compile_model(self, optimizer=optimizer, loss=loss, metrics=metrics,
+                              loss_weights=loss_weights, **kwargs)
+        # as given, for the `compile_config` of a saved file (Keras keeps names such as "mse")
+        self._compile_args = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights}
+        return self
 
     def fit(self, x=None, y=None, **kwargs):
         from ..training import trainer
@@ -117,6 +120,22 @@ class Model(Layer):
     def predict_on_batch(self, x):
         from ..training import trainer
         return trainer.predict_on_batch(self, x)
+
+    def save(self, filepath, overwrite=False):
+        """Save to a `.keras` file (see `save_model()`)."""
+        from ..saving import model_io
+        model_io.save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=False):
+        """Save the weights to a `.weights.h5` file (see `save_model_weights()`)."""
+        from ..saving import model_io
+        model_io.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Load weights from a `.weights.h5` file (see `load_model_weights()`)."""
+        from ..saving import model_io
+        model_io.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+        return self
 
     def summary(self, print_fn=print, line_length=None):
         from ..training import summary

@@ -123,8 +123,43 @@ class Sequential(Model):
         return g, weight_grads
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, "input_shape": self._model_input_shape,
-                "layers": [{"class_name": type(l).__name__, "config": l.get_config()} for l in self._layers]}
+        """Keras 3's layout: `layers` (an `InputLayer` first when the input shape is known), each in
+        Keras' dict form with R-style config values."""
+        from ..saving.serialization import serialize_keras_object
+        layers = [serialize_keras_object(l) for l in self._layers]
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
+        if self.input_shape is not None:
+            batch_shape = list(self.input_shape)
+            layers.insert(0, {"module": "keras.layers", "class_name": "InputLayer",
+                              "config": {"batch_shape": batch_shape, "dtype": self.input_dtype, "sparse": False,
+                                         "ragged": False, "name": f"{self.name}_input", "optional": False},
+                              "registered_name": None})
+            config["build_input_shape"] = batch_shape
+        config["layers"] = layers
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild the model (new layers) from `get_config()` output or a Keras 3 file's config."""
+        from ..saving.serialization import UnsafeFileError, check_shape, deserialize_keras_object
+        entries = config.get("layers") or []
+        if not isinstance(entries, list):
+            raise UnsafeFileError("A sequential model config needs a list `layers`.")
+        input_shape = batch_size = input_dtype = None
+        if entries and isinstance(entries[0], dict) and entries[0].get("class_name") == "InputLayer":
+            inner = entries[0].get("config") or {}
+            shape = check_shape(inner.get("batch_shape"), "InputLayer batch_shape")
+            if shape is None:
+                raise UnsafeFileError("An InputLayer config needs `batch_shape`.")
+            batch_size, input_shape, input_dtype = shape[0], shape[1:], inner.get("dtype")
+            entries = entries[1:]
+        elif config.get("build_input_shape") is not None:
+            shape = check_shape(config["build_input_shape"], "build_input_shape")
+            batch_size, input_shape = shape[0], shape[1:]
+        layers = [deserialize_keras_object(e, custom_objects) for e in entries]
+        return cls(layers=layers, input_shape=input_shape, name=config.get("name"),
+                   trainable=config.get("trainable", True), input_batch_size=batch_size,
+                   input_dtype=input_dtype if isinstance(input_dtype, str) else None)
 
 
 def keras_model_sequential(input_shape=None, name=None, input_dtype=None, input_batch_size=None,

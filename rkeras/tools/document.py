@@ -49,6 +49,7 @@ _MODULE_FAMILIES = {
     "rkeras.random": "random",
     "rkeras.ops.random": "random",
     "rkeras.training.vjp": "custom training",
+    "rkeras.training.checkpoint_callbacks": "callbacks",
 }
 # Packages whose every module is one family.
 _PACKAGE_FAMILIES = {

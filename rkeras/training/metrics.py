@@ -139,6 +139,17 @@ class Metric:
         """The constructor arguments."""
         return {"name": self.name}
 
+    @classmethod
+    def from_config(cls, config: dict):
+        """A new object of this class from a `get_config()` dict.
+
+        Parameters
+        ----------
+        config : dict
+            The output of `get_config()`.
+        """
+        return cls(**config)
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
 

@@ -235,6 +235,57 @@ class Optimizer:
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name} learning_rate={self.learning_rate:g}>"
 
+    # -- saved state (Keras 3's `optimizer/vars` layout) -------------------------------------------
+    def _slot_groups(self) -> tuple:
+        """Slot names grouped as Keras creates them: each group is laid out variable by variable."""
+        return (self._slot_names(),)
+
+    def get_state(self, variables) -> list:
+        """`iterations`, the learning rate (unless a schedule), then the slots of `variables`, in Keras'
+        order; only the first two before the first update (an unbuilt Keras optimizer)."""
+        out = [np.asarray(self.iterations, dtype=np.int64)]
+        if not callable(self._learning_rate):
+            out.append(np.asarray(self._learning_rate, dtype=np.float32))
+        if self.iterations == 0 and not self._slots:
+            return out
+        for group in self._slot_groups():
+            for v in variables:
+                slots = self._slots_for(v, compute_dtype(v.value.dtype))
+                out.extend(slots[name].copy() for name in group)
+        return out
+
+    def set_state(self, arrays, variables) -> None:
+        """Restore what `get_state(variables)` returned (checked in full before anything changes)."""
+        arrays, variables = [np.asarray(a) for a in arrays], list(variables)
+        n_head = 1 if callable(self._learning_rate) else 2
+        groups = self._slot_groups()
+        n_full = n_head + len(variables) * sum(len(g) for g in groups)
+        if len(arrays) not in (n_head, n_full):
+            raise ValueError(f"Optimizer '{self.name}' state: expected {n_head} or {n_full} arrays for "
+                             f"{len(variables)} variables; received {len(arrays)}.")
+        if arrays[0].shape != () or arrays[0].dtype.kind not in "iu":
+            raise ValueError(f"Optimizer '{self.name}' state: `iterations` must be an integer scalar; "
+                             f"received an array of shape {arrays[0].shape} and dtype {arrays[0].dtype}.")
+        slots, i = {}, n_head
+        if len(arrays) == n_full:
+            for group in groups:
+                for v in variables:
+                    for name in group:
+                        a = arrays[i]
+                        i += 1
+                        if a.shape != v.value.shape:
+                            raise ValueError(f"Optimizer '{self.name}' state: slot '{name}' of variable "
+                                             f"'{v.path}' has shape {a.shape}; expected {v.value.shape}.")
+                        entry = slots.setdefault(id(v), (v, {}))
+                        entry[1][name] = a.astype(compute_dtype(v.value.dtype), copy=True)
+        self.iterations = int(arrays[0])
+        if n_head == 2:
+            lr = float(arrays[1])
+            # a float32 round trip of the same rate keeps the configured (exact) value
+            if np.float32(lr) != np.float32(self._learning_rate):
+                self._learning_rate = _check_learning_rate(lr)
+        self._slots = slots
+
     # -- internals ----------------------------------------------------------------------------------
     def _use_weight_decay(self, v) -> bool:
         if id(v) in self._exclude_ids:
@@ -343,6 +394,9 @@ class Adam(Optimizer):
     def _slot_names(self):
         return ("momentum", "velocity", "velocity_hat") if self.amsgrad else ("momentum", "velocity")
 
+    def _slot_groups(self):
+        return (("momentum", "velocity"), ("velocity_hat",)) if self.amsgrad else (("momentum", "velocity"),)
+
     def _update(self, w, g, lr, slots, t):
         f = w.dtype.type
         one = f(1)
@@ -433,6 +487,9 @@ class RMSprop(Optimizer):
         if self.centered:
             names += ("average_gradient",)
         return names
+
+    def _slot_groups(self):
+        return tuple((name,) for name in self._slot_names())  # Keras builds one list per slot kind
 
     def _update(self, w, g, lr, slots, t):
         f = w.dtype.type

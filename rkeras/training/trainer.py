@@ -359,8 +359,12 @@ def fit_model(model, x=None, y=None, batch_size=32, epochs=1, verbose="auto", va
     custom_step = type(model).train_step is not Model.train_step
     if custom_step and not all(layer.built for layer in all_layers(model)):
         _build_from_data(model, x)  # a custom step reads model.trainable_weights before the first call
+    model._fit_generator, model._fit_initial_epoch = generator, int(initial_epoch)  # for backup callbacks
     for cb in callbacks:
         cb.on_train_begin({})
+    # a callback that restored a backup (callback_backup_and_restore) says where to resume, as Keras
+    initial_epoch = max(int(initial_epoch), int(getattr(model, "_initial_epoch", None) or 0))
+    model._initial_epoch = None
     for epoch in range(int(initial_epoch), int(epochs)):
         for cb in callbacks:
             cb.on_epoch_begin(epoch, {})

@@ -18,6 +18,8 @@ class Concatenate(Merge):
     and the output mask is their `any` over the last axis.
     """
 
+    r_axis_config_keys = ("axis",)
+
     def __init__(self, axis=-1, **kwargs):
         self.axis = conventions.validate_r_axis(axis, "axis")
         if isinstance(self.axis, (list, tuple)):

@@ -25,6 +25,8 @@ _NO_MASK_FLAT = _NO_MASK.reshape(-1)
 class BatchNormalization(Layer):
     """Layer that normalizes its inputs; see `layer_batch_normalization()` for the full story."""
 
+    r_axis_config_keys = ("axis",)
+
     supports_masking = True
     training_follows_trainable = True
 
