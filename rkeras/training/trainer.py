@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from .. import random as rk_random
+from ..core import activity_losses
 from ..distribute import current_reducer, is_chief
 from ..kernels.array_cache import uses_array_cache
 from ..models.model import Model
@@ -168,13 +169,14 @@ def _batch_step(model, state, x, y, training: bool):
         return reducer.batch_step(model, state, x, y, training)
     if training:
         _check_stale(model, state)
-    outputs, cache = model.forward(x, training=training, trainable_of=state.trainable_of)
+    with activity_losses.collect() as activity:  # penalties that layers add (activity regularization)
+        outputs, cache = model.forward(x, training=training, trainable_of=state.trainable_of)
     y_pred = _as_list(outputs) if isinstance(outputs, list) else [outputs]
     y_true = _as_list(y) if len(y_pred) > 1 else [y]
     if len(y_true) != len(y_pred):
         raise ValueError(f"`y` must give one target per output ({len(y_pred)}); received {len(y_true)}.")
     total, grads, parts = _loss_and_grads(state, y_true, y_pred)
-    total += _regularization(state.variables)
+    total += _regularization(state.variables) + sum(activity)
     if training:
         upstream = grads if len(grads) > 1 else grads[0]
         _, weight_grads = model.backward(cache, upstream)

@@ -1,0 +1,1 @@
+"""R-style wrappers of the attention layers."""
