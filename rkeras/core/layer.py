@@ -29,6 +29,8 @@ class Layer:
     supports_masking = False
     #: batch normalization: `trainable = False` means inference mode whatever `training` says
     training_follows_trainable = False
+    #: call arguments beyond `training` and `mask` that `forward` takes (attention: `attention_mask`, ...)
+    extra_call_kwargs = ()
     __array_ufunc__ = None  # so `numpy_array | layer` reaches `Layer.__ror__`
 
     def __init__(self, *, name=None, dtype=None, trainable=True, input_shape=None, batch_size=None,
@@ -199,12 +201,12 @@ class Layer:
         raise NotImplementedError(f"{type(self).__name__} does not implement backward().")
 
     @uses_array_cache
-    def call(self, inputs, training=False, mask=None):
+    def call(self, inputs, training=False, mask=None, **call_kwargs):
         """Eager call on concrete arrays: builds if needed, runs `forward` in the effective mode."""
         inputs = self._convert_inputs(inputs)
         if not self.built:
             self._maybe_build(_shape_of(inputs))
-        outputs, _ = self.forward(inputs, training=self.effective_training(training), mask=mask)
+        outputs, _ = self.forward(inputs, training=self.effective_training(training), mask=mask, **call_kwargs)
         return outputs
 
     def _convert_inputs(self, inputs):
