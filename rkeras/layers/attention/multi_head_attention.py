@@ -233,7 +233,8 @@ class MultiHeadAttention(Layer):
         self._shapes([x.shape for x in xs])
         masks = [None, None, None]
         if mask is not None:
-            given = list(mask) if isinstance(mask, (list, tuple)) else [mask]
+            # self-attention on one masked tensor: it is both the query and the value (Keras fills both)
+            given = list(mask) if isinstance(mask, (list, tuple)) else [mask, mask]
             masks[:len(given)] = given[:3]
         for i, explicit in enumerate((query_mask, value_mask, key_mask)):
             if explicit is not None:
