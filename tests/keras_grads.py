@@ -14,6 +14,8 @@ def keras_vjp(layer, inputs, upstream, args=None, **call_kwargs):
         args = (lambda xs: (xs,)) if isinstance(inputs, list) else (lambda xs: (xs[0],))
     xs = inputs if isinstance(inputs, list) else [inputs]
     ups = upstream if isinstance(upstream, list) else [upstream]
+    if not layer.built:
+        layer(*args(xs), **call_kwargs)
     tv = [v.value for v in layer.trainable_variables]
     ntv = [v.value for v in layer.non_trainable_variables]
 
