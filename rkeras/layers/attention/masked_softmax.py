@@ -5,11 +5,15 @@ Two masking rules, as Keras 3 has both:
 - "replace" (`MultiHeadAttention`, through Keras' `Softmax` layer): masked scores become -1e9
   (-3e4 in float16), and the probabilities of masked positions are set to 0 afterwards, so a fully
   masked row gives zeros;
+- "fill" (`MultiHeadAttention` when Keras takes its fused `dot_product_attention` path): masked
+  scores become -1e9 with no zeroing, so a fully masked row gets uniform probabilities (the mean
+  of the values), as Keras' fused kernel gives;
 - "subtract" (`Attention`, `AdditiveAttention`): 1e9 (65504 in float16) is subtracted from masked
   scores, with no zeroing, so a fully masked row stays a softmax of the shifted scores.
 
-In both cases the backward is the same fused expression of the final probabilities `p`:
-`ds = p * (dp - sum(dp * p))` (a masked position has p = 0, or its shift is a constant).
+The backward is the same fused expression of the final probabilities `p`,
+`ds = p * (dp - sum(dp * p))`, with masked scores getting no gradient under "replace" and "fill"
+(they were replaced by a constant; "subtract" keeps their dependence on the score).
 """
 
 import numpy as np
@@ -19,7 +23,7 @@ def masked_softmax(scores, keep, mode):
     """Softmax over the last axis of `scores`; `keep` (bool, broadcastable) or None; mode as above."""
     if keep is not None:
         half = scores.dtype == np.float16
-        if mode == "replace":
+        if mode in ("replace", "fill"):
             scores = np.where(keep, scores, scores.dtype.type(-3e4 if half else -1e9))
         else:
             scores = np.where(keep, scores, scores - scores.dtype.type(65504.0 if half else 1e9))
@@ -30,9 +34,12 @@ def masked_softmax(scores, keep, mode):
     return p
 
 
-def softmax_backward(p, dp):
+def softmax_backward(p, dp, keep=None, mode="subtract"):
     """Gradient of the scores from the gradient `dp` of the probabilities `p` (last axis)."""
-    return p * (dp - np.sum(dp * p, axis=-1, keepdims=True))
+    ds = p * (dp - np.sum(dp * p, axis=-1, keepdims=True))
+    if keep is not None and mode != "subtract":
+        ds = np.where(keep, ds, ds.dtype.type(0))
+    return ds
 
 
 def causal_mask(tq, tk):

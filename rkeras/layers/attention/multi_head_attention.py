@@ -13,7 +13,10 @@ Called on `[query, value]` or `[query, value, key]` (one tensor alone: self-atte
 3. the attention mask (the call's `attention_mask`, AND the query mask `(B, T, 1)`, the value and
    key masks `(B, 1, S)`, the causal mask and the sliding window) turns masked scores into -1e9
    and their probabilities into 0 (Keras' `Softmax` with a mask); dropout of the probabilities in
-   training; a batched product with the values; the output projection.
+   training; a batched product with the values; the output projection. Keras 3 computes the
+   common case (no dropout, no returned scores, 3D inputs) with its fused `dot_product_attention`,
+   which does not zero a fully masked row (e.g. a masked query step): it averages all the values
+   there; rkeras follows both paths exactly.
 
 The backward mirrors it with the fused softmax backward; bias gradients are float64 sums.
 """
@@ -259,7 +262,9 @@ class MultiHeadAttention(Layer):
             pq.shape[a] for a in attn) + tuple(projected["key"].shape[a] for a in attn)
         keep = self._attention_keep(xq, xk, scores_shape, batch_like, attn, masks, attention_mask,
                                     use_causal_mask)
-        p = masked_softmax(scores, keep, "replace")
+        # Keras' fused kernel (no dropout, no returned scores, 3D inputs) does not zero fully masked rows
+        mode = "fill" if self.dropout == 0 and not return_attention_scores and xq.ndim == 3 else "replace"
+        p = masked_softmax(scores, keep, mode)
         drop = None
         if training and self.dropout > 0:
             drop = dropout_mask(self._generator, p.shape, self.dropout, work)
@@ -272,7 +277,7 @@ class MultiHeadAttention(Layer):
         if self.use_bias:
             y += self.biases["attention_output"].value.astype(work, copy=False).reshape(-1)
         y = y.reshape(xq.shape[:-1] + kernel.shape[2:]).astype(out_dtype, copy=False)
-        cache = (flats, heads, qs, p, drop, w, o2, perm, len(batch_like), tuple(pq.shape[a] for a in perm[:-1]),
+        cache = (flats, heads, qs, p, keep, mode, drop, w, o2, perm, len(batch_like), tuple(pq.shape[a] for a in perm[:-1]),
                  {n: projected[n].shape for n in projected}, xq.shape, self_attention, len(xs),
                  [x.dtype for x in xs], scores_shape)
         if return_attention_scores:
@@ -280,7 +285,7 @@ class MultiHeadAttention(Layer):
         return y, cache
 
     def backward(self, cache, grad_outputs):
-        (flats, heads, qs, p, drop, w, o2, perm, n_batch, head_shape, proj_shapes, q_shape, self_attention,
+        (flats, heads, qs, p, keep, mode, drop, w, o2, perm, n_batch, head_shape, proj_shapes, q_shape, self_attention,
          n_inputs, dtypes, scores_shape) = cache
         work = o2.dtype
         g_scores = None
@@ -307,7 +312,7 @@ class MultiHeadAttention(Layer):
         dp = dw if drop is None else dw * drop
         if g_scores is not None:
             dp = dp + np.asarray(g_scores).astype(work, copy=False).reshape(p.shape)
-        ds = softmax_backward(p, dp)
+        ds = softmax_backward(p, dp, keep, mode)
         c = work.type(1.0 / math.sqrt(float(self.key_dim)))
         dqh = np.matmul(ds, kh) * c
         dkh = np.matmul(np.swapaxes(ds, -1, -2), qs)
