@@ -110,27 +110,28 @@ def _copy_weights(k_layer, r_layer):
 
 
 def _parity(k_layer, r_layer, xs, args=None, r_mask=None, r_call=None, tol=1e-5, **k_call):
-    """Build both, copy Keras' weights (randomized biases) into rkeras, compare outputs and gradients."""
+    """Build both (Keras without an eager call: each eager op costs a JAX compilation), give both the same
+    random weights, compare outputs and the gradients of the inputs and of every weight."""
     rng = np.random.default_rng(7)
-    ky0 = k_layer(*(args(xs) if args else (xs,)), **k_call)
-    for var in k_layer.weights:
-        if "bias" in var.path or "scale" in var.path:
-            var.assign(rng.normal(scale=0.5, size=var.shape).astype("float32"))
     r_call = dict(k_call if r_call is None else r_call)
-    r_layer(xs, mask=r_mask, **r_call)
-    _copy_weights(k_layer, r_layer)
-    assert [v.path.split("/", 1)[1] for v in r_layer.weights] == \
-        [v.path.split("/", 1)[1].replace("/", "/", 1) for v in k_layer.weights]
-    outs = ky0 if isinstance(ky0, (list, tuple)) else [ky0]
-    ups = [rng.normal(size=np.shape(o)).astype("float32") for o in outs]
-    ky, kdx, kdw = keras_vjp(k_layer, xs, ups if len(ups) > 1 else ups[0], args=args, **k_call)
-    ry, rdx, rdw = rk.vjp(r_layer, xs, ups if len(ups) > 1 else ups[0], training=False, mask=r_mask) \
-        if not r_call else _rk_vjp(r_layer, xs, ups, r_mask, r_call)
-    errors = []
-    for a, b in zip(ry if isinstance(ry, list) else [ry], ky if isinstance(ky, list) else [ky]):
-        errors.append(rel(a, b))
-    for a, b in zip(rdx, kdx):
-        errors.append(rel(a, b))
+    r_out = r_layer(xs, mask=r_mask, **r_call)
+    shapes = [x.shape for x in xs]
+    k_layer.build(*shapes) if args is not None else k_layer.build(shapes)
+    weights = [rng.normal(scale=0.5, size=v.shape).astype("float32") for v in r_layer.weights]
+    for var, w in zip(k_layer.weights, weights):
+        var.assign(w)
+    r_layer.set_weights(weights)
+    assert [v.path.split("/", 1)[1] for v in r_layer.weights] == [v.path.split("/", 1)[1] for v in k_layer.weights]
+    outs = r_out if isinstance(r_out, list) else [r_out]
+    ups = [rng.normal(size=o.shape).astype("float32") for o in outs]
+    up = ups if len(ups) > 1 else ups[0]
+    ky, kdx, kdw = keras_vjp(k_layer, xs, up, args=args, **k_call)
+    if r_call:
+        ry, rdx, rdw = _rk_vjp(r_layer, xs, ups, r_mask, r_call)
+    else:
+        ry, rdx, rdw = rk.vjp(r_layer, xs, up, training=False, mask=r_mask)
+    errors = [rel(a, b) for a, b in zip(ry if isinstance(ry, list) else [ry], ky if isinstance(ky, list) else [ky])]
+    errors += [rel(a, b) for a, b in zip(rdx, kdx)]
     for var, b in zip(r_layer.trainable_weights, kdw):
         errors.append(rel(rdw[var.path], b, floor=_floor(var)))
     assert max(errors) <= tol, errors
@@ -151,26 +152,23 @@ def _rk_vjp(layer, xs, ups, mask, call):
     return out, g_in, {v.path: g for v, g in g_w.items()}
 
 
+_K0 = {"kernel_initializer": "zeros"}
+
+
 def _mha_args(xs):
     return tuple(xs)
 
 
-@pytest.mark.parametrize("kwargs,shapes", [
-    ({"num_heads": 2, "key_dim": 4}, [(3, 5, 6), (3, 7, 6)]),
-    ({"num_heads": 3, "key_dim": 2, "output_shape": 4}, [(2, 4, 6), (2, 5, 3), (2, 5, 7)]),
-    ({"num_heads": 2, "key_dim": 3, "use_bias": False, "output_shape": (2, 3)}, [(2, 4, 6), (2, 5, 6)]),
-])
-def test_multi_head_attention_matches_keras(kwargs, shapes):
-    xs = _data(*shapes)
-    _parity(keras.layers.MultiHeadAttention(**kwargs), rk.layer_multi_head_attention(**kwargs), xs,
-            args=_mha_args)
-
-
-def test_multi_head_attention_value_dim_matches_keras():
+@pytest.mark.parametrize("kwargs,shapes,call", [
+    ({"num_heads": 2, "key_dim": 4}, [(3, 5, 6), (3, 7, 6)], {}),
     # Keras' fused path needs value_dim == key_dim: returning the scores takes its einsum path
-    kw = {"num_heads": 3, "key_dim": 2, "value_dim": 5}
-    _parity(keras.layers.MultiHeadAttention(**kw), rk.layer_multi_head_attention(**kw),
-            _data((2, 4, 6), (2, 5, 3), (2, 5, 7)), args=_mha_args, return_attention_scores=True)
+    ({"num_heads": 3, "key_dim": 2, "value_dim": 5, "output_shape": 4}, [(2, 4, 6), (2, 5, 3), (2, 5, 7)],
+     {"return_attention_scores": True}),
+    ({"num_heads": 2, "key_dim": 3, "use_bias": False, "output_shape": (2, 3)}, [(2, 4, 6), (2, 5, 6)], {}),
+])
+def test_multi_head_attention_matches_keras(kwargs, shapes, call):
+    _parity(keras.layers.MultiHeadAttention(**kwargs, **_K0), rk.layer_multi_head_attention(**kwargs),
+            _data(*shapes), args=_mha_args, **call)
 
 
 def test_multi_head_attention_masks_and_scores_match_keras():
@@ -179,23 +177,20 @@ def test_multi_head_attention_masks_and_scores_match_keras():
     v_mask = rng.random((3, 6)) < 0.6
     v_mask[:, 0] = True
     att = rng.random((3, 5, 6)) < 0.7
+    att[0, 2] = False  # a fully masked query row: 0 with the scores returned, the mean of the values without
     kw = {"num_heads": 2, "key_dim": 3}
-    _parity(keras.layers.MultiHeadAttention(**kw), rk.layer_multi_head_attention(**kw), [q, v], args=_mha_args,
+    _parity(keras.layers.MultiHeadAttention(**kw, **_K0), rk.layer_multi_head_attention(**kw), [q, v], args=_mha_args,
             value_mask=v_mask, attention_mask=att, return_attention_scores=True)
-    _parity(keras.layers.MultiHeadAttention(**kw), rk.layer_multi_head_attention(**kw), [q, q], args=_mha_args,
-            use_causal_mask=True)
-    _parity(keras.layers.MultiHeadAttention(**kw), rk.layer_multi_head_attention(**kw), [q, q], args=_mha_args,
-            use_causal_mask=True, return_attention_scores=True)
-    _parity(keras.layers.MultiHeadAttention(**kw), rk.layer_multi_head_attention(**kw), [q, v, v], args=_mha_args,
-            key_mask=v_mask, value_mask=v_mask)
+    _parity(keras.layers.MultiHeadAttention(**kw, **_K0), rk.layer_multi_head_attention(**kw), [q, v, v],
+            args=_mha_args, key_mask=v_mask, attention_mask=att, use_causal_mask=True)
 
 
 def test_multi_head_attention_over_several_axes_matches_keras():
     x = _data((2, 3, 4, 5))[0]
-    for axes in (None, (2,), (1, 2)):
+    for axes, call in ((None, {}), ((2,), {"return_attention_scores": True})):
         kw = {"num_heads": 2, "key_dim": 3, "attention_axes": axes}
-        _parity(keras.layers.MultiHeadAttention(**kw), rk.layer_multi_head_attention(**kw), [x, x], args=_mha_args,
-                return_attention_scores=True)
+        _parity(keras.layers.MultiHeadAttention(**kw, **_K0), rk.layer_multi_head_attention(**kw), [x, x],
+                args=_mha_args, **call)
 
 
 def test_multi_head_attention_query_mask_from_masking_matches_keras_functional_model():
@@ -205,12 +200,15 @@ def test_multi_head_attention_query_mask_from_masking_matches_keras_functional_m
     x[1, 0] = 0.0
     k_in = keras.Input((6, 4))
     k_masked = keras.layers.Masking()(k_in)
-    k_mha = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3)
+    k_mha = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3, **_K0)
     k_model = keras.Model(k_in, k_mha(k_masked, k_masked))
     r_in = rk.keras_input(shape=(6, 4))
     r_mha = rk.layer_multi_head_attention(num_heads=2, key_dim=3)
     r_model = rk.keras_model(r_in, r_mha(rk.layer_masking(r_in)))
     r_model(x)
+    rng = np.random.default_rng(3)
+    for var in k_mha.weights:
+        var.assign(rng.normal(scale=0.5, size=var.shape).astype("float32"))
     _copy_weights(k_mha, r_mha)
     g = np.random.default_rng(2).normal(size=(3, 6, 4)).astype("float32")
     ky, (kdx,), kdw = keras_vjp(k_model, x, g)
@@ -234,8 +232,6 @@ def test_attention_layers_match_keras(k_make, r_make):
     rng = np.random.default_rng(9)
     mask = [rng.random((3, 4)) < 0.7, rng.random((3, 6)) < 0.6]
     mask[1][:, 0] = True
-    _parity(k_make(), r_make(), [q, v])
-    _parity(k_make(), r_make(), [q, v, k], mask=mask, r_mask=mask, r_call={}, return_attention_scores=False)
     _parity(k_make(), r_make(), [q, v, k], mask=mask, r_mask=mask, r_call={"return_attention_scores": True},
             return_attention_scores=True)
     _parity(k_make(), r_make(), [q, q], use_causal_mask=True)
@@ -260,7 +256,7 @@ def test_symbolic_calls_functional_models_and_fit():
     assert np.isfinite(history.history["loss"]).all()
     clone = MultiHeadAttention.from_config(mha.get_config())
     assert clone.get_config() == mha.get_config()
-    assert set(keras.layers.MultiHeadAttention(num_heads=2, key_dim=3).get_config()) - {"dtype"} <= \
+    assert set(keras.layers.MultiHeadAttention(num_heads=2, key_dim=3, **_K0).get_config()) - {"dtype"} <= \
         set(mha.get_config())
     assert set(keras.layers.Attention().get_config()) - {"dtype"} <= set(Attention().get_config())
     assert set(keras.layers.AdditiveAttention().get_config()) - {"dtype"} <= set(AdditiveAttention().get_config())
