@@ -79,7 +79,7 @@ def test_multi_head_attention_gradients_with_masks_dropout_and_several_axes():
     q_mask[0, 1] = False
     v_mask[:, 0] = True
     att = rng.random((2, 3, 4)) < 0.8
-    make = lambda **kw: MultiHeadAttention(num_heads=2, key_dim=2, dropout=0.3, seed=2, **kw)  # noqa: E731
+    make = lambda **kw: MultiHeadAttention(num_heads=2, key_dim=2, dropout=0.3, seed=2, **kw)
     check_gradients(make, [q, v], training=True, mask=[q_mask, v_mask], attention_mask=att,
                     return_attention_scores=True)
     x4 = _data((2, 3, 2, 4))[0]
@@ -99,7 +99,7 @@ def test_attention_and_additive_attention_gradients(cls, kwargs):
     rng = np.random.default_rng(4)
     q_mask, v_mask = rng.random((2, 3)) < 0.7, rng.random((2, 5)) < 0.6
     v_mask[:, 0] = True
-    make = lambda **kw: cls(**kwargs, **kw)  # noqa: E731
+    make = lambda **kw: cls(**kwargs, **kw)
     check_gradients(make, [q, v, k], training=True, mask=[q_mask, v_mask], return_attention_scores=True)
     check_gradients(make, [q, v], training=True, use_causal_mask=True)
 

@@ -136,6 +136,7 @@ def test_activity_regularization_matches_keras_in_a_training_step(l1, l2):
 
 def test_activity_regularization_gradient_against_finite_differences():
     from layer_harness import assert_close_grad, numeric_grad
+
     from rkeras.core import activity_losses
     layer = ActivityRegularization(l1=0.3, l2=0.7)
     x = np.random.default_rng(2).normal(size=(4, 3))

@@ -8,6 +8,7 @@ import numpy as np
 from ... import initializers
 from .attention import Attention, _as_weight
 
+
 class AdditiveAttention(Attention):
     """Additive attention layer; see `layer_additive_attention()`."""
 

@@ -166,7 +166,7 @@ class Attention(Layer):
         return out, cache
 
     def backward(self, cache, grad_outputs):
-        q, v, k, n_inputs, score_cache, p, drop, weights, q_keep, dtypes = cache
+        q, v, _, n_inputs, score_cache, p, drop, weights, q_keep, dtypes = cache
         g_scores = None
         if isinstance(grad_outputs, (list, tuple)):
             grad_outputs, g_scores = grad_outputs

@@ -150,7 +150,7 @@ class MultiHeadAttention(Layer):
                                constraint=self.bias_constraint)
 
     def compute_output_shape(self, input_shape, return_attention_scores=False, **call_kwargs):
-        q, v, k = self._shapes(input_shape)
+        q, _, k = self._shapes(input_shape)
         out = q[:-1] + (self.output_shape or (q[-1],))
         if not return_attention_scores:
             return out
@@ -285,8 +285,8 @@ class MultiHeadAttention(Layer):
         return y, cache
 
     def backward(self, cache, grad_outputs):
-        (flats, heads, qs, p, keep, mode, drop, w, o2, perm, n_batch, head_shape, proj_shapes, q_shape, self_attention,
-         n_inputs, dtypes, scores_shape) = cache
+        (flats, heads, qs, p, keep, mode, drop, w, o2, perm, n_batch, _, proj_shapes, q_shape, self_attention,
+         n_inputs, dtypes, _) = cache
         work = o2.dtype
         g_scores = None
         if isinstance(grad_outputs, (list, tuple)):
@@ -306,7 +306,7 @@ class MultiHeadAttention(Layer):
         do2 = g2 @ kernel_o.value.astype(work, copy=False).reshape(-1, out_width).T
         do = do2.reshape(q_shape[:-1] + (self.num_heads, self.value_dim))
         doh = _to_heads(do, perm, n_batch)
-        qh, kh, vh = heads["query"], heads["key"], heads["value"]
+        kh, vh = heads["key"], heads["value"]
         dvh = np.matmul(np.swapaxes(w, -1, -2), doh)
         dw = np.matmul(doh, np.swapaxes(vh, -1, -2))
         dp = dw if drop is None else dw * drop

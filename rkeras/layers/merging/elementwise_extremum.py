@@ -20,7 +20,7 @@ class ElementwiseExtremum(Merge):
         raise NotImplementedError
 
     def forward(self, inputs, training=False, mask=None):
-        xs, ex, work, out_dtype = self._prepare(inputs)
+        xs, ex, _, out_dtype = self._prepare(inputs)
         masks = self._check_masks(xs, mask) or [None] * len(xs)
         shape = np.broadcast_shapes(*[x.shape for x in ex])
         keeps = [None if m is None else np.broadcast_to(
