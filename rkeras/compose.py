@@ -22,10 +22,11 @@ def compose(layer, object=None, **call_kwargs):
     """Compose `layer` with `object` as R keras3 does: see the module docstring and SPEC §2."""
     from .models.sequential import Sequential
 
-    unknown = [k for k in call_kwargs if k not in _CALL_KWARGS]
+    accepted = _CALL_KWARGS + tuple(getattr(layer, "extra_call_kwargs", ()))
+    unknown = [k for k in call_kwargs if k not in accepted]
     if unknown:
         raise TypeError(f"Unknown call argument(s) for layer '{layer.name}': {', '.join(map(repr, unknown))}. "
-                        f"Accepted: {', '.join(_CALL_KWARGS)}.")
+                        f"Accepted: {', '.join(accepted)}.")
     if object is None:
         return layer
     if isinstance(object, Sequential):

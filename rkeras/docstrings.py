@@ -48,6 +48,8 @@ The return value depends on the value provided for the first argument. If `objec
 - a list of symbolic tensors (from `keras_input()` or layer calls), then the output tensor
   from calling `layer(list)` is returned, for functional models.
 - a list of numpy arrays, then the layer is called on it and the output array is returned.
+- one tensor or array (not a list) and no `*inputs`, then the layer waits for its first input:
+  `x | layer_add(y)` (R's `x |> layer_add(y)`) merges `[x, y]`.
 - None or missing, then a `Layer` instance is returned.""",
     # the convolution layers (1D, 2D): groups, activation and the weights' initializers, regularizers and
     # constraints

@@ -6,6 +6,7 @@ from ..layers.core.activation import Activation
 from ..layers.core.dense import Dense
 from ..layers.core.dropout import Dropout
 from ..layers.core.flatten import Flatten
+from ..layers.core.identity import Identity
 from ..layers.core.reshape import Reshape
 
 
@@ -271,3 +272,36 @@ def layer_reshape(object=None, target_shape=None, **kwargs):
     check_object(object, "layer_reshape(target_shape={!r})")
     layer = Reshape(target_shape=target_shape, **kwargs)
     return compose(layer, object)
+
+
+@shared_doc
+def layer_identity(object=None, **kwargs):
+    """Identity layer.
+
+    This layer should be used as a placeholder when no operation is to be performed. The layer
+    just returns its `inputs` argument as output, and passes masks on.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Input of any shape.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned (the same shape).
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> layer_identity(np.ones((2, 3))).shape
+    (2, 3)
+    """
+    check_object(object, "layer_identity(name={!r})")
+    return compose(Identity(**kwargs), object)

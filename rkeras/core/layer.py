@@ -44,6 +44,8 @@ class Layer:
     supports_masking = False
     #: batch normalization: `trainable = False` means inference mode whatever `training` says
     training_follows_trainable = False
+    #: call arguments beyond `training` and `mask` that `forward` takes (attention: `attention_mask`, ...)
+    extra_call_kwargs = ()
     __array_ufunc__ = None  # so `numpy_array | layer` reaches `Layer.__ror__`
     #: config keys holding R-style (1-based, batch included) axes: converted when a file is written/read
     r_axis_config_keys = ()
@@ -297,22 +299,24 @@ class Layer:
                                       f"was not recorded: call it under vjp() or in a training step.")
         return cache.backward(grad_outputs)
 
-    def call(self, inputs, training=False, mask=None):
+    def call(self, inputs, training=False, mask=None, **call_kwargs):
         """The layer's math on concrete arrays. User layers override it with `op_*` functions; the
-        built-in layers run their `forward`."""
-        return self._call_eager(inputs, training=training, mask=mask)
+        built-in layers run their `forward` (with their own call arguments, `extra_call_kwargs`)."""
+        return self._call_eager(inputs, training=training, mask=mask, **call_kwargs)
 
     @uses_array_cache
-    def _call_eager(self, inputs, training=None, mask=None):
+    def _call_eager(self, inputs, training=None, mask=None, **call_kwargs):
         """The framework's eager call: builds if needed, runs `forward` in the effective mode; inside a
-        recording `call()` of another layer, the call is recorded on that tape."""
-        if _tape._active is not None:
+        recording `call()` of another layer, the call is recorded on that tape. `call_kwargs` are the
+        layer's own call arguments (`extra_call_kwargs`, e.g. attention's `use_causal_mask`)."""
+        if _tape._active is not None and not call_kwargs:
             return _record_call(self, _tape._active, inputs, training, mask)
         inputs = self._convert_inputs(inputs)
         if not self.built:
             self._maybe_build(_shape_of(inputs))
         with _tape.no_recording():
-            outputs, _ = self.forward(inputs, training=self.effective_training(bool(training)), mask=mask)
+            outputs, _ = self.forward(inputs, training=self.effective_training(bool(training)), mask=mask,
+                                      **call_kwargs)
         return outputs
 
     def _convert_inputs(self, inputs):

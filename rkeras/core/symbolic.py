@@ -128,7 +128,8 @@ def symbolic_call(layer: Layer, inputs, call_kwargs: dict):
                             f"one of them is symbolic; received {type(t).__name__}.")
     shapes = [t.shape for t in tensors] if isinstance(inputs, (list, tuple)) else inputs.shape
     layer._maybe_build(shapes)
-    out_shape = layer.compute_output_shape(shapes)
+    extra = {k: v for k, v in call_kwargs.items() if k in layer.extra_call_kwargs}
+    out_shape = layer.compute_output_shape(shapes, **extra) if extra else layer.compute_output_shape(shapes)
     dtype = _output_dtype(layer, tensors)
     if isinstance(out_shape, list):
         outputs = [KerasTensor(s, dtype, index=i) for i, s in enumerate(out_shape)]

@@ -36,6 +36,7 @@ import weakref
 
 import numpy as np
 
+from ..core import activity_losses
 from . import _active, _global
 
 __all__ = ["DataParallel", "distribution_data_parallel", "set_distribution"]
@@ -550,8 +551,9 @@ class DataParallel:
         rows = slice(lo, hi)
         self.step_rows = (n, lo, hi)  # current_batch_rows(): dropout draws for the global batch
         try:
-            outputs, cache = model.forward(T._take(x, rows), training=training,
-                                           trainable_of=state.trainable_of)
+            with activity_losses.collect() as activity:  # layer penalties, all-reduced with the losses
+                outputs, cache = model.forward(T._take(x, rows), training=training,
+                                               trainable_of=state.trainable_of)
         finally:
             self.step_rows = None
         y_pred = T._as_list(outputs) if isinstance(outputs, list) else [outputs]
@@ -576,7 +578,7 @@ class DataParallel:
             moving = _local_statistics(model, state, T)
 
         # one all-reduce: loss contributions, predictions (each rank its rows), gradients, moving statistics
-        pieces = [np.asarray(contributions, dtype=np.float64)]
+        pieces = [np.asarray(contributions + [sum(activity)], dtype=np.float64)]
         pred_layout = []
         for yp in y_pred:
             row = int(np.prod(yp.shape[1:], dtype=np.int64))
@@ -596,7 +598,8 @@ class DataParallel:
         total = 0.0
         for w, p in zip(state.loss_weights, parts):
             total += w * p
-        total += regularization
+        total += regularization + float(buf[offset])
+        offset += 1
         y_pred_global = []
         for shape, dtype, size in pred_layout:
             y_pred_global.append(buf[offset:offset + size].reshape((n,) + tuple(shape)).astype(dtype))

@@ -83,8 +83,9 @@ class Functional(Model):
             m = (in_masks if any(mm is not None for mm in in_masks) else None) if multi else in_masks[0]
             node_training = node.call_kwargs.get("training")
             node_training = training if node_training is None else node_training
-            out, cache = run_forward(node.layer, x, node_training, m, trainable_of)
-            out_mask = node.layer.compute_mask(x, m)
+            extra = {k: v for k, v in node.call_kwargs.items() if k in node.layer.extra_call_kwargs}
+            out, cache = run_forward(node.layer, x, node_training, m, trainable_of, **extra)
+            out_mask = node.layer.compute_mask(x, m, **extra) if extra else node.layer.compute_mask(x, m)
             caches.append((node, cache))
             for t, o, om in zip(node.output_tensors, _as_list(out) if len(node.output_tensors) > 1 else [out],
                                 _as_list(out_mask) if len(node.output_tensors) > 1 else [out_mask]):

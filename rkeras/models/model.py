@@ -10,11 +10,14 @@ import numpy as np
 from ..core.layer import Layer, _tape_forward
 
 
-def run_forward(layer, inputs, training, mask, trainable_of):
-    """Run one layer (or nested model) in its effective mode: the one place the trainable rule applies."""
+def run_forward(layer, inputs, training, mask, trainable_of, **call_kwargs):
+    """Run one layer (or nested model) in its effective mode: the one place the trainable rule applies.
+
+    `call_kwargs` are a layer's extra call arguments recorded by a symbolic call (`extra_call_kwargs`)."""
     if isinstance(layer, Model):
         return layer.forward(inputs, training=training, mask=mask, trainable_of=trainable_of)
-    return layer.forward(inputs, training=layer.effective_training(training, trainable_of), mask=mask)
+    return layer.forward(inputs, training=layer.effective_training(training, trainable_of), mask=mask,
+                         **call_kwargs)
 
 
 def add_grads(store: dict, grads: dict) -> None:

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from .. import random as rk_random
+from ..core import activity_losses
 from ..core import tape as _tape
 from ..distribute import current_reducer, is_chief
 from ..kernels.array_cache import uses_array_cache
@@ -172,9 +173,10 @@ def _batch_step(model, state, x, y, training: bool):
             return reducer.batch_step(model, state, x, y, training)
     if training:
         _check_stale(model, state)
-    # layers defined by call() record their ops for the backward pass; add_loss() values are collected
+    # layers defined by call() record their ops for the backward pass; add_loss() values are collected,
+    # and so are the penalties of activity regularization
     with _tape.gradient_scope(with_losses=True) if training else _tape.no_recording(), \
-            _tape.loss_collector() as added:
+            _tape.loss_collector() as added, activity_losses.collect() as activity:
         outputs, cache = model.forward(x, training=training, trainable_of=state.trainable_of)
     if training and not state.settled:
         _adopt_new_weights(model, state)
@@ -183,7 +185,7 @@ def _batch_step(model, state, x, y, training: bool):
     if len(y_true) != len(y_pred):
         raise ValueError(f"`y` must give one target per output ({len(y_pred)}); received {len(y_true)}.")
     total, grads, parts = _loss_and_grads(state, y_true, y_pred)
-    total += _regularization(state.variables) + sum(added)
+    total += _regularization(state.variables) + sum(added) + sum(activity)
     if training:
         upstream = grads if len(grads) > 1 else grads[0]
         _, weight_grads = model.backward(cache, upstream)

@@ -23,6 +23,8 @@ def build():
              | rk.layer_batch_normalization(synchronized=True, momentum=0.9)
              | rk.layer_activation(activation="relu")
              | rk.layer_dropout(rate=0.25)  # masks: each rank keeps its rows of the global batch's mask
+             | rk.layer_gaussian_noise(stddev=0.1)  # noise too
+             | rk.layer_activity_regularization(l1=1e-3, l2=1e-2)  # penalty over the global batch
              | rk.layer_dense(units=8, use_bias=False)
              | rk.layer_batch_normalization(synchronized=True, momentum=0.8, center=False)
              | rk.layer_activation(activation="tanh")

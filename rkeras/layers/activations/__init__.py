@@ -1,0 +1,1 @@
+"""Activation layers (ReLU, LeakyReLU, ELU, Softmax, PReLU), as Keras 3's `keras.layers.activations`."""

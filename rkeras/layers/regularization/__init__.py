@@ -1,0 +1,1 @@
+"""Regularization layers (spatial dropout, Gaussian noise and dropout, alpha dropout, activity regularization)."""
