@@ -608,7 +608,7 @@ class DataParallel:
                 offset += v.value.size
             inv = 1.0 / self.size
             for v in moving:
-                v.value[...] = (buf[offset:offset + v.value.size] * inv).reshape(v.shape).astype(v.dtype)
+                v.assign((buf[offset:offset + v.value.size] * inv).reshape(v.shape))
                 offset += v.value.size
             T.apply_update(state, global_grads)
         return total, parts, y_true, y_pred_global
