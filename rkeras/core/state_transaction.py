@@ -33,7 +33,7 @@ def current_transaction():
 class StateTransaction:
     """Staged variable values and commit actions of one step (see the module docstring)."""
 
-    __slots__ = ("_values", "_actions", "pending_slots")
+    __slots__ = ("_actions", "_values", "pending_slots")
 
     def __init__(self):
         self._values = {}  # id(variable) -> (variable, new array)

@@ -320,7 +320,8 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
     """Per channel, over the counted positions in [p0, p1) of the flattened (O, I) grid (flat arrays):
     out_s = sum u, out_q = sum u * d, d = x - shift[c], u = d if moments else g. Returns the count.
 
-    For moments, shift is first set to the range's first counted element of each channel (g unused).
+    For moments, shift is first set to the range's first counted element of each channel (0 if that is
+    not finite; g unused).
     """
     p = p0
     if has_mask:
@@ -331,7 +332,10 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
     if moments:
         first = x[(p // I) * C * I + p % I:]
         for c in range(C):
-            shift[c] = first[c * I]
+            v = first[c * I]
+            # a non-finite shift would turn inf - inf into NaN in this chunk's sum: the mean of a channel
+            # holding +inf is inf (numpy, Keras) whichever chunk the inf starts, serial or parallel
+            shift[c] = v if np.isfinite(v) else 0
     acc_s = np.zeros(C)
     acc_q = np.zeros(C)
     n = 0

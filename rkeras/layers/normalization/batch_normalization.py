@@ -10,6 +10,7 @@ transposed copy (only a non-contiguous set of several normalized axes is transpo
 """
 
 import math
+from collections import OrderedDict
 
 import numpy as np
 
@@ -21,6 +22,23 @@ from ...kernels import batch_norm as kernels
 
 _NO_MASK = np.ones((0, 0), dtype=np.bool_)
 _NO_MASK_FLAT = _NO_MASK.reshape(-1)
+MEMO_SHAPES = 48  # input shapes (and dtypes) whose layouts a layer remembers: a few dozen cover a model's
+
+
+class _LruMemo(OrderedDict):
+    """The per-input-shape memo of a layer, bounded to the MEMO_SHAPES most recently used shapes (a model
+    fed ever new shapes, e.g. variable sequence lengths, must not grow it without end)."""
+
+    def get(self, key, default=None):
+        value = super().get(key, default)
+        if value is not default:
+            self.move_to_end(key)
+        return value
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        if len(self) > MEMO_SHAPES:
+            self.popitem(last=False)
 
 
 class BatchNormalization(Layer):
@@ -52,8 +70,8 @@ class BatchNormalization(Layer):
         super().__init__(**kwargs)
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
         self._axes = None  # 0-based normalized axes, fixed at build
-        self._layouts = {}  # input shape -> (permutation, (outer, channels, inner))
-        self._fast_layouts = {}  # (input shape, dtype) -> see _fast_layout
+        self._layouts = _LruMemo()  # input shape -> (permutation, (outer, channels, inner))
+        self._fast_layouts = _LruMemo()  # (input shape, dtype) -> see _fast_layout
 
     # ----------------------------------------------------------------------------- build
     def build(self, input_shape):
