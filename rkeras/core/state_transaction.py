@@ -8,10 +8,10 @@ remaining assignments (slot tables, the iteration counter). When the block ends 
 raised as `KeyboardInterrupt` right after it, so an interrupt at any moment leaves the state of the
 last completed step. An exception (or an interrupt) before the commit discards everything staged.
 
-The commit copies each staged array into the variable's own array (and the optimizer's slots into
-its slot arrays) rather than swapping references: a variable keeps one array for its whole life, so
-whoever holds `variable.value` (a kernel's cache, a test, a read-only view from `np.asarray`) sees
-the committed state. The copies cost one pass over the weights per step, small next to the step.
+The commit copies each staged array into the variable's own array rather than swapping references: a
+variable keeps one array for its whole life, so whoever holds `variable.value` (a kernel's cache, a
+test, a read-only view from `np.asarray`) sees the committed state. The copy costs one pass over the
+weights per step. (The optimizer's slots are its own: its commit action replaces them, no copy.)
 """
 
 import signal

@@ -269,16 +269,9 @@ class Optimizer:
         else:
             slots = {name: arr.copy() for name, arr in entry[1].items()}
         transaction.pending_slots[key] = slots
-        transaction.on_commit(lambda: self._commit_slots(v, slots))
+        # the slots are the optimizer's own: the new arrays replace the old ones (no copy back)
+        transaction.on_commit(lambda: self._slots.__setitem__(id(v), (v, slots)))
         return slots
-
-    def _commit_slots(self, v, slots) -> None:
-        entry = self._slots.get(id(v))
-        if entry is None or entry[0] is not v:
-            self._slots[id(v)] = (v, slots)
-        else:  # into the existing arrays: whoever holds `variables` sees the new state
-            for name, arr in slots.items():
-                entry[1][name][...] = arr
 
     def _count_step(self) -> None:
         self.iterations += 1
