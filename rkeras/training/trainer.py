@@ -178,30 +178,43 @@ def _batch_step(model, state, x, y, training: bool):
 
 
 def _check_training_batch(model, state, x, y):
-    """The checks a training step can make before its forward pass: a non-empty batch, targets the
-    losses accept for the outputs' shapes (when the model can tell them without running)."""
+    """The checks a training step can make before its forward pass: a non-empty batch, and targets the
+    losses accept for the outputs' shapes, once a step has shown them for inputs of this shape (a
+    layer's `compute_output_shape` may not be exact; the first step checks after its forward, and its
+    transaction still changes nothing when the targets are refused)."""
     n = _n_samples(x)
     if n == 0:
         raise ValueError("A training step needs at least one sample; received `x` with 0 samples (an "
                          "empty batch has no batch statistics and no gradient).")
     if y is None:
         raise ValueError("`y` must be given for a training step (targets for the loss).")
-    try:
-        shapes = model.compute_output_shape(_shape_of(x)) if model.built else None
-    except Exception:  # noqa: BLE001 - the model cannot tell its output shapes: the loss checks after the forward
-        shapes = None
+    shapes = _output_shapes_seen(state).get(_shape_of(x))
     if shapes is None:
         return
-    shapes = shapes if isinstance(shapes, list) else [shapes]
     y_true = _as_list(y) if len(shapes) > 1 else [y]
     if len(y_true) != len(shapes):
         raise ValueError(f"`y` must give one target per output ({len(shapes)}); received {len(y_true)}.")
     for loss, yt, shape in zip(state.losses, y_true, shapes):
-        loss.check_targets(yt, (n,) + tuple(shape[1:]))
+        loss.check_targets(yt, shape)
 
 
 def _shape_of(x):
-    return [tuple(np.shape(a)) for a in x] if isinstance(x, list) else tuple(np.shape(x))
+    return tuple(tuple(np.shape(a)) for a in x) if isinstance(x, list) else tuple(np.shape(x))
+
+
+def _output_shapes_seen(state) -> dict:
+    """Input shape -> the output shapes a training step produced for it (a few dozen kept)."""
+    seen = getattr(state, "_output_shapes_seen", None)
+    if seen is None:
+        seen = state._output_shapes_seen = {}
+    return seen
+
+
+def _remember_output_shapes(state, x, y_pred) -> None:
+    seen = _output_shapes_seen(state)
+    if len(seen) >= 48:
+        seen.clear()
+    seen[_shape_of(x)] = [tuple(p.shape) for p in y_pred]
 
 
 def _run_batch(model, state, x, y, training: bool):
@@ -218,6 +231,7 @@ def _run_batch(model, state, x, y, training: bool):
     total, grads, parts = _loss_and_grads(state, y_true, y_pred)
     total += _regularization(state.variables)
     if training:
+        _remember_output_shapes(state, x, y_pred)
         upstream = grads if len(grads) > 1 else grads[0]
         _, weight_grads = model.backward(cache, upstream)
         apply_update(state, collect_gradients(state, weight_grads))

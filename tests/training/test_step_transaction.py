@@ -180,6 +180,17 @@ _MODEL = _dense_bn()
 _MODEL.train_on_batch(_X, np.arange(8) % 4)  # slots exist, so their bytes are compared too
 
 
+def test_bad_labels_at_the_first_step_change_nothing():
+    """Before any step the output shapes are not known for sure (a custom layer's compute_output_shape
+    may be wrong), so the loss refuses the labels after the forward pass: still nothing changes."""
+    model = _dense_bn(seed=6)
+    weights = [w.numpy() for w in model.weights]
+    with pytest.raises(ValueError, match="`y_true` holds the class index 9"):
+        model.train_on_batch(_X, np.full(8, 9))
+    assert all(np.array_equal(a, w.numpy()) for a, w in zip(weights, model.weights))
+    assert model._compiled.optimizer.iterations == 0 and model._compiled.optimizer.variables == []
+
+
 @pytest.mark.parametrize("x, error, match", [
     (np.zeros((0, 5), "float32"), ValueError, "at least one sample"),
     (np.array([["a"] * 5] * 8), TypeError, "`inputs`"),
