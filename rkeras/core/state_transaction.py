@@ -63,6 +63,8 @@ class StateTransaction:
 
     def commit(self) -> None:
         """Copy every staged array in and run the queued actions, with SIGINT deferred."""
+        if not self._values and not self._actions:
+            return
         with sigint_deferred():
             for variable, array in self._values.values():
                 np.copyto(variable._value, array, casting="unsafe")

@@ -10,6 +10,7 @@ MODE (rank 1 misbehaves at its 3rd training step of the first epoch unless said 
                    meets rank 0's training step
   chief_evaluate   rank 0 alone calls evaluate() in on_epoch_end (a chief-only validation)
   epochs           rank 1 runs 1 epoch, rank 0 runs 2; rank 1's script then ends normally
+  sizes            after training, the ranks all-reduce arrays of different sizes (3 and 4 values)
   ok               no failure: both ranks train and end normally (the goodbye exchange at exit is clean)
 Every rank prints `START r <monotonic seconds>` before fit(); a rank that gets through prints `DONE r`.
 """
@@ -66,6 +67,8 @@ def main():
         if MODE != "caught":
             raise
         model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    if MODE == "sizes":
+        dist.allreduce_sum(np.ones(3 + dist.rank))
     sys.stdout.write(f"DONE {dist.rank}\n")
     sys.stdout.flush()
 
