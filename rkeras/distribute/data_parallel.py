@@ -92,7 +92,10 @@ def distribution_data_parallel(devices=None, comm=None, timeout=300.0):
     error on every rank if they differ, and copy the weights of rank 0 to the others. A rank that
     raises inside a training step, or lets an exception escape, aborts the whole job with a message
     naming the rank (the others would otherwise wait forever); a collective that does not complete
-    within `timeout` seconds aborts the job too.
+    within `timeout` seconds aborts the job too. Every collective first compares its operation, step
+    and size across the ranks, so ranks that fall out of step (a chief-only `evaluate()`, different
+    epoch counts) end the job with a message naming each rank's operation and step; a rank that
+    leaves (its script ends, `sys.exit()`, SIGTERM) ends the others at once, with a message naming it.
 
     Without `mpiexec` the script runs as one process (N = 1) and training is exactly the same as
     without a distribution. With N > 1 on one machine, each rank uses `cores %/% N` Numba threads

@@ -5,6 +5,7 @@ MODE (rank 1 misbehaves at its 3rd training step of the first epoch unless said 
   exit0            sys.exit(0) from a callback
   exit3            sys.exit(3) from a callback
   sigterm          rank 1 sends itself SIGTERM from a callback
+  sigint           rank 1 sends itself SIGINT (Ctrl-C) from a callback: KeyboardInterrupt, uncaught
   exception        an exception escapes fit() on rank 1 (raised by a callback)
   caught           rank 1 catches the exception of its callback and calls fit() again: its model check
                    meets rank 0's training step
@@ -48,8 +49,8 @@ def main():
                 sys.exit(0)
             if MODE == "exit3":
                 sys.exit(3)
-            if MODE == "sigterm":
-                os.kill(os.getpid(), signal.SIGTERM)
+            if MODE in ("sigterm", "sigint"):
+                os.kill(os.getpid(), signal.SIGTERM if MODE == "sigterm" else signal.SIGINT)
                 time.sleep(5)
             if MODE in ("exception", "caught"):
                 raise KeyError(f"deliberate failure of rank 1 ({MODE})")

@@ -216,15 +216,16 @@ LEAVE_TIMEOUT = 30  # the distribution's timeout in dp_worker_leave.py: every mo
     ("ok", 0, ["DONE 0", "DONE 1"]),
     ("exit0", 1, ["rank 0 of 2: rank 1 has left the job", "after its step 3", "(step 4)"]),
     ("sigterm", 1, ["rank 1 of 2: received SIGTERM (step 3"]),
+    ("sigint", 1, ["rank 1 of 2: uncaught KeyboardInterrupt", "after step 3"]),
     ("exception", 1, ["rank 1 of 2: uncaught KeyError", "after step 3"]),
     ("caught", 1, ["different collective operations", "rank 1: the model check at the start of training"]),
     ("chief_evaluate", 1, ["different collective operations", "rank 0: the all-reduce of a test step of step 6"]),
     ("epochs", 1, ["rank 0 of 2: rank 1 has left the job", "after its step 5"]),
-    ("sizes", 1, ["different collective operations", "rank 0: an all-reduce of step 10 (3 values); rank 1: an "
-                  "all-reduce of step 10 (4 values)"]),
+    ("sizes", 1, ["different collective operations",
+                  "rank 0: an all-reduce of step 10 (3 values); rank 1: an all-reduce of step 10 (4 values)"]),
 ])
 def test_every_way_a_rank_leaves_ends_all_ranks_with_a_message(mode, code, messages):
-    """Issue 18: sys.exit(), SIGTERM, an uncaught exception, a rank going on after its own error, a
+    """Issue 18: sys.exit(), SIGTERM, SIGINT, an uncaught exception, a rank going on after its own error, a
     chief-only evaluate(), different epoch counts and all-reduces of different sizes end every rank
     within the timeout, with a message
     naming the rank, the step and the operation (before: each waited for the timeout, 300 s by default,
