@@ -200,8 +200,13 @@ class Optimizer:
         if not pairs:
             return
         with state_transaction() as transaction:
-            lr = self.learning_rate
-            t = self.iterations + 1
+            # steps already taken in this (not yet committed) transaction, e.g. two apply() in one step
+            key = ("iterations", id(self))
+            done = transaction.pending_slots.get(key, 0)
+            transaction.pending_slots[key] = done + 1
+            completed = self.iterations + done
+            lr = float(self._learning_rate(completed)) if callable(self._learning_rate) else self._learning_rate
+            t = completed + 1
             clipped = self._clip([g for g, _ in pairs])
             for g, v in zip(clipped, (v for _, v in pairs)):
                 cd = compute_dtype(v.value.dtype)

@@ -287,6 +287,17 @@ def test_optimizer_apply_is_one_transaction():
     opt.apply([np.ones(3, "float32")], [v])
     assert opt.iterations == 1
     np.testing.assert_allclose(v.numpy(), 0.9, rtol=1e-5)
+    # two updates in one transaction are two steps (t = 2, then 3), as two transactions would be
+    a, b = Variable(np.ones(3, "float32"), name="a"), Variable(np.ones(3, "float32"), name="b")
+    opt_a, opt_b = rk.optimizer_adam(learning_rate=0.1), rk.optimizer_adam(learning_rate=0.1)
+    with state_transaction():
+        opt_a.apply([np.full(3, 0.5, "float32")], [a])
+        opt_a.apply([np.full(3, 2.0, "float32")], [a])
+    opt_b.apply([np.full(3, 0.5, "float32")], [b])
+    opt_b.apply([np.full(3, 2.0, "float32")], [b])
+    assert opt_a.iterations == opt_b.iterations == 2
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert all(np.array_equal(x, y) for x, y in zip(opt_a.variables, opt_b.variables))
 
 
 # --------------------------------------------------------------------------------------------- set_weights
