@@ -157,6 +157,7 @@ def _malformed_targets():
         st.sampled_from([n - 1, n + 1]).map(lambda m: np.zeros(m, np.int64)),  # wrong number of samples
         st.sampled_from(["U1", "S1", "O"]).map(lambda dt: np.array(list("abcdefgh"), dtype=dt)),  # wrong types
         st.just(np.array([0, 1, None, 3, 0, 1, 2, 3], dtype=object)),
+        st.just(np.arange(8) % 4 + 0j),  # complex
         st.just(np.zeros((n, 2, 2))),
     )
 
