@@ -100,8 +100,8 @@ def sigint_deferred():
     Only the main thread can change signal handlers; elsewhere the block runs as is (Python runs
     signal handlers in the main thread only, so another thread's block is never interrupted by one).
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        yield  # (None: a handler installed outside Python, which could not be put back)
         return
     received = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(frame))
