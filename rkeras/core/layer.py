@@ -27,6 +27,7 @@ from ..saving import registry as _registry
 from . import tape as _tape
 from .config import compute_dtype, config_floatx
 from .naming import to_snake_case, unique_name
+from .state_transaction import state_transaction
 from .variable import Variable
 
 _CALL_KWARGS = frozenset(("training", "mask"))  # compose()'s accepted call arguments
@@ -229,19 +230,26 @@ class Layer:
         return [w.numpy() for w in self.weights]
 
     def set_weights(self, weights) -> None:
-        """Set the weights' values from a list in `weights` order (shapes must match)."""
+        """Set the weights' values from a list in `weights` order: every array is checked (numeric, no
+        None, the variable's shape) before any is written, and all are written together."""
         own = self.weights
+        if weights is None or isinstance(weights, (str, bytes, np.ndarray)) or not hasattr(weights, "__iter__"):
+            raise TypeError(f"`weights` must be a list of {len(own)} arrays for layer '{self.name}'; "
+                            f"received {type(weights).__name__}.")
         weights = list(weights)
         if len(weights) != len(own):
             raise ValueError(f"`weights` must be a list of {len(own)} arrays for layer '{self.name}'; "
                              f"received {len(weights)}.")
-        arrays = [np.asarray(w) for w in weights]
-        for var, arr in zip(own, arrays):  # check every shape before writing any
-            if arr.shape != var.shape:
-                raise ValueError(f"`weights`: shape {arr.shape} does not match variable '{var.path}' "
-                                 f"of shape {var.shape}.")
-        for var, arr in zip(own, arrays):
-            var.assign(arr)
+        staged = []
+        for i, (var, w) in enumerate(zip(own, weights)):
+            if w is None:
+                raise TypeError(f"`weights[{i}]` (variable '{var.path}') must be a numeric array of shape "
+                                f"{var.shape}; received None.")
+            arr = var._checked(w, f"weights[{i}]")
+            staged.append((var, np.array(arr, dtype=var.dtype, order="C")))
+        with state_transaction() as transaction:
+            for var, arr in staged:
+                transaction.stage(var, arr)
 
     @property
     def losses(self) -> list:

@@ -1,14 +1,18 @@
-"""A weight: a numpy array that optimizers update in place, with its constraint and regularizer."""
+"""A weight: a numpy array with its constraint and regularizer, written only through `assign`."""
 
 import numpy as np
+
+from .state_transaction import current_transaction
 
 
 class Variable:
     """A layer weight.
 
-    `value` is a numpy array owned by the variable; optimizers and layers update it in place
-    (`assign`), so every holder of the variable sees the change. `np.asarray(v)` and `v.numpy()`
-    give the value. `path` is `layer_name/weight_name`, e.g. `batch_normalization/gamma`.
+    `value` is the numpy array owned by the variable, for rkeras' own kernels; every change goes
+    through `assign` (or a training step's transaction, see `state_transaction.py`, which writes its
+    new arrays at its commit), and the array keeps its identity. `np.asarray(v)` gives a
+    read-only view and `v.numpy()` a copy. `path` is `layer_name/weight_name`, e.g.
+    `batch_normalization/gamma`.
     """
 
     __array_ufunc__ = None  # `array | ...` must not be taken over by numpy
@@ -16,7 +20,7 @@ class Variable:
     def __init__(self, value, *, name, path=None, trainable=True, dtype=None, constraint=None,
                  regularizer=None):
         dtype = np.dtype(dtype) if dtype is not None else np.asarray(value).dtype
-        self.value = np.array(value, dtype=dtype, copy=True, order="C")
+        self._value = np.array(value, dtype=dtype, copy=True, order="C")
         self.name = name
         self.path = path or name
         self.trainable = bool(trainable)
@@ -24,29 +28,59 @@ class Variable:
         self.regularizer = regularizer
 
     @property
+    def value(self) -> np.ndarray:
+        """The current array (inside a training step: the step's pending one, once it has one)."""
+        transaction = current_transaction()
+        if transaction is not None:
+            pending = transaction.pending(self)
+            if pending is not None:
+                return pending
+        return self._value
+
+    @property
     def shape(self):
-        return self.value.shape
+        return self._value.shape
 
     @property
     def dtype(self):
-        return self.value.dtype
+        return self._value.dtype
 
     def numpy(self) -> np.ndarray:
         """A copy of the current value."""
         return self.value.copy()
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is not None and np.dtype(dtype) != self.value.dtype:
-            return self.value.astype(dtype)
-        return self.value.copy() if copy else self.value
+        value = self.value
+        if dtype is not None and np.dtype(dtype) != value.dtype:
+            return value.astype(dtype)
+        if copy:
+            return value.copy()
+        view = value.view()  # never the live writable buffer: writes go through assign()
+        view.flags.writeable = False
+        return view
 
     def assign(self, new_value) -> None:
-        """Write `new_value` into the variable (shape must match)."""
-        new_value = np.asarray(new_value)
-        if new_value.shape != self.value.shape:
-            raise ValueError(f"Cannot assign a value of shape {new_value.shape} to variable "
-                             f"'{self.path}' of shape {self.value.shape}.")
-        self.value[...] = new_value
+        """Write `new_value` into the variable (shape must match; numeric, no NaN from None).
+
+        Inside a training step's transaction the new value is staged and takes effect at its commit.
+        """
+        new_value = self._checked(new_value, "new_value")
+        transaction = current_transaction()
+        if transaction is not None:
+            transaction.stage(self, np.array(new_value, dtype=self.dtype, order="C"))
+        else:
+            self._value[...] = new_value
+
+    def _checked(self, new_value, arg_name):
+        """`new_value` as a numeric array of this variable's shape, or a TypeError/ValueError naming it."""
+        arr = new_value if isinstance(new_value, np.ndarray) else np.asarray(new_value)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"`{arg_name}` for variable '{self.path}' must be a numeric array; received "
+                            f"{type(new_value).__name__} of dtype {arr.dtype}.")
+        if arr.shape != self._value.shape:
+            raise ValueError(f"`{arg_name}`: cannot assign a value of shape {arr.shape} to variable "
+                             f"'{self.path}' of shape {self._value.shape}.")
+        return arr
 
     def apply_constraint(self) -> None:
         """Project the value with the variable's constraint, if any (after an optimizer update)."""
@@ -62,7 +96,7 @@ class Variable:
         self.assign(self.value - np.asarray(getattr(delta, "value", delta)))
 
     def __len__(self):
-        return len(self.value)
+        return len(self._value)
 
     def __float__(self):
         return float(self.value)

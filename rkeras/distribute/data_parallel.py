@@ -22,17 +22,30 @@ computes on the global batch.
 A rank that raises inside a training step, or lets an exception escape, aborts every rank
 (`MPI_Abort`) with a message naming it: the others would otherwise wait forever in the next
 collective. Each collective also has a timeout (`timeout`, seconds) after which the job is aborted.
+
+Every collective is preceded by a header exchange (an all-gather of: operation, step, size), so ranks
+that enter different operations (a chief-only `evaluate()`, ranks running different epoch counts, a
+rank that caught its error and went on) are told apart and the job ends with a message naming each
+rank's operation and step, instead of MPI reducing mismatched buffers or failing with "Message
+truncated". Collectives are non-blocking and polled; while waiting, a rank also watches for a
+"goodbye" from the others: a rank whose script ends (normally, or by `sys.exit()`) sends one to every
+other rank at exit, and one that receives it while it still waits in a collective aborts the job,
+naming the rank that left and its last step. SIGTERM aborts the job with a message too.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import pickle
+import signal
 import sys
 import threading
 import time
 import traceback
 import weakref
+import zlib
 
 import numpy as np
 
@@ -80,7 +93,10 @@ def distribution_data_parallel(devices=None, comm=None, timeout=300.0):
     error on every rank if they differ, and copy the weights of rank 0 to the others. A rank that
     raises inside a training step, or lets an exception escape, aborts the whole job with a message
     naming the rank (the others would otherwise wait forever); a collective that does not complete
-    within `timeout` seconds aborts the job too.
+    within `timeout` seconds aborts the job too. Every collective first compares its operation, step
+    and size across the ranks, so ranks that fall out of step (a chief-only `evaluate()`, different
+    epoch counts) end the job with a message naming each rank's operation and step; a rank that
+    leaves (its script ends, `sys.exit()`, SIGTERM) ends the others at once, with a message naming it.
 
     Without `mpiexec` the script runs as one process (N = 1) and training is exactly the same as
     without a distribution. With N > 1 on one machine, each rank uses `cores %/% N` Numba threads
@@ -203,13 +219,57 @@ class _Watchdog(threading.Thread):
                 return
             deadline, what = dist._deadline, dist._what
             if deadline is not None and time.monotonic() > deadline:
-                dist.abort(f"timed out after {dist.timeout:g} s waiting for the other ranks in {what}: a "
-                           f"rank is stuck, has failed, or is running a different sequence of operations.")
+                dist.abort(f"timed out after {dist.timeout:g} s waiting for the other ranks in {what} (step "
+                           f"{dist.step}): a rank is stuck, has failed, or is running a different sequence of "
+                           f"operations.")
             del dist
 
 
 _live = weakref.WeakSet()  # distributions of more than one rank, for the exception hook
 _hook_installed = [False]
+_exit_hooks_installed = [False]
+_GOODBYE = 7  # tag of the goodbye messages on the control communicator
+
+# The collectives' names, numbered for the headers (a name missing here is numbered by its CRC-32).
+_OPERATIONS = ("a barrier", "an all-reduce", "the all-reduce of a training step", "the all-reduce of a test step",
+               "the averaging of variables", "the all-reduce of a synchronized layer's backward sums",
+               "the all-gather of a synchronized layer's batch statistics", "the broadcast of the weights",
+               "the all-gather of array shapes", "an all-gather", "the model check at the start of training",
+               "the random-state broadcast")
+
+
+def _operation_code(what) -> int:
+    try:
+        return _OPERATIONS.index(what) + 1
+    except ValueError:
+        return 1000 + zlib.crc32(what.encode())
+
+
+def _operation_name(code) -> str:
+    if 1 <= code <= len(_OPERATIONS):
+        return _OPERATIONS[code - 1]
+    return f"operation #{code}"
+
+
+def _install_exit_hooks():
+    """A rank that ends tells the others (goodbye at exit); SIGTERM aborts the job with a message."""
+    if _exit_hooks_installed[0]:
+        return
+    _exit_hooks_installed[0] = True
+
+    def goodbye():
+        for dist in list(_live):
+            dist._say_goodbye()
+
+    atexit.register(goodbye)
+    if threading.current_thread() is threading.main_thread() \
+            and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        def on_sigterm(signum, frame):
+            for dist in list(_live):
+                dist.abort(f"received SIGTERM (step {dist.step}, last collective: {dist._what or 'none'}).")
+            raise SystemExit(128 + signum)  # no distribution left to abort
+
+        signal.signal(signal.SIGTERM, on_sigterm)
 
 
 def _install_excepthook():
@@ -222,7 +282,8 @@ def _install_excepthook():
     def hook(kind, value, tb):
         previous(kind, value, tb)
         for dist in list(_live):
-            dist.abort(f"uncaught {kind.__name__}: {value}")
+            dist.abort(f"uncaught {kind.__name__}: {value} (after step {dist.step}, last collective: "
+                       f"{dist._what or 'none'})")
 
     sys.excepthook = hook
 
@@ -243,11 +304,16 @@ class DataParallel:
         self._prepared = weakref.WeakKeyDictionary()
         self.comm_seconds = 0.0  # time spent in collectives (forward, backward and step reductions)
         self.comm_calls = 0
+        self.step = 0  # batch steps run under this distribution (the same on every rank in step)
+        self._ended = False  # aborted, or said goodbye: no more messages
         if self.size > 1:
+            # point-to-point goodbyes travel on their own communicator, apart from the collectives
+            self._control = comm.Dup()
             if timeout is not None:
                 _Watchdog(self).start()
             _live.add(self)
             _install_excepthook()
+            _install_exit_hooks()
             self._share_threads()
 
     # ----------------------------------------------------------------------------- basics
@@ -317,12 +383,13 @@ class DataParallel:
             return
         from .. import random as rk_random
         bitgen = rk_random.global_generator().bit_generator
-        state = self._collective("the random-state broadcast", self.comm.bcast, bitgen.state, 0)
+        state = self._bcast_object("the random-state broadcast", bitgen.state, 0)
         rk_random.global_generator().bit_generator.state = state
 
     # ----------------------------------------------------------------------------- failure
     def abort(self, message, code=1, print_traceback=False):
         """Print `message` (naming this rank) and abort every rank of the job."""
+        self._ended = True
         try:
             if print_traceback:
                 traceback.print_exc(file=sys.stderr)
@@ -335,27 +402,99 @@ class DataParallel:
             self.comm.Abort(code)
             os._exit(code)  # not reached
 
-    def _collective(self, what, fn, *args):
+    def _collective(self, what, start, *args, size=0):
+        """Run one collective: `start(*args)` begins it (a non-blocking MPI call returning a request).
+
+        First the ranks all-gather a header (operation, step, `size`: an element count every rank must
+        agree on); if the headers differ, the job is aborted with a message naming every rank's operation
+        and step, before any data is exchanged. Then the collective itself runs. Both are polled, with the
+        timeout and the goodbyes of ranks that left watched (`_wait`).
+        """
         self._what = what
-        start = time.perf_counter()
+        began = time.perf_counter()
         if self.timeout is not None:
             self._deadline = time.monotonic() + self.timeout
         try:
-            return fn(*args)
+            header = np.array([_operation_code(what), self.step, int(size)], dtype=np.int64)
+            headers = np.empty((self.size, header.size), dtype=np.int64)
+            self._wait(what, self.comm.Iallgather(header, headers))
+            if np.any(headers != headers[0]):
+                self.abort(self._mismatch(headers))
+            self._wait(what, start(*args))
         finally:
             self._deadline = None
-            self.comm_seconds += time.perf_counter() - start
+            self.comm_seconds += time.perf_counter() - began
             self.comm_calls += 1
+
+    def _mismatch(self, headers):
+        entries = "; ".join(f"rank {r}: {_operation_name(int(h[0]))} of step {int(h[1])} ({int(h[2])} values)"
+                            for r, h in enumerate(headers))
+        return (f"the ranks entered different collective operations ({entries}). Every rank must run the same "
+                f"sequence of operations on the same data: the same number of epochs and steps, no "
+                f"evaluate() or predict() on one rank only (e.g. in a callback on the chief), no rank going on "
+                f"after an error of its own.")
+
+    def _wait(self, what, request):
+        """Poll `request` until it completes; meanwhile abort on the deadline or on a goodbye received."""
+        spins = 0
+        pause = 0.0
+        while not request.Test():
+            if self._control.Iprobe(source=self._MPI.ANY_SOURCE, tag=_GOODBYE):
+                self._goodbye_received(what)
+            if self._deadline is not None and time.monotonic() > self._deadline:
+                self.abort(f"timed out after {self.timeout:g} s waiting for the other ranks in {what} (step "
+                           f"{self.step}): a rank is stuck, has failed, or is running a different sequence "
+                           f"of operations.")
+            spins += 1
+            if spins > 200:  # the others are late: stop spinning, so that they get the cores
+                pause = min(0.002, pause + 0.0001)
+                time.sleep(pause)
+
+    def _goodbye_received(self, what):
+        status = self._MPI.Status()
+        info = np.empty(3, dtype=np.int64)
+        self._control.Recv(info, source=self._MPI.ANY_SOURCE, tag=_GOODBYE, status=status)
+        rank, step = int(info[0]), int(info[1])
+        self.abort(f"rank {rank} has left the job (its script ended, or it called sys.exit(), after its step "
+                   f"{step}) while this rank waits for it in {what} (step {self.step}).")
+
+    def _say_goodbye(self):
+        """At exit: tell every other rank that this one has left, then wait (up to the timeout) for theirs:
+        when all ranks end together the goodbyes cross and MPI finalizes cleanly."""
+        if self._ended or self.size <= 1:
+            return
+        self._ended = True
+        MPI = self._MPI
+        info = np.array([self.rank, self.step, 0], dtype=np.int64)
+        others = [r for r in range(self.size) if r != self.rank]
+        sends = [self._control.Isend(info, dest=r, tag=_GOODBYE) for r in others]
+        boxes = [np.empty(3, dtype=np.int64) for _ in others]
+        recvs = [self._control.Irecv(b, source=r, tag=_GOODBYE) for b, r in zip(boxes, others)]
+        end = time.monotonic() + (self.timeout if self.timeout is not None else 60.0)
+        while time.monotonic() < end:
+            if MPI.Request.Testall(recvs):
+                MPI.Request.Waitall(sends)
+                return
+            time.sleep(0.001)
+
+    def _bcast_object(self, what, obj, root):
+        """Broadcast a picklable object from `root` (its length, then its bytes)."""
+        data = np.frombuffer(pickle.dumps(obj), dtype=np.uint8) if self.rank == root else None
+        length = np.array([0 if data is None else data.size], dtype=np.int64)
+        self._collective(what, self.comm.Ibcast, length, root)
+        buf = data.copy() if data is not None else np.empty(int(length[0]), dtype=np.uint8)
+        self._collective(what, self.comm.Ibcast, buf, root, size=int(length[0]))
+        return pickle.loads(buf.tobytes())
 
     # ----------------------------------------------------------------------------- collectives
     def barrier(self):
         """Wait until every rank reaches this point."""
         if self.size > 1:
-            self._collective("a barrier", self.comm.Barrier)
+            self._collective("a barrier", self.comm.Ibarrier)
 
     def _allreduce_inplace(self, buf, what="an all-reduce"):
         if self.size > 1:
-            self._collective(what, self.comm.Allreduce, self._MPI.IN_PLACE, buf, self._MPI.SUM)
+            self._collective(what, self.comm.Iallreduce, self._MPI.IN_PLACE, buf, self._MPI.SUM, size=buf.size)
         return buf
 
     def allreduce_sum(self, array):
@@ -401,7 +540,7 @@ class DataParallel:
         local[1 + channels:] = var.ravel()
         gathered = np.empty((self.size, local.size))
         self._collective("the all-gather of a synchronized layer's batch statistics",
-                         self.comm.Allgather, local, gathered)
+                         self.comm.Iallgather, local, gathered, size=local.size)
         n = 0.0
         m = np.zeros(channels)
         m2 = np.zeros(channels)
@@ -443,7 +582,7 @@ class DataParallel:
         if self.size <= 1 or not variables:
             return
         buf = np.concatenate([np.ascontiguousarray(v.value).view(np.uint8).ravel() for v in variables])
-        self._collective("the broadcast of the weights", self.comm.Bcast, buf, root)
+        self._collective("the broadcast of the weights", self.comm.Ibcast, buf, root, size=buf.size)
         offset = 0
         for v in variables:
             nbytes = v.value.nbytes
@@ -463,15 +602,15 @@ class DataParallel:
         row_bytes = int(np.prod(a.shape[1:], dtype=np.int64)) * a.dtype.itemsize
         meta = np.array([a.shape[0], row_bytes, a.ndim, a.dtype.num], dtype=np.int64)
         metas = np.empty((self.size, 4), dtype=np.int64)
-        self._collective("the all-gather of array shapes", self.comm.Allgather, meta, metas)
+        self._collective("the all-gather of array shapes", self.comm.Iallgather, meta, metas, size=meta.size)
         if np.any(metas[:, 1:] != metas[0, 1:]):
             raise ValueError(f"allgather(): the ranks hold arrays of different trailing shapes or dtypes "
                              f"(rank {self.rank}: shape {a.shape}, dtype {a.dtype}).")
         counts = metas[:, 0] * row_bytes
         out = np.empty((int(metas[:, 0].sum()),) + a.shape[1:], dtype=a.dtype)
         displs = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        self._collective("an all-gather", self.comm.Allgatherv, a.view(np.uint8).ravel(),
-                         [out.view(np.uint8).ravel(), counts, displs, self._MPI.BYTE])
+        self._collective("an all-gather", self.comm.Iallgatherv, a.view(np.uint8).ravel(),
+                         [out.view(np.uint8).ravel(), counts, displs, self._MPI.BYTE], size=out.size)
         return out
 
     # ----------------------------------------------------------------------------- sharding
@@ -509,7 +648,8 @@ class DataParallel:
         data = _data_fingerprint(x, y)
         local = np.array(list(fp) + list(data), dtype=np.int64)
         everyone = np.empty((self.size, local.size), dtype=np.int64)
-        self._collective("the model check at the start of training", self.comm.Allgather, local, everyone)
+        self._collective("the model check at the start of training", self.comm.Iallgather, local, everyone,
+                         size=local.size)
         if np.any(everyone[:, :4] != everyone[0, :4]):
             detail = "; ".join(f"rank {r}: {_describe(everyone[r])}" for r in range(self.size))
             differing = [r for r in range(self.size) if np.any(everyone[r, :4] != everyone[0, :4])]
@@ -535,11 +675,12 @@ class DataParallel:
     def batch_step(self, model, state, x, y, training):
         """The trainer's `_batch_step` over the ranks: (total, parts, y_true, y_pred) of the global batch."""
         self.prepare_model(model, state, x, y)
+        self.step += 1
         try:
             return self._batch_step(model, state, x, y, training)
         except Exception as exc:  # noqa: BLE001 - the others wait in a collective: abort all, naming it
-            self.abort(f"{type(exc).__name__} in a {'training' if training else 'test'} step: {exc}",
-                       print_traceback=True)
+            self.abort(f"{type(exc).__name__} in a {'training' if training else 'test'} step: {exc} (step "
+                       f"{self.step}, in {self._what or 'no collective yet'})", print_traceback=True)
 
     def _batch_step(self, model, state, x, y, training):
         from ..training import trainer as T
@@ -611,7 +752,7 @@ class DataParallel:
                 offset += v.value.size
             inv = 1.0 / self.size
             for v in moving:
-                v.value[...] = (buf[offset:offset + v.value.size] * inv).reshape(v.shape).astype(v.dtype)
+                v.assign((buf[offset:offset + v.value.size] * inv).reshape(v.shape))
                 offset += v.value.size
             T.apply_update(state, global_grads)
         return total, parts, y_true, y_pred_global

@@ -13,3 +13,8 @@ being mapped and page-faulted afresh on every call.
 import os
 
 os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+
+# before any kernel is loaded: a corrupt on-disk cache entry recompiles instead of failing
+from .numba_cache_guard import install as _install_cache_guard
+
+_install_cache_guard()

@@ -320,7 +320,8 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
     """Per channel, over the counted positions in [p0, p1) of the flattened (O, I) grid (flat arrays):
     out_s = sum u, out_q = sum u * d, d = x - shift[c], u = d if moments else g. Returns the count.
 
-    For moments, shift is first set to the range's first counted element of each channel (g unused).
+    For moments, shift is first set to the range's first counted element of each channel (0 if that is
+    not finite; g unused).
     """
     p = p0
     if has_mask:
@@ -331,7 +332,10 @@ def _sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q
     if moments:
         first = x[(p // I) * C * I + p % I:]
         for c in range(C):
-            shift[c] = first[c * I]
+            v = first[c * I]
+            # a non-finite shift would turn inf - inf into NaN in this chunk's sum: the mean of a channel
+            # holding +inf is inf (numpy, Keras) whichever chunk the inf starts, serial or parallel
+            shift[c] = v if np.isfinite(v) else 0
     acc_s = np.zeros(C)
     acc_q = np.zeros(C)
     n = 0
@@ -755,15 +759,15 @@ def backward_input(g, x, mask, has_mask, k_g, k_x, k_0, out, center=None):
 # and the elementwise pass, with a number of chunks per pass (1: the chunk kernels alone, no parallel region).
 @njit(cache=True, error_model="numpy")
 def _forward_coefficients(x, mean, var, training, gamma, has_gamma, beta, has_beta, moving_mean,
-                          moving_variance, momentum, epsilon, invstd):
-    """Per-channel k_x, k_0, center in x's dtype for out = k_x (x - center) + k_0 = gamma invstd (x - mean)
-    + beta, centred as in `_coefficients` (center = mean, or 0 where |mean| invstd <= _FOLD_BELOW);
+                          moving_variance, momentum, epsilon, invstd, k_x, k_0, center):
+    """Fills per-channel k_x, k_0, center (x's dtype) for out = k_x (x - center) + k_0 = gamma invstd
+    (x - mean) + beta, centred as in `_coefficients` (center = mean, or 0 where |mean| invstd <= _FOLD_BELOW);
     training: updates the moving statistics with (mean, var), inference: mean and var are filled from
-    them. invstd (float64) is filled."""
+    them. invstd (float64) is filled.
+
+    Returns nothing on purpose: boxing a returned array calls back into Python (numba unpickles its
+    dtype), and a KeyboardInterrupt raised there escaped as `SystemError ... with an exception set`."""
     C = mean.shape[0]
-    k_x = np.empty(C, x.dtype)
-    k_0 = np.empty(C, x.dtype)
-    center = np.empty(C, x.dtype)
     for c in range(C):
         if training:
             mu = mean[c]
@@ -782,25 +786,22 @@ def _forward_coefficients(x, mean, var, training, gamma, has_gamma, beta, has_be
         center[c] = mu if abs(mu) * s > _FOLD_BELOW else 0.0
         k_x[c] = a
         k_0[c] = b + a * (np.float64(center[c]) - mu)
-    return k_x, k_0, center
 
 
 @njit(cache=True, error_model="numpy")
-def _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g, sum_gxhat):
-    """k_g, k_x, k_0, center in float64 for dx = k_g g + w (k_x (x - center) + k_0), as the layer's
+def _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g, sum_gxhat, k_g, k_x, k_0,
+                           center):
+    """Fills k_g, k_x, k_0, center (float64) for dx = k_g g + w (k_x (x - center) + k_0), as the layer's
     backward: full (training with count > 0) as `backward_input(..., center=mean)` (center 0 where
-    |mean| invstd <= _FOLD_BELOW), else dx = gamma invstd g (returned as k_x with k_0 = center = 0, for the
-    pass without a g term).
+    |mean| invstd <= _FOLD_BELOW), else dx = gamma invstd g (given as k_x with k_0 = center = 0, for the
+    pass without a g term). Returns nothing, as `_forward_coefficients` (a jitted function that returns
+    arrays calls back into Python, where a Ctrl-C would surface as a SystemError).
 
     Float64, so that the affine pass evaluates each dx in float64 and rounds it once: coefficients rounded
     to float32 would add the same error at every position of a channel, a per-channel offset in the sum
     of dx, which is the whole gradient of a bias feeding batch normalization (exactly 0 in exact
     arithmetic); Adam turns that offset into learning-rate-sized steps of the bias."""
     C = mean.shape[0]
-    k_g = np.empty(C, np.float64)
-    k_x = np.empty(C, np.float64)
-    k_0 = np.empty(C, np.float64)
-    center = np.empty(C, np.float64)
     for c in range(C):
         kg = (np.float64(gamma[c]) if has_gamma else 1.0) * invstd[c]
         k_g[c] = kg
@@ -813,7 +814,6 @@ def _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g
             center[c] = 0.0
             k_x[c] = kg
             k_0[c] = 0.0
-    return k_g, k_x, k_0, center
 
 
 def _train(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance,
@@ -843,8 +843,9 @@ def _train(x, mask, has_mask, C, I, gamma, has_gamma, beta, has_beta, moving_mea
     n = _combine_moments(shifts, sums, squares, counts, mean, var)
     if reduce_moments is not None:
         n = reduce_moments(n, mean, var)
-    k_x, k_0, center = _forward_coefficients(x, mean, var, True, gamma, has_gamma, beta, has_beta,
-                                             moving_mean, moving_variance, momentum, epsilon, invstd)
+    k_x, k_0, center = np.empty(C, x.dtype), np.empty(C, x.dtype), np.empty(C, x.dtype)
+    _forward_coefficients(x, mean, var, True, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance,
+                          momentum, epsilon, invstd, k_x, k_0, center)
     total_a = total if I == 1 else x.shape[0]
     k_a = max(1, min(nchunks, total_a))
     if k_a == 1:
@@ -858,8 +859,9 @@ def _infer(x, C, I, gamma, has_gamma, beta, has_beta, moving_mean, moving_varian
            nchunks):
     """Inference forward with the moving statistics (mean and invstd are filled), up to nchunks chunks."""
     var = np.empty(C)
-    k_x, k_0, center = _forward_coefficients(x, mean, var, False, gamma, has_gamma, beta, has_beta,
-                                             moving_mean, moving_variance, 0.0, epsilon, invstd)
+    k_x, k_0, center = np.empty(C, x.dtype), np.empty(C, x.dtype), np.empty(C, x.dtype)
+    _forward_coefficients(x, mean, var, False, gamma, has_gamma, beta, has_beta, moving_mean, moving_variance,
+                          0.0, epsilon, invstd, k_x, k_0, center)
     total_a = x.shape[0] // C if I == 1 else x.shape[0]
     k_a = max(1, min(nchunks, total_a))
     if k_a == 1:
@@ -889,8 +891,8 @@ def _backward(g, x, mask, has_mask, C, I, mean, invstd, gamma, has_gamma, count,
     _combine_sums(shifts[0], mean, invstd, sums, prods, sum_g, sum_gxhat)
     if reduce_sums is not None:
         reduce_sums(sum_g, sum_gxhat)
-    k_g, k_x, k_0, center = _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g,
-                                                   sum_gxhat)
+    k_g, k_x, k_0, center = (np.empty(C, np.float64) for _ in range(4))
+    _backward_coefficients(x, mean, invstd, gamma, has_gamma, count, full, sum_g, sum_gxhat, k_g, k_x, k_0, center)
     total_a = total if I == 1 else x.shape[0]
     k_a = max(1, min(nchunks, total_a))
     if full:

@@ -184,6 +184,29 @@ class Loss:
     def _compute(self, y_true, y_pred, need_grad, bounds):
         raise NotImplementedError
 
+    #: whether `check_targets` may run `_compute` on stand-in predictions (not for user functions)
+    _checks_on_stand_in = True
+
+    def check_targets(self, y_true, y_pred_shape) -> None:
+        """Refuse targets this loss cannot take for predictions of `y_pred_shape` (a ValueError or
+        TypeError naming `y_true`), before a training step changes anything.
+
+        The loss's own checks (shape, type, label range) run on stand-in predictions of that shape;
+        a shape with an unknown (None) dimension is checked for the dtype only.
+
+        Parameters
+        ----------
+        y_true : array
+            Targets.
+        y_pred_shape : tuple of int
+            Shape of the predictions, batch dimension included.
+        """
+        yt = _numeric(y_true, "y_true")
+        if not self._checks_on_stand_in or any(d is None for d in y_pred_shape):
+            return
+        stand_in = np.full(tuple(y_pred_shape), 0.5)
+        self._compute(yt, stand_in, False, _clip_bounds(np.dtype(np.float32)))
+
     def _prepare(self, y_true, y_pred):
         yp = _numeric(y_pred, "y_pred")
         yt = _numeric(y_true, "y_true")
@@ -456,6 +479,8 @@ class FunctionLoss(Loss):
     name : str or None
         Name of the loss (default: the function's name).
     """
+
+    _checks_on_stand_in = False  # the user's function may not expect stand-in predictions
 
     def __init__(self, fn: Callable, reduction="sum_over_batch_size", name=None):
         if not callable(fn):

@@ -1,10 +1,12 @@
 """Optimizers with Keras 3 update rules and defaults: SGD, Adam, AdamW, RMSprop.
 
-An optimizer updates `Variable`s in place from their gradients. `apply(grads, variables)` runs, like
+An optimizer updates `Variable`s from their gradients. `apply(grads, variables)` runs, like
 Keras 3's `BaseOptimizer.apply`: gradient clipping (`clipnorm`, `global_clipnorm` or `clipvalue`),
 decoupled weight decay (`w -= w * weight_decay * learning_rate`), the optimizer's own update step,
-then `iterations += 1`. Per-variable slots (momentums, velocities, ...) are created lazily at the
-first update of each variable and kept by `id(variable)`.
+then `iterations += 1`, all as one transaction (`core/state_transaction.py`): `_update` works in
+place on copies of the weights and slots, which are written back together at the end. Per-variable
+slots (momentums, velocities, ...) are created lazily at the first update of each variable and kept
+by `id(variable)`.
 
 Arithmetic runs in the variable's dtype (float16 variables in float32, written back as float16), and
 hyper-parameters are cast to that dtype first, as Keras does. Variable constraints are *not* applied
@@ -22,6 +24,7 @@ import numpy as np
 
 from .. import conventions
 from ..core.config import compute_dtype
+from ..core.state_transaction import state_transaction
 from ..docstrings import shared_doc
 from .losses import _inherit_parameters
 
@@ -174,7 +177,8 @@ class Optimizer:
         grads : list of numpy arrays
             Gradients, each of its variable's shape; a `None` gradient leaves its variable alone.
         variables : list of Variable
-            The variables to update (their `.value` arrays are modified in place).
+            The variables to update. The new weights, slots and `iterations` are committed together
+            at the end (or at the end of the training step this runs in), or not at all.
         """
         grads, variables = list(grads), list(variables)
         if len(grads) != len(variables):
@@ -195,20 +199,26 @@ class Optimizer:
             pairs.append((g, v))
         if not pairs:
             return
-        lr = self.learning_rate
-        t = self.iterations + 1
-        clipped = self._clip([g for g, _ in pairs])
-        for g, v in zip(clipped, (v for _, v in pairs)):
-            cd = compute_dtype(v.value.dtype)
-            value = v.value
-            w = value if value.dtype == cd else value.astype(cd)
-            g = np.asarray(g, dtype=cd)
-            if self.weight_decay and self._use_weight_decay(v):
-                w -= w * cd.type(self.weight_decay) * cd.type(lr)
-            self._update(w, g, cd.type(lr), self._slots_for(v, cd), t)
-            if w is not value:
-                value[...] = w
-        self.iterations += 1
+        with state_transaction() as transaction:
+            # steps already taken in this (not yet committed) transaction, e.g. two apply() in one step
+            key = ("iterations", id(self))
+            done = transaction.pending_slots.get(key, 0)
+            transaction.pending_slots[key] = done + 1
+            completed = self.iterations + done
+            lr = float(self._learning_rate(completed)) if callable(self._learning_rate) else self._learning_rate
+            t = completed + 1
+            clipped = self._clip([g for g, _ in pairs])
+            for g, v in zip(clipped, (v for _, v in pairs)):
+                cd = compute_dtype(v.value.dtype)
+                # `_update` works in place on copies; the transaction writes them back at its commit
+                w = v.value.astype(cd, copy=True)
+                g = np.asarray(g, dtype=cd)
+                if self.weight_decay and self._use_weight_decay(v):
+                    w -= w * cd.type(self.weight_decay) * cd.type(lr)
+                slots = self._staged_slots(v, cd, transaction)
+                self._update(w, g, cd.type(lr), slots, t)
+                transaction.stage(v, w if w.dtype == v.dtype else w.astype(v.dtype))
+            transaction.on_commit(self._count_step)
 
     def get_config(self) -> dict:
         """The constructor arguments (R-style values); `from_config(get_config())` rebuilds it."""
@@ -300,6 +310,27 @@ class Optimizer:
             entry = (v, {name: np.zeros(v.value.shape, cd) for name in self._slot_names()})
             self._slots[id(v)] = entry
         return entry[1]
+
+    def _staged_slots(self, v, cd, transaction) -> dict:
+        """Copies of `v`'s slots (new zeros at its first update) for `_update`, entered at commit.
+
+        A variable updated twice in one transaction continues from its staged slots."""
+        key = ("slots", id(v))
+        staged = transaction.pending_slots.get(key)
+        if staged is not None:
+            return staged
+        entry = self._slots.get(id(v))
+        if entry is None or entry[0] is not v:
+            slots = {name: np.zeros(v.value.shape, cd) for name in self._slot_names()}
+        else:
+            slots = {name: arr.copy() for name, arr in entry[1].items()}
+        transaction.pending_slots[key] = slots
+        # the slots are the optimizer's own: the new arrays replace the old ones (no copy back)
+        transaction.on_commit(lambda: self._slots.__setitem__(id(v), (v, slots)))
+        return slots
+
+    def _count_step(self) -> None:
+        self.iterations += 1
 
     def _slot_names(self) -> tuple:
         return ()

@@ -12,6 +12,7 @@ import numpy as np
 from .. import random as rk_random
 from ..core import activity_losses
 from ..core import tape as _tape
+from ..core.state_transaction import state_transaction
 from ..distribute import current_reducer, is_chief
 from ..kernels.array_cache import uses_array_cache
 from ..models.model import Model
@@ -166,7 +167,61 @@ def _regularization(variables) -> float:
 
 
 def _batch_step(model, state, x, y, training: bool):
-    """One batch through the model: returns (total loss, per-output losses, predictions list)."""
+    """One batch through the model: returns (total loss, per-output losses, predictions list).
+
+    A training step is a transaction (`core/state_transaction.py`): the inputs and targets are
+    checked first, then every state change of the step (moving statistics, weights, optimizer slots
+    and iterations, constraints) is staged and committed at its end, or not at all."""
+    if not training:
+        return _run_batch(model, state, x, y, False)
+    reducer = current_reducer()
+    if reducer is None or reducer.size <= 1:
+        _check_training_batch(model, state, x, y)
+    with state_transaction():
+        return _run_batch(model, state, x, y, True)
+
+
+def _check_training_batch(model, state, x, y):
+    """The checks a training step can make before its forward pass: a non-empty batch, and targets the
+    losses accept for the outputs' shapes, once a step has shown them for inputs of this shape (a
+    layer's `compute_output_shape` may not be exact; the first step checks after its forward, and its
+    transaction still changes nothing when the targets are refused)."""
+    n = _n_samples(x)
+    if n == 0:
+        raise ValueError("A training step needs at least one sample; received `x` with 0 samples (an "
+                         "empty batch has no batch statistics and no gradient).")
+    if y is None:
+        raise ValueError("`y` must be given for a training step (targets for the loss).")
+    shapes = _output_shapes_seen(state).get(_shape_of(x))
+    if shapes is None:
+        return
+    y_true = _as_list(y) if len(shapes) > 1 else [y]
+    if len(y_true) != len(shapes):
+        raise ValueError(f"`y` must give one target per output ({len(shapes)}); received {len(y_true)}.")
+    for loss, yt, shape in zip(state.losses, y_true, shapes):
+        loss.check_targets(yt, shape)
+
+
+def _shape_of(x):
+    return tuple(tuple(np.shape(a)) for a in x) if isinstance(x, list) else tuple(np.shape(x))
+
+
+def _output_shapes_seen(state) -> dict:
+    """Input shape -> the output shapes a training step produced for it (a few dozen kept)."""
+    seen = getattr(state, "_output_shapes_seen", None)
+    if seen is None:
+        seen = state._output_shapes_seen = {}
+    return seen
+
+
+def _remember_output_shapes(state, x, y_pred) -> None:
+    seen = _output_shapes_seen(state)
+    if len(seen) >= 48:
+        seen.clear()
+    seen[_shape_of(x)] = [tuple(p.shape) for p in y_pred]
+
+
+def _run_batch(model, state, x, y, training: bool):
     reducer = current_reducer()
     if reducer is not None and reducer.size > 1:  # data parallel: this rank's share, global results
         with _tape.gradient_scope() if training else _tape.no_recording():
@@ -187,6 +242,7 @@ def _batch_step(model, state, x, y, training: bool):
     total, grads, parts = _loss_and_grads(state, y_true, y_pred)
     total += _regularization(state.variables) + sum(added) + sum(activity)
     if training:
+        _remember_output_shapes(state, x, y_pred)
         upstream = grads if len(grads) > 1 else grads[0]
         _, weight_grads = model.backward(cache, upstream)
         apply_update(state, collect_gradients(state, weight_grads))
@@ -250,15 +306,17 @@ def collect_gradients(state, weight_grads: dict) -> list:
 
 
 def apply_update(state, loss_grads: list) -> None:
-    """Add the regularizers' gradients, take one optimizer step, then apply the constraints."""
-    var_grads = []
-    for v, g in zip(state.variables, loss_grads):
-        if v.regularizer is not None:
-            g = g + v.regularizer.gradient(v.value)
-        var_grads.append(np.asarray(g).astype(v.dtype, copy=False))
-    state.optimizer.apply(var_grads, state.variables)
-    for v in state.variables:
-        v.apply_constraint()
+    """Add the regularizers' gradients, take one optimizer step, then apply the constraints: one
+    transaction (joined with the training step's), so a constraint that raises changes nothing."""
+    with state_transaction():
+        var_grads = []
+        for v, g in zip(state.variables, loss_grads):
+            if v.regularizer is not None:
+                g = g + v.regularizer.gradient(v.value)
+            var_grads.append(np.asarray(g).astype(v.dtype, copy=False))
+        state.optimizer.apply(var_grads, state.variables)
+        for v in state.variables:
+            v.apply_constraint()
 
 
 class _Tracker:

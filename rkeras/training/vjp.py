@@ -4,6 +4,7 @@ import numpy as np
 
 from ..core import tape as _tape
 from ..core.layer import Layer
+from ..core.state_transaction import state_transaction
 from ..core.variable import Variable
 from ..kernels.array_cache import uses_array_cache
 from ..models.model import Model
@@ -14,8 +15,9 @@ def vjp(layer_or_model, inputs, upstream, training=True, mask=None):
     """Forward then backward: outputs, gradients w.r.t. the inputs and the trainable weights.
 
     With `training=True` this is exactly a training step's forward (batch statistics are used and
-    batch normalization's moving statistics are updated) followed by the backward pass. Nothing is
-    updated but the moving statistics: apply `weight_grads` with an optimizer yourself
+    batch normalization's moving statistics are updated) followed by the backward pass, as one
+    transaction: if anything fails (or is interrupted), the moving statistics are unchanged. Nothing
+    is updated but the moving statistics: apply `weight_grads` with an optimizer yourself
     (`optimizer.apply(grads, variables)`), which makes this the entry for custom training loops.
 
     Parameters
@@ -54,16 +56,21 @@ def vjp(layer_or_model, inputs, upstream, training=True, mask=None):
         clash = sorted({p for p in paths if paths.count(p) > 1})
         raise ValueError(f"Two trainable variables share the path(s) {clash}: give the layers distinct names "
                          f"so that `weight_grads` can be keyed by path.")
-    with _tape.gradient_scope():  # layers defined by call() record their ops for the backward pass
+    if training and (len(x[0]) if isinstance(x, list) else len(x)) == 0:
+        raise ValueError("`inputs` of a training-mode vjp() must hold at least one sample; received 0 (an "
+                         "empty batch has no batch statistics).")
+    # a transaction: the moving statistics change only if the whole forward and backward succeed;
+    # layers defined by call() record their ops for the backward pass
+    with state_transaction(), _tape.gradient_scope():
         if isinstance(layer_or_model, Model):
             outputs, cache = layer_or_model.forward(x, training=bool(training), mask=mask)
         else:
             outputs, cache = layer_or_model.forward(
                 x, training=layer_or_model.effective_training(training), mask=mask)
-    if callable(upstream):  # the loss gradient is known only once the outputs are
-        up = _as_arrays(upstream(outputs))
-        _check_upstream(expected, up)
-    input_grads, grads = layer_or_model.backward(cache, up)
+        if callable(upstream):  # the loss gradient is known only once the outputs are
+            up = _as_arrays(upstream(outputs))
+            _check_upstream(expected, up)
+        input_grads, grads = layer_or_model.backward(cache, up)
     weight_grads = {v.path: grads[v] for v in trainable if v in grads}
     for v in trainable:  # a trainable weight that did not take part gets a zero gradient
         weight_grads.setdefault(v.path, np.zeros(v.shape, v.dtype))
@@ -77,6 +84,10 @@ def _as_arrays(upstream):
 def _check_upstream(expected, upstream):
     shapes = expected if isinstance(expected, list) else [expected]
     ups = upstream if isinstance(upstream, list) else [upstream]
+    bad = [str(u.dtype) for u in ups if u.dtype.kind not in "biuf"]
+    if bad:
+        raise TypeError(f"`upstream` must hold numeric arrays (gradients of the outputs); received dtype(s) "
+                        f"{bad}.")
     ok = len(shapes) == len(ups) and all(
         len(e) == u.ndim and all(d is None or d == s for d, s in zip(e, u.shape)) for e, u in zip(shapes, ups))
     if not ok:

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -206,6 +207,41 @@ def test_an_uncaught_mismatch_ends_every_rank():
     code, _out, err = run_mpi("dp_worker_failure.py", "weights_mismatch", timeout=120)
     assert code != 0
     assert "rank 0: 4 layers, 8 weights" in err and "rank 1: 5 layers, 10 weights" in err, err
+
+
+LEAVE_TIMEOUT = 30  # the distribution's timeout in dp_worker_leave.py: every mode must end well before it
+
+
+@pytest.mark.parametrize("mode, code, messages", [
+    ("ok", 0, ["DONE 0", "DONE 1"]),
+    ("exit0", 1, ["rank 0 of 2: rank 1 has left the job", "after its step 3", "(step 4)"]),
+    ("sigterm", 1, ["rank 1 of 2: received SIGTERM (step 3"]),
+    ("sigint", 1, ["rank 1 of 2: uncaught KeyboardInterrupt", "after step 3"]),
+    ("exception", 1, ["rank 1 of 2: uncaught KeyError", "after step 3"]),
+    ("caught", 1, ["different collective operations", "rank 1: the model check at the start of training"]),
+    ("chief_evaluate", 1, ["different collective operations", "rank 0: the all-reduce of a test step of step 6"]),
+    ("epochs", 1, ["rank 0 of 2: rank 1 has left the job", "after its step 5"]),
+    ("sizes", 1, ["different collective operations",
+                  "rank 0: an all-reduce of step 10 (3 values); rank 1: an all-reduce of step 10 (4 values)"]),
+])
+def test_every_way_a_rank_leaves_ends_all_ranks_with_a_message(mode, code, messages):
+    """Issue 18: sys.exit(), SIGTERM, SIGINT, an uncaught exception, a rank going on after its own error, a
+    chief-only evaluate(), different epoch counts and all-reduces of different sizes end every rank
+    within the timeout, with a message
+    naming the rank, the step and the operation (before: each waited for the timeout, 300 s by default,
+    and mismatched collectives could fail as MPICH's "Message truncated")."""
+    code_, out, err = run_mpi("dp_worker_leave.py", mode, str(LEAVE_TIMEOUT), timeout=120)
+    ended = time.monotonic()
+    starts = [float(v) for v in re.findall(r"START \d+ ([0-9.]+)", out)]
+    assert len(starts) == RANKS, (out, err)
+    elapsed = ended - max(starts)
+    text = out + err
+    assert (code_ == 0) == (code == 0), (code_, out, err)
+    for message in messages:
+        assert message in text, (message, out, err)
+    assert "timed out" not in text and "truncated" not in text.lower()
+    assert elapsed < LEAVE_TIMEOUT / 2, elapsed
+    sys.stderr.write(f"MPI failure mode {mode}: all ranks ended {elapsed:.2f} s after training started\n")
 
 
 # --------------------------------------------------------------------------------------------- vignette

@@ -277,11 +277,19 @@ def test_float16_weights_are_updated_in_place():
 
 
 def test_empty_batch():
+    """Inference on 0 samples gives 0 rows; a training call is refused (issue 18: it shrank
+    moving_variance) and changes nothing."""
     layer = BatchNormalization()
     layer.build((None, 4))
-    y, dx, _ = rk.vjp(layer, np.zeros((0, 4), "float32"), np.zeros((0, 4), "float32"))
+    y, dx, _ = rk.vjp(layer, np.zeros((0, 4), "float32"), np.zeros((0, 4), "float32"), training=False)
     assert y.shape == (0, 4) and dx.shape == (0, 4)
     assert layer(np.zeros((0, 4), "float32")).shape == (0, 4)
+    before = layer.get_weights()
+    with pytest.raises(ValueError, match="at least one sample"):
+        rk.vjp(layer, np.zeros((0, 4), "float32"), np.zeros((0, 4), "float32"))
+    with pytest.raises(ValueError, match="at least one sample"):
+        layer(np.zeros((0, 4), "float32"), training=True)
+    assert all(np.array_equal(a, b) for a, b in zip(before, layer.get_weights()))
 
 
 @pytest.mark.parametrize("training", [True, False])

@@ -10,16 +10,35 @@ transposed copy (only a non-contiguous set of several normalized axes is transpo
 """
 
 import math
+from collections import OrderedDict
 
 import numpy as np
 
 from ... import constraints, conventions, initializers, regularizers
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
+from ...core.state_transaction import state_transaction
 from ...kernels import batch_norm as kernels
 
 _NO_MASK = np.ones((0, 0), dtype=np.bool_)
 _NO_MASK_FLAT = _NO_MASK.reshape(-1)
+MEMO_SHAPES = 48  # input shapes (and dtypes) whose layouts a layer remembers: a few dozen cover a model's
+
+
+class _LruMemo(OrderedDict):
+    """The per-input-shape memo of a layer, bounded to the MEMO_SHAPES most recently used shapes (a model
+    fed ever new shapes, e.g. variable sequence lengths, must not grow it without end)."""
+
+    def get(self, key, default=None):
+        value = super().get(key, default)
+        if value is not default:
+            self.move_to_end(key)
+        return value
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        if len(self) > MEMO_SHAPES:
+            self.popitem(last=False)
 
 
 class BatchNormalization(Layer):
@@ -53,8 +72,8 @@ class BatchNormalization(Layer):
         super().__init__(**kwargs)
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
         self._axes = None  # 0-based normalized axes, fixed at build
-        self._layouts = {}  # input shape -> (permutation, (outer, channels, inner))
-        self._fast_layouts = {}  # (input shape, dtype) -> see _fast_layout
+        self._layouts = _LruMemo()  # input shape -> (permutation, (outer, channels, inner))
+        self._fast_layouts = _LruMemo()  # (input shape, dtype) -> see _fast_layout
 
     # ----------------------------------------------------------------------------- build
     def build(self, input_shape):
@@ -172,17 +191,25 @@ class BatchNormalization(Layer):
         else:
             x3 = self._to_view(x, perm, view_shape, work)
         xflat = x3.reshape(-1)
-        moving_mean, moving_variance, gamma, beta = self._kernel_variables()
         out = np.empty(x3.shape, work)
         mean, invstd = np.empty(C), np.empty(C)
         if training:
-            count = kernels.layer_train(xflat, mflat, has_mask, C, I, gamma, self.scale, beta, self.center,
-                                        moving_mean, moving_variance, self.momentum, self.epsilon,
-                                        out.reshape(-1), mean, invstd, self._moments_reduction())
-            if moving_mean.dtype != self.moving_mean.dtype:  # lent as float32 copies
-                self.moving_mean.assign(moving_mean.reshape(self.moving_mean.shape))
-                self.moving_variance.assign(moving_variance.reshape(self.moving_variance.shape))
+            reduction = self._moments_reduction()
+            if x.shape[0] == 0 and not self._distributed():  # a rank's empty share is the trainer's business
+                raise ValueError(f"Layer '{self.name}': a training call needs at least one sample (the batch "
+                                 f"statistics of an empty batch are undefined); received inputs of shape "
+                                 f"{x.shape}.")
+            # the moving statistics are updated on staged copies, written back when the step commits
+            with state_transaction() as transaction:
+                moving_mean, moving_variance, gamma, beta = self._kernel_variables(transaction)
+                count = kernels.layer_train(xflat, mflat, has_mask, C, I, gamma, self.scale, beta, self.center,
+                                            moving_mean, moving_variance, self.momentum, self.epsilon,
+                                            out.reshape(-1), mean, invstd, reduction)
+                if moving_mean.dtype != self.moving_mean.dtype:  # lent as float32 copies
+                    self.moving_mean.assign(moving_mean.reshape(self.moving_mean.shape))
+                    self.moving_variance.assign(moving_variance.reshape(self.moving_variance.shape))
         else:
+            moving_mean, moving_variance, gamma, beta = self._kernel_variables()
             count = None
             kernels.layer_inference(xflat, C, I, gamma, self.scale, beta, self.center, moving_mean,
                                     moving_variance, self.epsilon, out.reshape(-1), mean, invstd)
@@ -199,11 +226,16 @@ class BatchNormalization(Layer):
         self._fast_layouts[(shape, dtype)] = fast
         return fast
 
-    def _kernel_variables(self):
+    def _kernel_variables(self, transaction=None):
         """moving_mean, moving_variance, gamma, beta as flat float32/float64 vectors for the kernels, read on
-        every call (optimizers write the variables in place). Missing gamma or beta: moving_mean stands in
-        (the kernels ignore it). float16 weights are lent as float32 copies (the forward writes them back)."""
-        mm, mv = self.moving_mean.value.reshape(-1), self.moving_variance.value.reshape(-1)
+        every call (so always the committed state). Missing gamma or beta: moving_mean stands in
+        (the kernels ignore it). float16 weights are lent as float32 copies (the forward writes them back).
+        With a `transaction`, the moving statistics are its writable staged copies."""
+        if transaction is not None:
+            mm = transaction.writable(self.moving_mean).reshape(-1)
+            mv = transaction.writable(self.moving_variance).reshape(-1)
+        else:
+            mm, mv = self.moving_mean.value.reshape(-1), self.moving_variance.value.reshape(-1)
         gamma = self.gamma.value.reshape(-1) if self.scale else mm
         beta = self.beta.value.reshape(-1) if self.center else mm
         if mm.dtype == np.float16:
@@ -216,6 +248,11 @@ class BatchNormalization(Layer):
             return None
         from ...distribute import current_reducer
         return current_reducer()
+
+    def _distributed(self):
+        from ...distribute import current_reducer
+        reducer = current_reducer()
+        return reducer is not None and reducer.size > 1
 
     def _moments_reduction(self):
         """synchronized = TRUE under a data-parallel distribution: the global batch's statistics."""
