@@ -1,13 +1,28 @@
 """The object `fit()` returns: per-epoch metrics, the fit parameters, and a plot."""
 
+from .callbacks import Callback
 
-class History:
-    """`history.history` maps each metric (`loss`, `accuracy`, `val_loss`, ...) to its per-epoch list."""
 
-    def __init__(self, params: dict):
-        self.params = dict(params)
+class History(Callback):
+    """`history.history` maps each metric (`loss`, `accuracy`, `val_loss`, ...) to its per-epoch list.
+
+    A callback (Keras' `History`): `fit()` adds one to its callbacks and returns it. `epoch` holds
+    the 1-based numbers of the epochs recorded; `params` the fit parameters (`epochs`, `steps`,
+    `verbose`).
+    """
+
+    def __init__(self):
+        self.params = {}
         self.epoch: list[int] = []
         self.history: dict[str, list[float]] = {}
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.record(epoch, logs or {})
+        if self.model is not None:
+            self.model.history = self
 
     def record(self, epoch: int, logs: dict) -> None:
         self.epoch.append(epoch)
@@ -36,7 +51,7 @@ class History:
             raise ImportError("History.plot() needs matplotlib: pip install 'rkeras[plot]'.") from err
         names = metrics or [k for k in self.history if not k.startswith("val_")]
         fig, axes = plt.subplots(len(names), 1, figsize=(6, 2.6 * len(names)), sharex=True, squeeze=False)
-        epochs = [e + 1 for e in self.epoch]
+        epochs = list(self.epoch)
         for ax, name in zip(axes[:, 0], names):
             ax.plot(epochs, self.history[name], "o-", label="training")
             if f"val_{name}" in self.history:

@@ -243,6 +243,40 @@ class Loss:
         scale = self._scale(per)
         return float(np.sum(per) * scale), (grad * scale).reshape(yp.shape).astype(dtype)
 
+    def weighted_value_and_grad(self, y_true, y_pred, sample_weight=None) -> tuple:
+        """As `value_and_grad()`, each sample's loss multiplied by its weight first (Keras' rule).
+
+        The reduction divides by the number of values, not by the sum of the weights (Keras 3
+        `sum_over_batch_size`).
+
+        Parameters
+        ----------
+        y_true : array
+            Targets.
+        y_pred : array
+            Predictions.
+        sample_weight : array or None
+            One weight per sample (the first axis); None weighs every sample 1.
+        """
+        if sample_weight is None:
+            return self.value_and_grad(y_true, y_pred)
+        if self.reduction == "none":
+            raise ValueError(
+                f"weighted_value_and_grad() needs a scalar loss, but {self.name} has `reduction` = 'none'."
+            )
+        yt, yp, dtype, bounds = self._prepare(y_true, y_pred)
+        per, grad = self._compute(yt, yp, True, bounds)
+        sw = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+        if sw.shape[0] != yp.shape[0]:
+            raise ValueError(
+                f"`sample_weight` must give one weight per sample ({yp.shape[0]}); received {sw.shape[0]}."
+            )
+        scale = self._scale(per)
+        per_w = per * sw.reshape((-1,) + (1,) * (per.ndim - 1))
+        value = float(np.sum(per_w, dtype=np.float64) * scale)
+        g = grad.reshape(yp.shape) * (sw * scale).reshape((-1,) + (1,) * (yp.ndim - 1))
+        return value, g.astype(dtype)
+
     def get_config(self) -> dict:
         """The constructor arguments."""
         return {"name": self.name, "reduction": self.reduction}

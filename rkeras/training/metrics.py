@@ -251,10 +251,10 @@ class _AccuracyFromTargets(Metric):
         super().__init__(name)
         self.resolved: Metric | None = None
 
-    def update_state(self, y_true, y_pred) -> None:
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         if self.resolved is None:
             self.resolved = _accuracy_by_shapes(np.shape(y_true), np.shape(y_pred), self.name)
-        self.resolved.update_state(y_true, y_pred)
+        self.resolved.update_state(y_true, y_pred, sample_weight=sample_weight)
 
     def result(self) -> float:
         return self.resolved.result() if self.resolved is not None else 0.0

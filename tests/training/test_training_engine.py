@@ -252,7 +252,7 @@ def test_callbacks_early_stopping_and_lambda():
     cb = rk.callback_lambda(on_epoch_end=lambda epoch, logs: seen.append((epoch, round(logs["loss"], 6))))
     stop = rk.callback_early_stopping(monitor="loss", patience=1)
     history = model | rk.fit(x, y, epochs=10, verbose=0, callbacks=[cb, stop])
-    assert len(history.history["loss"]) == 2 and [e for e, _ in seen] == [0, 1]
+    assert len(history.history["loss"]) == 2 and [e for e, _ in seen] == [1, 2]  # 1-based, as R keras3
 
 
 def test_compile_and_fit_errors():
