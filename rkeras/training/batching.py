@@ -6,12 +6,12 @@ shuffled per epoch) and an iterable of batches (a generator, a list of batches, 
 `EpochBatches` walks either kind epoch by epoch with Keras' `steps_per_epoch` rules.
 """
 
-import warnings
 from numbers import Number
 
 import numpy as np
 
 from .. import random as rk_random
+from ..user_warnings import warn
 
 _ACCEPTED = ("a numeric array (or nested list of numbers), a list of arrays (one per model input), a dict "
              "of arrays by input name, or a generator / iterable of batches")
@@ -36,7 +36,7 @@ def _numeric_array(value, arg):
         array = np.asarray(value)
     except (ValueError, TypeError) as err:
         raise TypeError(f"`{arg}` must be {_ACCEPTED}; received a {type(value).__name__} numpy cannot convert "
-                        f"to one array ({err}).") from None
+                        f"to one array (ragged or mixed nesting: {err}).") from None
     if array.dtype.kind not in "biuf":
         raise TypeError(f"`{arg}` must hold numbers (bool, integer or float); received "
                         f"{'a ragged or mixed list' if array.dtype.kind == 'O' else f'dtype {array.dtype}'}.")
@@ -72,12 +72,24 @@ def take(data, idx):
     if data is None:
         return None
     if isinstance(data, list):
-        return [d[idx] for d in data]
+        return [d[idx] if d is not None else None for d in data]
     return data[idx]
 
 
+def _is_batch(b) -> bool:
+    return isinstance(b, tuple) and 2 <= len(b) <= 3 and (
+        isinstance(b[0], (np.ndarray, dict)) or (isinstance(b[0], list) and b[0] and
+                                                 all(isinstance(a, np.ndarray) for a in b[0])))
+
+
 def is_batch_iterable(x) -> bool:
-    """A generator or iterable of batches (not an array, list of arrays, dict or number)."""
+    """A generator or iterable of batches (not an array, list of arrays, dict or number).
+
+    A list whose every element is a tuple `(x, y)` or `(x, y, sample_weight)` of arrays is a list of
+    batches; any other list is data (one array, or one array per input).
+    """
+    if isinstance(x, list) and x and all(_is_batch(b) for b in x):
+        return True
     if x is None or isinstance(x, (np.ndarray, list, tuple, dict, str, bytes, Number, np.generic)):
         return False
     return hasattr(x, "__iter__") or hasattr(x, "__next__")
@@ -199,8 +211,8 @@ class EpochBatches:
     up; data that runs out within an epoch ends that epoch with Keras' warning (`ran_out` is then set).
     """
 
-    def __init__(self, source, steps_per_epoch=None):
-        self.source, self.steps_per_epoch = source, steps_per_epoch
+    def __init__(self, source, steps_per_epoch=None, quiet=False):
+        self.source, self.steps_per_epoch, self.quiet = source, steps_per_epoch, quiet
         self._iterator = None
         self._seen = 0
         self.ran_out = False
@@ -211,9 +223,10 @@ class EpochBatches:
 
     def _warn_ran_out(self):
         self.ran_out = True
-        warnings.warn("Your input ran out of data; interrupting training. Make sure that your dataset or "
-                      "generator can generate at least `steps_per_epoch * epochs` batches.",
-                      UserWarning, stacklevel=4)
+        if self.quiet:
+            return
+        warn("Your input ran out of data; interrupting training. Make sure that your dataset or generator can "
+             "generate at least `steps_per_epoch * epochs` batches.")
 
     def epoch(self):
         """Yields (step, (x, y, sample_weight)) for one epoch, step 0-based."""

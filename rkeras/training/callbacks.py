@@ -7,12 +7,12 @@ epoch 1 and the first batch of each epoch is batch 1.
 import csv
 import math
 import os
-import warnings
 from numbers import Real
 
 import numpy as np
 
 from ..distribute import is_chief
+from ..user_warnings import warn
 
 
 class Callback:
@@ -198,8 +198,8 @@ class ReduceLROnPlateau(Callback):
         logs["learning_rate"] = float(optimizer.learning_rate)
         current = logs.get(self.monitor)
         if current is None:
-            warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not "
-                          f"available. Available metrics are: {','.join(logs)}.", UserWarning, stacklevel=2)
+            warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not available. "
+                 f"Available metrics are: {','.join(logs)}.")
             return
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1

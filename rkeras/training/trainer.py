@@ -5,13 +5,12 @@ by `compile()`), loss and its gradient, backward through each layer's own backwa
 regularization penalties and their gradients, one optimizer update, then constraints.
 """
 
-import warnings
-
 import numpy as np
 
 from ..distribute import current_reducer
 from ..kernels.array_cache import uses_array_cache
 from ..models.model import Model
+from ..user_warnings import warn
 from . import batching
 from . import losses as losses_mod
 from . import metrics as metrics_mod
@@ -141,10 +140,9 @@ def _check_stale(model, state):
         return
     if trainable_snapshot(model) != state.trainable_of:
         state.warned = True
-        warnings.warn(f"The `trainable` attribute of a layer of model '{model.name}' changed after compile(): "
-                      f"training keeps using the compiled state (which weights update, and the "
-                      f"normalization mode of batch normalization) until compile() is called again.",
-                      UserWarning, stacklevel=4)
+        warn(f"The `trainable` attribute of a layer of model '{model.name}' changed after compile(): "
+             f"training keeps using the compiled state (which weights update, and the "
+             f"normalization mode of batch normalization) until compile() is called again.")
 
 
 def _prepare_x(x):
@@ -352,13 +350,16 @@ def _run_test(model, state, source, steps, cbl, prefix=""):
     tracker = _Tracker(state, _output_names(model))
     cbl.call("on_test_begin", {})
     seen = 0
-    for step, (xb, yb, swb) in batching.EpochBatches(source, steps).epoch():
+    for step, (xb, yb, swb) in batching.EpochBatches(source, steps, quiet=bool(prefix)).epoch():
         cbl.call("on_test_batch_begin", step + 1, {})
         total, parts, yt, yp = _batch_step(model, state, xb, yb, training=False, sample_weight=swb)
         tracker.update(total, parts, yt, yp, swb)
         seen += 1
         cbl.call("on_test_batch_end", step + 1, tracker.logs())
     if seen == 0:
+        if prefix:  # fit(): a one-shot validation iterator used up
+            warn("`validation_data` gave no batch (a generator used up?): this epoch has no validation.")
+            return {}
         raise ValueError("The evaluation data gave no batch.")
     logs = tracker.logs()
     cbl.call("on_test_end", logs)
