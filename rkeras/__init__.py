@@ -37,6 +37,7 @@ _FAMILIES = {
     "rkeras.constraints": ("constraint_",),
     "rkeras.random": ("set_random_seed",),
     "rkeras.training.optimizers": ("optimizer_",),
+    "rkeras.training.learning_rate_schedules": ("learning_rate_schedule_",),
     "rkeras.training.losses": ("loss_",),
     "rkeras.training.metrics": ("metric_",),
     "rkeras.training.callbacks": ("callback_",),
@@ -45,10 +46,10 @@ _FAMILIES = {
 }
 
 __all__ = [
+    "Callback",
     "Functional",
     "KerasTensor",
     "Layer",
-    "Callback",
     "Model",
     "Sequential",
     "Variable",

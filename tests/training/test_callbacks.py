@@ -80,11 +80,11 @@ def test_csv_logger(tmp_path):
     _, r = _models()
     path = tmp_path / "log.csv"
     h = r | rk.fit(x, y, epochs=2, verbose=0, callbacks=rk.callback_csv_logger(str(path)))
-    rows = list(csv.DictReader(open(path)))
+    rows = list(csv.DictReader(path.read_text().splitlines()))
     assert [row["epoch"] for row in rows] == ["1", "2"] and list(rows[0]) == ["epoch", "loss", "val_loss"]
     assert np.allclose([float(row["loss"]) for row in rows], h.history["loss"]) and rows[0]["val_loss"] == "NA"
     r | rk.fit(x, y, epochs=1, verbose=0, callbacks=rk.callback_csv_logger(str(path), separator=";", append=True))
-    lines = open(path).read().splitlines()
+    lines = path.read_text().splitlines()
     assert len(lines) == 4 and lines[-1].startswith("1;")
 
 

@@ -101,7 +101,7 @@ def test_generators_and_iterables_of_batches():
     with pytest.warns(UserWarning, match="ran out of data"):
         h = model | rk.fit((b[:2] for b in batches), epochs=3, verbose=0)
     assert h.epoch == [1]  # a generator without steps_per_epoch is used up in the first epoch
-    out = model | rk.predict((b[0] for b in batches))
+    out = model | rk.predict(b[0] for b in batches)
     assert out.shape == (12, 3) and np.allclose(out, model | rk.predict(x))
     ev = model | rk.evaluate(iter(batches), verbose=0)
     assert np.isclose(ev["loss"], (model | rk.evaluate(x, y, sample_weight=sw, batch_size=4, verbose=0))["loss"])
