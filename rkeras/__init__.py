@@ -32,6 +32,7 @@ _FAMILIES = {
     "rkeras.api.verbs": ("compile", "fit", "evaluate", "predict", "train_on_batch", "test_on_batch",
                          "predict_on_batch", "summary", "freeze_weights", "unfreeze_weights",
                          "get_weights", "set_weights"),
+    "rkeras.api.utils": ("get_layer", "pop_layer", "pad_sequences", "to_categorical", "zip_lists"),
     "rkeras.initializers": ("initializer_",),
     "rkeras.regularizers": ("regularizer_",),
     "rkeras.constraints": ("constraint_",),

@@ -3,7 +3,10 @@
 Called without a model first, a verb returns a deferred call for the pipe (see `rkeras.compose`).
 """
 
-from ..compose import model_verb
+import functools
+
+from ..compose import Deferred, model_verb
+from ..core.layer import Layer
 from ..models.model import Model
 
 
@@ -309,26 +312,45 @@ def unfreeze_weights(object, from_=None, to=None):
     return _set_trainable(object, from_, to, True)
 
 
-@model_verb
-def get_weights(object):
-    """Copies of all weights of a model (list of arrays).
+def _layer_verb(fn):
+    """Like `model_verb`, for verbs that take any layer (a model is a layer)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        target = args[0] if args else kwargs.get("object")
+        if isinstance(target, Layer):
+            return fn(*args, **kwargs)
+        return Deferred(fn, args, kwargs)
+    return wrapper
+
+
+@_layer_verb
+def get_weights(object, trainable=None):
+    """Copies of the weights of a layer or model (list of arrays).
 
     Parameters
     ----------
-    object : Model
-        The model.
+    object : Layer or Model
+        The layer or model.
+    trainable : bool or None
+        None (R's `NA`, the default): all weights, in `weights` order; `TRUE`: the trainable ones only;
+        `FALSE`: the non-trainable ones only.
     """
-    return object.get_weights()
+    if trainable is None:
+        return object.get_weights()
+    if trainable not in (True, False):
+        raise ValueError(f"`trainable` must be None (R's NA), TRUE or FALSE; received {trainable!r}.")
+    chosen = object.trainable_weights if trainable else object.non_trainable_weights
+    return [w.numpy() for w in chosen]
 
 
-@model_verb
+@_layer_verb
 def set_weights(object, weights=None):
-    """Set all weights of a model from a list of arrays; returns the model.
+    """Set all weights of a layer or model from a list of arrays; returns the layer or model.
 
     Parameters
     ----------
-    object : Model
-        The model.
+    object : Layer or Model
+        The layer or model.
     weights : list of arrays
         Values in `get_weights()` order.
     """

@@ -36,6 +36,7 @@ GENERATOR = "python -m rkeras.tools.document"
 _MODULE_FAMILIES = {
     "rkeras": "backend",
     "rkeras.api.verbs": "model functions",
+    "rkeras.api.utils": "utils",
     "rkeras.api.layers_embedding": "embedding and masking layers",
     "rkeras.compose": "pipe",
     "rkeras.core.config": "config backend",

@@ -19,8 +19,8 @@ _ACCEPTED = ("a numeric array (or nested list of numbers), a list of arrays (one
 
 def _input_names(model) -> list:
     inputs = getattr(model, "inputs", None)
-    if inputs is None:
-        return ["input"]
+    if inputs is None:  # a sequential model: keras_model_sequential(input_name =)
+        return [getattr(model, "input_name", None) or "input"]
     return [t.name or t.node.layer.name for t in inputs]
 
 
