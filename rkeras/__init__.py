@@ -42,6 +42,7 @@ _FAMILIES = {
     "rkeras.training.losses": ("loss_",),
     "rkeras.training.metrics": ("metric_",),
     "rkeras.training.callbacks": ("callback_",),
+    "rkeras.training.history": ("plot", "as_data_frame"),
     "rkeras.datasets": ("dataset_",),
     "rkeras.distribute.data_parallel": ("distribution_", "set_distribution"),
 }

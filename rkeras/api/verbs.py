@@ -222,17 +222,32 @@ def predict_on_batch(object, x=None):
 
 
 @model_verb
-def summary(object, print_fn=print):
-    """Print the Keras-style table of layers, output shapes and parameter counts; returns the text.
+def summary(object, line_length=None, expand_nested=False, show_trainable=False, print_fn=None):
+    """Print the Keras-style table of layers, output shapes and parameter counts; returns the model.
+
+    As R keras3, the model is returned invisibly: at an interactive prompt it is not echoed (the table
+    is printed once). `print(model)`, `format(model)` and the prompt show the same table, and
+    `format(model)` gives it as text.
 
     Parameters
     ----------
     object : Model
         The model.
-    print_fn : callable or None
-        Where the text goes (None: only return it).
+    line_length : int, optional
+        Total width of the table (default: as wide as its contents need, at least 78).
+    expand_nested : bool
+        List the layers of nested models too, indented under theirs.
+    show_trainable : bool
+        Add a column saying whether each layer is trainable (`Y`, `N`, or `-` without weights).
+    print_fn : callable, optional
+        Where the text goes (default `print`).
+
+    Returns
+    -------
+    The model (invisibly).
     """
-    return object.summary(print_fn=print_fn)
+    return object.summary(line_length=line_length, expand_nested=expand_nested, show_trainable=show_trainable,
+                          print_fn=print_fn)
 
 
 def _layer_range(model, from_, to):

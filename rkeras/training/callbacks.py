@@ -77,6 +77,9 @@ class CallbackList:
             cb.set_params(params)
 
     def call(self, hook, *args):
+        if args and isinstance(args[-1], dict):
+            # Keras hands every callback one copy of the logs, sorted by name (progress lines, history)
+            args = args[:-1] + (dict(sorted(args[-1].items())),)
         for cb in self.callbacks:
             getattr(cb, hook)(*args)
 
