@@ -16,7 +16,6 @@ from .core.variable import Variable
 from .models.functional import Functional, keras_model
 from .models.model import Model
 from .models.sequential import Sequential, keras_model_sequential
-from .training.callbacks import Callback
 from .training.vjp import vjp
 
 __version__ = "0.1.0"
@@ -48,7 +47,6 @@ _FAMILIES = {
 }
 
 __all__ = [
-    "Callback",
     "Functional",
     "KerasTensor",
     "Layer",

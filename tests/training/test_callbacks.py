@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import rkeras as rk
+from rkeras.training.callbacks import Callback
 
 HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_train_batch_begin",
          "on_train_batch_end", "on_test_begin", "on_test_end", "on_test_batch_begin", "on_test_batch_end",
@@ -38,7 +39,7 @@ def test_call_order_and_indices_as_keras():
     x, y = np.random.default_rng(0).normal(size=(10, 3)), np.random.default_rng(1).normal(size=(10, 2))
     k, r = _models()
     k_calls, r_calls = [], []
-    kcb, rcb = _recorder(keras.callbacks.Callback, k_calls, False), _recorder(rk.Callback, r_calls, True)
+    kcb, rcb = _recorder(keras.callbacks.Callback, k_calls, False), _recorder(Callback, r_calls, True)
     k.fit(x, y, batch_size=4, epochs=2, validation_data=(x[:5], y[:5]), callbacks=[kcb], verbose=0)
     r | rk.fit(x, y, batch_size=4, epochs=2, validation_data=(x[:5], y[:5]), callbacks=rcb, verbose=0)
     assert r_calls == k_calls and ("on_epoch_end", 2) in r_calls and ("on_train_batch_end", 3) in r_calls
@@ -103,7 +104,7 @@ def test_terminate_on_nan_and_stop_training_after_the_batch(capsys):
     y = np.zeros((8, 2))
     batches.clear()
 
-    class StopAfterFirst(rk.Callback):
+    class StopAfterFirst(Callback):
         def on_train_batch_end(self, batch, logs=None):
             batches.append(batch)
             self.model.stop_training = True
