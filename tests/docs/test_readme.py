@@ -10,7 +10,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def _blocks(lang):
-    return re.findall(rf"```{lang}\n(.*?)```", README.read_text(), flags=re.S)
+    return re.findall(rf"```{lang}\n(.*?)```", README.read_text(), flags=re.DOTALL)
 
 
 def test_python_blocks_run(capsys):
@@ -31,4 +31,4 @@ def test_the_two_commands_name_real_things():
     from rkeras.examples import train_digits
     assert callable(train_digits.main)
     pyproject = (README.parent / "pyproject.toml").read_text()
-    assert re.search(r"^test = \[", pyproject, flags=re.M)  # the `.[test]` extra of the second command
+    assert re.search(r"^test = \[", pyproject, flags=re.MULTILINE)  # the `.[test]` extra of the second command
