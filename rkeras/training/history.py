@@ -29,7 +29,7 @@ class History(Callback):
     def record(self, epoch: int, logs: dict) -> None:
         self.epoch.append(epoch)
         for k, v in logs.items():
-            self.history.setdefault(k, []).append(float(v))
+            self.history.setdefault(k, []).append(float(v) if np.ndim(v) == 0 else np.asarray(v))
 
     def plot(self, metrics=None, smooth=True, theme_bw=False, filename=None):
         """Plot the history (see `plot()`); returns the matplotlib figure.

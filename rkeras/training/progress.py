@@ -33,7 +33,11 @@ def _fmt_step(seconds: float) -> str:
 
 
 def _fmt_values(values: dict) -> str:
-    return " - ".join(f"{k}: {v:.4f}" for k, v in values.items())
+    def fmt(v):
+        if hasattr(v, "__len__"):  # a per-class metric
+            return "[" + ", ".join(f"{x:.4f}" for x in v) + "]"
+        return f"{v:.4f}"
+    return " - ".join(f"{k}: {fmt(v)}" for k, v in values.items())
 
 
 class ProgressBar:

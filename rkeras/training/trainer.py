@@ -253,7 +253,9 @@ class _Tracker:
                     out[f"{prefix}{name}_loss"] = s / max(self.count, 1)
         for group in self.state.metrics or []:
             for name, metric in group:
-                out[f"{prefix}{name}"] = float(metric.result())
+                value = metric.result()
+                # a per-class result (e.g. f1_score(average = NULL)) stays an array, as in Keras' logs
+                out[f"{prefix}{name}"] = float(value) if np.ndim(value) == 0 else np.asarray(value, np.float64)
         return out
 
 
