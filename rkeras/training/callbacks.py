@@ -132,15 +132,12 @@ class EarlyStopping(Callback):
     def on_train_begin(self, logs=None):
         self.wait, self.stopped_epoch, self.best_weights, self.best_epoch = 0, 0, None, 0
         self.best = np.inf if self.mode == "min" else -np.inf
-        self._first_epoch = None
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if self.monitor not in logs:
             raise ValueError(f"EarlyStopping: `monitor` = {self.monitor!r} is not among the logged metrics "
                              f"{sorted(logs)}.")
-        if self._first_epoch is None:
-            self._first_epoch = epoch
         if epoch <= self.start_from_epoch:  # epochs are 1-based: the first `start_from_epoch` are skipped
             return
         current = logs[self.monitor]
@@ -152,7 +149,7 @@ class EarlyStopping(Callback):
             if self.baseline is None or self._better(current, self.baseline):
                 self.wait = 0
             return
-        if self.wait >= self.patience and epoch > self._first_epoch:
+        if self.wait >= self.patience and epoch > 1:  # Keras: `epoch > 0`, 0-based
             self.stopped_epoch = epoch
             self.model.stop_training = True
             if self.restore_best_weights and self.best_weights is not None:

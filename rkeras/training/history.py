@@ -18,6 +18,11 @@ class History(Callback):
         self.epoch: list[int] = []
         self.history: dict[str, list[float]] = {}
 
+    @property
+    def metrics(self) -> dict:
+        """The per-epoch lists by metric name (R's `history$metrics`; the same dict as `history`)."""
+        return self.history
+
     def on_train_begin(self, logs=None):
         self.epoch = []
 

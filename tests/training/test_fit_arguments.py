@@ -55,6 +55,11 @@ def test_class_weight_and_sample_weight_change_the_loss_as_keras():
     kh = k.fit(x, onehot, batch_size=8, epochs=1, shuffle=False, class_weight=class_weight, verbose=0)
     rh = r | rk.fit(x, onehot, batch_size=8, epochs=1, shuffle=False, class_weight=class_weight, verbose=0)
     assert _rel(rh.history["loss"], kh.history["loss"]) <= 1e-5
+    # class weights apply to the batches of an iterable as well
+    _, r2 = _pair(loss="categorical_crossentropy")
+    batches = [(x[i:i + 8], onehot[i:i + 8]) for i in range(0, len(x), 8)]
+    rh2 = r2 | rk.fit(batches, epochs=1, class_weight=class_weight, verbose=0)
+    assert _rel(rh2.history["loss"], kh.history["loss"]) <= 1e-5 and rh2.metrics is rh2.history
 
 
 def test_steps_per_epoch_validation_freq_and_batch_size_as_keras():
