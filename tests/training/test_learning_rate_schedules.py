@@ -31,7 +31,7 @@ CASES = [
 def test_learning_rates_equal_keras(name, k_cls, kwargs):
     r = getattr(rk, f"learning_rate_schedule_{name}")(**kwargs)
     k = k_cls(**kwargs)
-    steps = range(25)
+    steps = (0, 1, 2, 3, 4, 5, 7, 9, 12, 16, 20, 24)  # across warmups, boundaries, restarts and the end
     expected = np.array([float(k(s)) for s in steps])
     got = np.array([r(s) for s in steps])
     assert np.allclose(got, expected, rtol=1e-5, atol=1e-7), (got, expected)
