@@ -335,8 +335,7 @@ def _dry_run(model, state, x, y, sw, arg):
     """An inference pass of one small batch through the model and loss: shapes, labels and metrics are
     checked before training changes anything (inference changes no state)."""
     idx = slice(0, min(_n_samples(x), 8))
-    xb, yb = _take(x, idx), _take(y, idx) if not isinstance(y, list) else [
-        t[idx] if t is not None else None for t in y]
+    xb, yb = _take(x, idx), _take(y, idx)
     try:
         outputs, _ = model.forward(xb, training=False, trainable_of=state.trainable_of)
         y_pred = _as_list(outputs) if isinstance(outputs, list) else [outputs]
@@ -444,11 +443,9 @@ def fit_model(model, x=None, y=None, batch_size=None, epochs=1, callbacks=None, 
                 raise ValueError(f"`validation_split` = {validation_split} leaves no training or no validation "
                                  f"samples out of {n}.")
             idx_train, idx_val = np.arange(split), np.arange(split, n)
-            vy = [t[idx_val] if t is not None else None for t in y] if isinstance(y, list) else y[idx_val]
-            validation_data = (_take(x, idx_val), vy) + (
+            validation_data = (_take(x, idx_val), _take(y, idx_val)) + (
                 (sample_weight[idx_val],) if sample_weight is not None else ())
-            y = [t[idx_train] if t is not None else None for t in y] if isinstance(y, list) else y[idx_train]
-            x, sample_weight = _take(x, idx_train), _take(sample_weight, idx_train)
+            x, y, sample_weight = _take(x, idx_train), _take(y, idx_train), _take(sample_weight, idx_train)
         sample_weight = _weights_for(y, sample_weight, class_weight)
         source = batching.ArrayBatches(x, y, sample_weight, batch_size, shuffle=bool(shuffle))
     val_source = None
@@ -472,7 +469,7 @@ def fit_model(model, x=None, y=None, batch_size=None, epochs=1, callbacks=None, 
         steps_run = 0
         for step, (xb, yb, swb) in batches.epoch():
             cbl.call("on_train_batch_begin", step + 1, {})
-            if class_weight is not None and source is not None and not isinstance(source, batching.ArrayBatches):
+            if class_weight is not None and not isinstance(source, batching.ArrayBatches):
                 swb = batching.class_weight_to_sample_weight(yb, class_weight)
             total, parts, yt, yp = _batch_step(model, state, xb, yb, training=True, sample_weight=swb)
             tracker.update(total, parts, yt, yp, swb)
