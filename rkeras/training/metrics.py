@@ -877,9 +877,18 @@ class AUC(Metric):
         if summation_method not in ("interpolation", "minoring", "majoring"):
             raise ValueError(f"`summation_method` must be 'interpolation', 'minoring' or 'majoring'; "
                              f"received {summation_method!r}.")
-        if multi_label or num_labels is not None or label_weights is not None:
-            raise ValueError("metric_auc(): `multi_label`, `num_labels` and `label_weights` are not supported yet; "
-                             "leave them at FALSE / NULL (one curve over all labels).")
+        if multi_label not in (True, False):
+            raise ValueError(f"`multi_label` must be TRUE or FALSE; received {multi_label!r}.")
+        if num_labels is not None and not multi_label:
+            raise ValueError("`num_labels` is needed only when `multi_label` is TRUE.")
+        if num_labels is not None and (isinstance(num_labels, bool) or not isinstance(num_labels, (int, np.integer))
+                                       or num_labels < 1):
+            raise ValueError(f"`num_labels` must be a positive integer or None; received {num_labels!r}.")
+        if label_weights is not None:
+            label_weights = np.asarray(label_weights, dtype=np.float64).reshape(-1)
+            if np.any(label_weights < 0):
+                raise ValueError(f"`label_weights` must be non-negative; received {label_weights!r}.")
+        self.multi_label, self.num_labels, self.label_weights = bool(multi_label), num_labels, label_weights
         if thresholds is not None:
             inner = sorted(float(t) for t in thresholds)
             self.num_thresholds = len(inner) + 2
@@ -897,7 +906,11 @@ class AUC(Metric):
         self.reset_state()
 
     def reset_state(self):
-        self.tp, self.fp, self.tn, self.fn = (np.zeros(self.num_thresholds) for _ in range(4))
+        shape = (self.num_thresholds, self.num_labels) if self.multi_label and self.num_labels else \
+            (self.num_thresholds,) if not self.multi_label else None
+        self.tp = self.fp = self.tn = self.fn = None  # multi_label without num_labels: shaped by the first batch
+        if shape is not None:
+            self.tp, self.fp, self.tn, self.fn = (np.zeros(shape) for _ in range(4))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         yp = _numeric(y_pred, "y_pred").astype(np.float64)
@@ -907,6 +920,23 @@ class AUC(Metric):
         if self.from_logits:
             yp = losses_mod._sigmoid(yp)
         w = np.broadcast_to(_weights(sample_weight, len(yp)).reshape((-1,) + (1,) * (yp.ndim - 1)), yp.shape)
+        if self.multi_label:
+            if yp.ndim != 2:
+                raise ValueError(f"`y_pred` must have rank 2 (batch, labels) when `multi_label` is TRUE; received "
+                                 f"shape {yp.shape}.")
+            if self.tp is None:
+                self.num_labels = yp.shape[1]
+                self.reset_state()
+            if yp.shape[1] != self.tp.shape[1]:
+                raise ValueError(f"`y_pred` has {yp.shape[1]} labels; this AUC counts {self.tp.shape[1]}.")
+            pred = yp[None] > self._thresholds[:, None, None]  # (thresholds, batch, labels)
+            label = (yt != 0)[None]
+            for name, hit in (("tp", pred & label), ("fp", pred & ~label), ("fn", ~pred & label),
+                              ("tn", ~pred & ~label)):
+                setattr(self, name, getattr(self, name) + np.sum(w[None] * hit, axis=1, dtype=np.float64))
+            return
+        if self.label_weights is not None:  # Keras: per-label weights multiply the sample weights
+            w = w * self.label_weights
         yp, label, w = yp.reshape(-1), yt.reshape(-1) != 0, w.reshape(-1)
         pred = yp[None, :] > self._thresholds[:, None]
         self.tp += np.sum(w * (pred & label), axis=1, dtype=np.float64)
@@ -915,9 +945,19 @@ class AUC(Metric):
         self.tn += np.sum(w * (~pred & ~label), axis=1, dtype=np.float64)
 
     def result(self):
+        if self.tp is None:
+            return 0.0
+        areas = self._areas(self.tp, self.fp, self.tn, self.fn)
+        if not self.multi_label:
+            return float(areas)
+        if self.label_weights is None:
+            return float(np.mean(areas))
+        return float(np.sum(areas * self.label_weights) / np.sum(self.label_weights))
+
+    def _areas(self, tp, fp, tn, fn):
+        """The area of each curve (axis 0: thresholds; any further axis: labels)."""
         def ratio(a, b):
             return np.divide(a, b, out=np.zeros_like(a), where=b != 0)
-        tp, fp, tn, fn = self.tp, self.fp, self.tn, self.fn
         if self.curve == "PR" and self.summation_method == "interpolation":
             dtp = tp[:-1] - tp[1:]
             p = tp + fp
@@ -925,7 +965,7 @@ class AUC(Metric):
             slope = ratio(dtp, np.maximum(dp, 0))
             intercept = tp[1:] - slope * p[1:]
             safe = np.where((p[:-1] > 0) & (p[1:] > 0), ratio(p[:-1], np.maximum(p[1:], 0)), 1.0)
-            return float(np.sum(ratio(slope * (dtp + intercept * np.log(safe)), np.maximum(tp[1:] + fn[1:], 0))))
+            return np.sum(ratio(slope * (dtp + intercept * np.log(safe)), np.maximum(tp[1:] + fn[1:], 0)), axis=0)
         recall = ratio(tp, tp + fn)
         if self.curve == "ROC":
             x, y = ratio(fp, fp + tn), recall
@@ -937,12 +977,14 @@ class AUC(Metric):
             heights = np.minimum(y[:-1], y[1:])
         else:
             heights = np.maximum(y[:-1], y[1:])
-        return float(np.sum((x[:-1] - x[1:]) * heights))
+        return np.sum((x[:-1] - x[1:]) * heights, axis=0)
 
     def get_config(self):
         return {**super().get_config(), "num_thresholds": self.num_thresholds, "curve": self.curve,
                 "summation_method": self.summation_method, "thresholds": self._given_thresholds,
-                "multi_label": False, "num_labels": None, "label_weights": None, "from_logits": self.from_logits}
+                "multi_label": self.multi_label, "num_labels": self.num_labels,
+                "label_weights": None if self.label_weights is None else self.label_weights.tolist(),
+                "from_logits": self.from_logits}
 
 
 def metric_auc(num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, thresholds=None,
@@ -965,11 +1007,13 @@ def metric_auc(num_thresholds=200, curve="ROC", summation_method="interpolation"
     thresholds : list of float or None
         Explicit thresholds in [0, 1] (then `num_thresholds` is ignored).
     multi_label : bool
-        Must be FALSE: one curve over all labels (per-label curves are not supported yet).
+        FALSE: one curve over all labels flattened; TRUE: one curve per label (column), the areas
+        then averaged (weighted by `label_weights` if given).
     num_labels : int or None
-        Must be NULL (per-label curves are not supported yet).
+        With `multi_label`, the number of labels (default: from the first batch).
     label_weights : array or None
-        Must be NULL (per-label curves are not supported yet).
+        Non-negative weight of each label: in the average of the per-label areas (`multi_label`),
+        otherwise multiplying each label's counts.
     from_logits : bool
         Whether the predictions are logits (a sigmoid is applied first).
     """

@@ -20,6 +20,10 @@ CASES = [
     ("auc", M.AUC, {"curve": "PR", "num_thresholds": 50}, (BIN_T, BIN_P)),
     ("auc", M.AUC, {"summation_method": "minoring"}, (MULTI_T, MULTI_P)),
     ("auc", M.AUC, {"curve": "PR", "summation_method": "majoring", "from_logits": True}, (BIN_T, REG_P[:, :1])),
+    ("auc", M.AUC, {"multi_label": True}, (MULTI_T, MULTI_P)),
+    ("auc", M.AUC, {"multi_label": True, "curve": "PR", "num_labels": 4, "label_weights": [1, 2, 0, 3]},
+     (MULTI_T, MULTI_P)),
+    ("auc", M.AUC, {"label_weights": [1, 0.5, 2, 1]}, (MULTI_T, MULTI_P)),
     ("precision", M.Precision, {}, (BIN_T, BIN_P)),
     ("precision", M.Precision, {"top_k": 2}, (MULTI_T, MULTI_P)),
     ("recall", M.Recall, {"thresholds": 0.3, "class_id": 1}, (MULTI_T, MULTI_P)),
@@ -68,7 +72,7 @@ def test_in_fit_by_name_and_errors():
                        metrics=["auc", "precision", "recall", rk.metric_f1_score(threshold=0.5)])
     h = model | rk.fit(SCORES, BIN_T, epochs=2, verbose=0, validation_data=(SCORES, BIN_T))
     assert {"auc", "precision", "recall", "f1_score", "val_auc"} <= set(h.history)
-    with pytest.raises(ValueError, match="multi_label"):
-        rk.metric_auc(multi_label=True)
+    with pytest.raises(ValueError, match="num_labels"):
+        rk.metric_auc(num_labels=3)
     with pytest.raises(ValueError, match="target_class_ids"):
         rk.metric_iou(num_classes=2, target_class_ids=[3])
