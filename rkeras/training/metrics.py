@@ -778,24 +778,24 @@ class _PrecisionRecall(Metric):
     _which = "precision"
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None):
+        given = thresholds
+        self._several = isinstance(thresholds, (list, tuple, np.ndarray))
         if thresholds is None:
             thresholds = 0.5 if top_k is None else -np.inf
-        elif isinstance(thresholds, (list, tuple)):
-            if len(thresholds) != 1:
-                raise ValueError(f"`thresholds` must be one number (several thresholds are not supported yet); "
-                                 f"received {thresholds!r}.")
-            thresholds = thresholds[0]
-        if not np.isinf(thresholds):
-            thresholds = _check_threshold(thresholds)
-            if not 0.0 <= thresholds <= 1.0:
+        values = list(thresholds) if self._several else [thresholds]
+        if not values:
+            raise ValueError("`thresholds` must hold at least one number.")
+        for t in values:
+            if not np.isinf(t) and not 0.0 <= _check_threshold(t) <= 1.0:
                 raise ValueError(f"`thresholds` must be in [0, 1]; received {thresholds!r}.")
+        self._threshold_values = np.array([float(t) for t in values])
         if top_k is not None:
             top_k = _check_k(top_k)
         if class_id is not None and (isinstance(class_id, bool) or not isinstance(class_id, (int, np.integer))
                                      or class_id < 0):
             raise ValueError(f"`class_id` must be a class index >= 0 (0-based, as Keras); received {class_id!r}.")
         super().__init__(name or self._which)
-        self.thresholds, self.top_k, self.class_id = thresholds, top_k, class_id
+        self.thresholds, self.top_k, self.class_id = given, top_k, class_id
         self.reset_state()
 
     def update_state(self, y_true, y_pred, sample_weight=None):
@@ -808,19 +808,20 @@ class _PrecisionRecall(Metric):
             yp = np.where(yp >= kth, yp, -np.inf)
         if self.class_id is not None:
             yt, yp = yt[..., self.class_id], yp[..., self.class_id]
-        pred, label = yp > self.thresholds, yt != 0
         w = _weights(sample_weight, len(yp)).reshape((-1,) + (1,) * (yp.ndim - 1))
-        w = np.broadcast_to(w, yp.shape)
-        self.tp += float(np.sum(w * (pred & label), dtype=np.float64))
-        self.fp += float(np.sum(w * (pred & ~label), dtype=np.float64))
-        self.fn += float(np.sum(w * (~pred & label), dtype=np.float64))
+        w, label = np.broadcast_to(w, yp.shape).reshape(-1), yt.reshape(-1) != 0
+        pred = yp.reshape(-1)[None, :] > self._threshold_values[:, None]  # (thresholds, elements)
+        self.tp += np.sum(w * (pred & label), axis=1, dtype=np.float64)
+        self.fp += np.sum(w * (pred & ~label), axis=1, dtype=np.float64)
+        self.fn += np.sum(w * (~pred & label), axis=1, dtype=np.float64)
 
     def result(self):
         denominator = self.tp + (self.fp if self._which == "precision" else self.fn)
-        return self.tp / denominator if denominator else 0.0
+        out = np.divide(self.tp, denominator, out=np.zeros_like(self.tp), where=denominator != 0)
+        return out if self._several else float(out[0])  # one result per threshold, as Keras
 
     def reset_state(self):
-        self.tp = self.fp = self.fn = 0.0
+        self.tp, self.fp, self.fn = (np.zeros(len(self._threshold_values)) for _ in range(3))
 
     def get_config(self):
         return {**super().get_config(), "thresholds": self.thresholds, "top_k": self.top_k,
@@ -842,8 +843,9 @@ class Recall(_PrecisionRecall):
 _PR_DOC = """
     Parameters
     ----------
-    thresholds : float or None
-        A prediction above it counts as positive (default 0.5; with `top_k`, no threshold).
+    thresholds : float, list of float or None
+        A prediction above it counts as positive (default 0.5; with `top_k`, no threshold); with a
+        list, one result per threshold.
     top_k : int or None
         Only the `top_k` highest predictions of each sample count as positive.
     class_id : int or None

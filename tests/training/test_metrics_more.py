@@ -27,6 +27,8 @@ CASES = [
     ("precision", M.Precision, {}, (BIN_T, BIN_P)),
     ("precision", M.Precision, {"top_k": 2}, (MULTI_T, MULTI_P)),
     ("recall", M.Recall, {"thresholds": 0.3, "class_id": 1}, (MULTI_T, MULTI_P)),
+    ("recall", M.Recall, {"thresholds": [0.2, 0.5, 0.8]}, (MULTI_T, MULTI_P)),
+    ("precision", M.Precision, {"thresholds": [0.3, 0.6], "class_id": 2}, (MULTI_T, MULTI_P)),
     ("top_k_categorical_accuracy", M.TopKCategoricalAccuracy, {"k": 2}, (ONEHOT, SCORES)),
     ("sparse_top_k_categorical_accuracy", M.SparseTopKCategoricalAccuracy, {"k": 3}, (CLS, SCORES)),
     ("iou", M.IoU, {"num_classes": 5, "target_class_ids": [0, 2]}, (CLS, RNG.integers(0, 5, N))),
