@@ -309,12 +309,26 @@ class LambdaCallback(Callback):
     """A callback made of plain functions (Keras `LambdaCallback`)."""
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None, on_train_end=None,
-                 on_train_batch_begin=None, on_train_batch_end=None):
-        for name, fn in list(locals().items()):
-            if name != "self" and fn is not None:
-                if not callable(fn):
-                    raise TypeError(f"`{name}` must be a function or None; received {fn!r}.")
+                 on_train_batch_begin=None, on_train_batch_end=None, **kwargs):
+        hooks = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end, "on_train_begin": on_train_begin,
+                 "on_train_end": on_train_end, "on_train_batch_begin": on_train_batch_begin,
+                 "on_train_batch_end": on_train_batch_end}
+        unknown = [k for k in kwargs if k not in _OTHER_HOOKS]
+        if unknown:
+            raise TypeError(f"Unknown hook(s) for callback_lambda(): {', '.join(map(repr, unknown))}. Accepted "
+                            f"besides the named ones: {', '.join(_OTHER_HOOKS)}.")
+        hooks.update(kwargs)
+        for name, fn in hooks.items():  # all checked before any is set
+            if fn is not None and not callable(fn):
+                raise TypeError(f"`{name}` must be a function or None; received {fn!r}.")
+        for name, fn in hooks.items():
+            if fn is not None:
                 setattr(self, name, fn)
+
+
+_OTHER_HOOKS = ("on_batch_begin", "on_batch_end", "on_test_begin", "on_test_end", "on_test_batch_begin",
+                "on_test_batch_end", "on_predict_begin", "on_predict_end", "on_predict_batch_begin",
+                "on_predict_batch_end")
 
 
 def callback_early_stopping(monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
@@ -345,7 +359,7 @@ def callback_early_stopping(monitor="val_loss", min_delta=0, patience=0, verbose
 
 
 def callback_lambda(on_epoch_begin=None, on_epoch_end=None, on_train_begin=None, on_train_end=None,
-                    on_train_batch_begin=None, on_train_batch_end=None):
+                    on_train_batch_begin=None, on_train_batch_end=None, **kwargs):
     """A callback from plain functions, e.g. `callback_lambda(on_epoch_end=lambda epoch, logs: ...)`.
 
     Epoch and batch numbers are 1-based, as in R keras3.
@@ -358,9 +372,13 @@ def callback_lambda(on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
         `f(logs)`.
     on_train_batch_begin, on_train_batch_end : callable, optional
         `f(batch, logs)`, batch 1-based within the epoch.
+    **kwargs
+        Other hooks by name (R's `...`): `on_batch_begin`, `on_batch_end`, `on_test_begin`,
+        `on_test_end`, `on_test_batch_begin`, `on_test_batch_end`, `on_predict_begin`,
+        `on_predict_end`, `on_predict_batch_begin`, `on_predict_batch_end`.
     """
     return LambdaCallback(on_epoch_begin, on_epoch_end, on_train_begin, on_train_end, on_train_batch_begin,
-                          on_train_batch_end)
+                          on_train_batch_end, **kwargs)
 
 
 def callback_reduce_lr_on_plateau(monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",

@@ -76,6 +76,19 @@ def test_reduce_lr_on_plateau_and_scheduler_give_keras_learning_rates():
         rk.callback_reduce_lr_on_plateau(factor=1.5)
 
 
+def test_lambda_callback_takes_the_other_hooks():
+    x, y = np.ones((5, 3)), np.zeros((5, 2))
+    _, r = _models()
+    seen = []
+    cb = rk.callback_lambda(on_test_batch_end=lambda b, logs: seen.append(("test", b)),
+                            on_predict_end=lambda logs: seen.append("predict_end"))
+    r | rk.evaluate(x, y, batch_size=2, verbose=0, callbacks=cb)
+    r | rk.predict(x, callbacks=cb)
+    assert seen == [("test", 1), ("test", 2), ("test", 3), "predict_end"]
+    with pytest.raises(TypeError, match="on_tset_end"):
+        rk.callback_lambda(on_tset_end=print)
+
+
 def test_csv_logger(tmp_path):
     x, y = np.ones((4, 3)), np.zeros((4, 2))
     _, r = _models()
