@@ -57,8 +57,16 @@ class History(Callback):
         return as_data_frame(self)
 
     def __repr__(self):
-        last = {k: round(v[-1], 4) for k, v in self.history.items() if v}
-        return f"<History epochs={len(self.epoch)} final={last}>"
+        # as R keras3 prints a history: the final epoch's values, one per line
+        if not self.epoch:
+            return "<History: no epoch recorded>"
+        width = max((len(k) for k in self.history), default=0)
+        lines = [f"Final epoch ({len(self.epoch)} recorded; plot to see history):"]
+        for k, v in self.history.items():
+            value = v[-1]
+            text = f"{value:.4g}" if np.ndim(value) == 0 else np.array2string(np.asarray(value), precision=4)
+            lines.append(f"{k:>{width + 4}}: {text}")
+        return "\n".join(lines)
 
 
 def _metric_names(history, metrics):

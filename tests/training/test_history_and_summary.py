@@ -42,6 +42,8 @@ def test_plot_history_renders_labelled_panels(tmp_path):
 
 def test_as_data_frame_long_form():
     _, h = _trained(epochs=2, validation_split=0.25)
+    text = repr(h)
+    assert text.startswith("Final epoch (2 recorded") and f"val_loss: {h.history['val_loss'][-1]:.4g}" in text
     df = rk.as_data_frame(h)
     cols = {k: list(df[k]) for k in ("epoch", "value", "metric", "data")}
     assert len(cols["epoch"]) == 8  # 2 epochs x (loss, accuracy) x (training, validation)
