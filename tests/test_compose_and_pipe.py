@@ -64,7 +64,7 @@ def test_model_verbs_are_deferred_without_model():
     assert not isinstance(deferred, np.ndarray)
     out = model | deferred
     assert out.shape == (2, 4)
-    text = model | rk.summary(print_fn=None)
+    text = format(model)
     assert "batch_normalization" in text
 
 

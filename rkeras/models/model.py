@@ -140,12 +140,18 @@ class Model(Layer):
         model_io.load_weights(self, filepath, skip_mismatch=skip_mismatch)
         return self
 
-    def summary(self, print_fn=print, line_length=None):
+    def summary(self, line_length=None, expand_nested=False, show_trainable=False, print_fn=None):
+        """Print the summary table (`print_fn(text)`, default `print`); returns the model, as R keras3."""
         from ..training import summary
-        text = summary.summary_text(self)
-        if print_fn is not None:
-            print_fn(text)
-        return text
+        text = summary.summary_text(self, line_length=line_length, expand_nested=expand_nested,
+                                    show_trainable=show_trainable)
+        (print_fn or print)(text)
+        return summary.invisible(self)
 
     def __repr__(self):
-        return f"<{type(self).__name__} name={self.name}, layers={len(self.layers)}>"
+        # R prints a model as its summary; so do print(model), format(model) and the prompt
+        from ..training import summary
+        try:
+            return summary.summary_text(self)
+        except Exception:  # noqa: BLE001 - a repr must not raise (e.g. a model half-built by a failed call)
+            return f"<{type(self).__name__} name={self.name}, layers={len(self.layers)}>"

@@ -163,7 +163,7 @@ class Sequential(Model):
 
 
 def keras_model_sequential(input_shape=None, name=None, input_dtype=None, input_batch_size=None,
-                           trainable=True, layers=None, **kwargs):
+                           input_name=None, trainable=True, layers=None, **kwargs):
     """An empty (or pre-filled) sequential model to pipe layers into (R: `keras_model_sequential()`).
 
     Parameters
@@ -177,6 +177,8 @@ def keras_model_sequential(input_shape=None, name=None, input_dtype=None, input_
         dtype of the input (default `config_floatx()`).
     input_batch_size : int, optional
         A fixed batch size, or None.
+    input_name : str, optional
+        Name of the model's input (the key of `x` when it is given as a dict by input name).
     trainable : bool
         Whether the model's weights are trainable (sets every inner layer).
     layers : list of Layer, optional
@@ -185,5 +187,9 @@ def keras_model_sequential(input_shape=None, name=None, input_dtype=None, input_
         Not accepted: any other name is a TypeError.
     """
     conventions.check_kwargs(kwargs, allowed=(), where="keras_model_sequential()")
-    return Sequential(layers=layers, input_shape=input_shape, name=name, trainable=trainable,
-                      input_batch_size=input_batch_size, input_dtype=input_dtype)
+    if input_name is not None and not isinstance(input_name, str):
+        raise TypeError(f"`input_name` must be a string or None; received {input_name!r}.")
+    model = Sequential(layers=layers, input_shape=input_shape, name=name, trainable=trainable,
+                       input_batch_size=input_batch_size, input_dtype=input_dtype)
+    model.input_name = input_name
+    return model

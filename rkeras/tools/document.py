@@ -37,6 +37,7 @@ _MODULE_FAMILIES = {
     "rkeras": "backend",
     "rkeras.api.verbs": "model functions",
     "rkeras.api.custom": "custom classes",
+    "rkeras.api.utils": "utils",
     "rkeras.api.layers_embedding": "embedding and masking layers",
     "rkeras.compose": "pipe",
     "rkeras.core.config": "config backend",

@@ -266,6 +266,40 @@ class Loss:
         scale = self._scale(per)
         return float(np.sum(per) * scale), (grad * scale).reshape(yp.shape).astype(dtype)
 
+    def weighted_value_and_grad(self, y_true, y_pred, sample_weight=None) -> tuple:
+        """As `value_and_grad()`, each sample's loss multiplied by its weight first (Keras' rule).
+
+        The reduction divides by the number of values, not by the sum of the weights (Keras 3
+        `sum_over_batch_size`).
+
+        Parameters
+        ----------
+        y_true : array
+            Targets.
+        y_pred : array
+            Predictions.
+        sample_weight : array or None
+            One weight per sample (the first axis); None weighs every sample 1.
+        """
+        if sample_weight is None:
+            return self.value_and_grad(y_true, y_pred)
+        if self.reduction == "none":
+            raise ValueError(
+                f"weighted_value_and_grad() needs a scalar loss, but {self.name} has `reduction` = 'none'."
+            )
+        yt, yp, dtype, bounds = self._prepare(y_true, y_pred)
+        per, grad = self._compute(yt, yp, True, bounds)
+        sw = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+        if sw.shape[0] != yp.shape[0]:
+            raise ValueError(
+                f"`sample_weight` must give one weight per sample ({yp.shape[0]}); received {sw.shape[0]}."
+            )
+        scale = self._scale(per)
+        per_w = per * sw.reshape((-1,) + (1,) * (per.ndim - 1))
+        value = float(np.sum(per_w, dtype=np.float64) * scale)
+        g = grad.reshape(yp.shape) * (sw * scale).reshape((-1,) + (1,) * (yp.ndim - 1))
+        return value, g.astype(dtype)
+
     def get_config(self) -> dict:
         """The constructor arguments."""
         return {"name": self.name, "reduction": self.reduction}
@@ -805,3 +839,365 @@ def get(identifier: str | Loss | Callable) -> Loss:
         f"{', '.join(repr(a) for a in _ALIASES)}, a loss object (loss_*()) or a function "
         f"f(y_true, y_pred)."
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# More of R keras3's losses (Keras 3's formulas); each computes per-sample values and the gradient of
+# their sum in float64, like the losses above.
+
+
+def _hinge_labels(yt):
+    """Keras: labels that are all 0/1 become -1/1."""
+    return 2.0 * yt - 1.0 if np.all((yt == 0) | (yt == 1)) else yt
+
+
+class Huber(Loss):
+    """Huber loss: quadratic for |error| <= delta, linear beyond; mean over the last axis."""
+
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss"):
+        if isinstance(delta, bool) or not isinstance(delta, (Real, np.number)) or not delta >= 0:
+            raise ValueError(f"`delta` must be a number >= 0; received {delta!r}.")
+        self.delta = float(delta)
+        super().__init__(name, reduction)
+
+    def _compute(self, yt, yp, need_grad, bounds):
+        yt, yp = _align(yt, yp, "huber")
+        d = yp - yt
+        small = np.abs(d) <= self.delta
+        elem = np.where(small, 0.5 * np.square(d), self.delta * np.abs(d) - 0.5 * self.delta**2)
+        grad = np.where(small, d, self.delta * np.sign(d)) / d.shape[-1] if need_grad else None
+        return np.mean(elem, axis=-1), grad
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "delta": self.delta}
+
+
+class LogCosh(Loss):
+    """log(cosh(y_pred - y_true)), mean over the last axis."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh"):
+        super().__init__(name, reduction)
+
+    def _compute(self, yt, yp, need_grad, bounds):
+        yt, yp = _align(yt, yp, "log_cosh")
+        d = yp - yt
+        elem = d + _softplus(-2.0 * d) - np.log(2.0)
+        return np.mean(elem, axis=-1), (np.tanh(d) / d.shape[-1] if need_grad else None)
+
+
+class KLDivergence(Loss):
+    """Kullback-Leibler divergence `sum(y_true * log(y_true / y_pred))`, both clipped to [eps, 1]."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence"):
+        super().__init__(name, reduction)
+
+    def _compute(self, yt, yp, need_grad, bounds):
+        yt, yp = _align(yt, yp, "kl_divergence")
+        lo = bounds[0]
+        t, q = np.clip(yt, lo, 1.0), np.clip(yp, lo, 1.0)
+        per = np.sum(t * np.log(t / q), axis=-1)
+        return per, (((yp >= lo) & (yp <= 1.0)) * (-t / q) if need_grad else None)
+
+
+class Poisson(Loss):
+    """Poisson loss `mean(y_pred - y_true * log(y_pred + eps))` over the last axis."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="poisson"):
+        super().__init__(name, reduction)
+
+    def _compute(self, yt, yp, need_grad, bounds):
+        yt, yp = _align(yt, yp, "poisson")
+        eps = bounds[0]
+        per = np.mean(yp - yt * np.log(yp + eps), axis=-1)
+        return per, ((1.0 - yt / (yp + eps)) / yp.shape[-1] if need_grad else None)
+
+
+class CosineSimilarity(Loss):
+    """Negative cosine similarity `-sum(l2_normalize(y_true) * l2_normalize(y_pred))` along `axis`."""
+
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity"):
+        self.axis = _check_single_axis(axis)
+        super().__init__(name, reduction)
+
+    def _compute(self, yt, yp, need_grad, bounds):
+        yt, yp = _align(yt, yp, "cosine_similarity")
+        ax = resolve_axes(self.axis, yp.ndim)[0]
+        u = yt / np.sqrt(np.maximum(np.sum(np.square(yt), axis=ax, keepdims=True), 1e-12))
+        sq = np.sum(np.square(yp), axis=ax, keepdims=True)
+        n = np.sqrt(np.maximum(sq, 1e-12))
+        dot = np.sum(u * yp, axis=ax, keepdims=True)
+        per = -np.squeeze(dot / n, axis=ax)
+        if not need_grad:
+            return per, None
+        grad = -(u / n - np.where(sq > 1e-12, dot * yp / n**3, 0.0))
+        return per, grad
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "axis": self.axis}
+
+
+class Hinge(Loss):
+    """Hinge loss `mean(max(1 - y_true * y_pred, 0))` (0/1 labels become -1/1)."""
+
+    squared = False
+
+    def __init__(self, reduction="sum_over_batch_size", name="hinge"):
+        super().__init__(name, reduction)
+
+    def _compute(self, yt, yp, need_grad, bounds):
+        yt, yp = _align(yt, yp, self.name)
+        yt = _hinge_labels(yt)
+        m = np.maximum(1.0 - yt * yp, 0.0)
+        if self.squared:
+            return np.mean(np.square(m), axis=-1), (-2.0 * yt * m / yp.shape[-1] if need_grad else None)
+        return np.mean(m, axis=-1), (-yt * (m > 0) / yp.shape[-1] if need_grad else None)
+
+
+class SquaredHinge(Hinge):
+    """Squared hinge loss `mean(max(1 - y_true * y_pred, 0)^2)` (0/1 labels become -1/1)."""
+
+    squared = True
+
+    def __init__(self, reduction="sum_over_batch_size", name="squared_hinge"):
+        super().__init__(reduction, name)
+
+
+class CategoricalHinge(Loss):
+    """`max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)` over the last axis."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge"):
+        super().__init__(name, reduction)
+
+    def _compute(self, yt, yp, need_grad, bounds):
+        yt, yp = _align(yt, yp, "categorical_hinge")
+        pos = np.sum(yt * yp, axis=-1)
+        other = (1.0 - yt) * yp
+        neg = np.max(other, axis=-1)
+        per = np.maximum(neg - pos + 1.0, 0.0)
+        if not need_grad:
+            return per, None
+        pick = np.zeros_like(yp)
+        np.put_along_axis(pick, np.argmax(other, axis=-1)[..., None], 1.0, axis=-1)
+        return per, (per > 0)[..., None] * (pick * (1.0 - yt) - yt)
+
+
+class MeanAbsolutePercentageError(Loss):
+    """`100 * mean(|y_true - y_pred| / max(|y_true|, eps))` over the last axis."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error"):
+        super().__init__(name, reduction)
+
+    def _compute(self, yt, yp, need_grad, bounds):
+        yt, yp = _align(yt, yp, "mean_absolute_percentage_error")
+        scale = np.maximum(np.abs(yt), bounds[0])
+        d = yp - yt
+        per = 100.0 * np.mean(np.abs(d) / scale, axis=-1)
+        return per, (100.0 * np.sign(d) / scale / d.shape[-1] if need_grad else None)
+
+
+class MeanSquaredLogarithmicError(Loss):
+    """`mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1))^2)` over the last axis."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error"):
+        super().__init__(name, reduction)
+
+    def _compute(self, yt, yp, need_grad, bounds):
+        yt, yp = _align(yt, yp, "mean_squared_logarithmic_error")
+        eps = bounds[0]
+        q = np.maximum(yp, eps)
+        d = np.log(q + 1.0) - np.log(np.maximum(yt, eps) + 1.0)
+        per = np.mean(np.square(d), axis=-1)
+        return per, (2.0 * d / (q + 1.0) * (yp > eps) / d.shape[-1] if need_grad else None)
+
+
+class BinaryFocalCrossentropy(Loss):
+    """Binary crossentropy scaled by `(1 - p_t)^gamma` (and class weights `alpha`), Keras' formula."""
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                 axis=-1, reduction="sum_over_batch_size", name="binary_focal_crossentropy"):
+        self.apply_class_balancing = conventions.as_bool(apply_class_balancing, "apply_class_balancing")
+        self.alpha = _check_real_in(alpha, "alpha", 0.0, 1.0)
+        self.gamma = _check_real_in(gamma, "gamma", 0.0, None)
+        self.from_logits = conventions.as_bool(from_logits, "from_logits")
+        self.label_smoothing = _check_smoothing(label_smoothing)
+        self.axis = _check_single_axis(axis)
+        super().__init__(name, reduction)
+
+    def _compute(self, yt, yp, need_grad, bounds):
+        yt, yp = _align(yt, yp, "binary_focal_crossentropy")
+        ax = resolve_axes(self.axis, yp.ndim)[0]
+        t = yt * (1.0 - self.label_smoothing) + 0.5 * self.label_smoothing if self.label_smoothing else yt
+        p = _sigmoid(yp) if self.from_logits else yp
+        lo, hi = bounds
+        q = np.clip(p, lo, hi)
+        bce = -(t * np.log(q) + (1.0 - t) * np.log(1.0 - q))
+        p_t = t * p + (1.0 - t) * (1.0 - p)
+        focal = np.power(1.0 - p_t, self.gamma)
+        w = t * self.alpha + (1.0 - t) * (1.0 - self.alpha) if self.apply_class_balancing else 1.0
+        per = np.mean(w * focal * bce, axis=ax)
+        if not need_grad:
+            return per, None
+        dfocal = -self.gamma * np.power(1.0 - p_t, self.gamma - 1.0) * (2.0 * t - 1.0) if self.gamma else 0.0
+        dbce = ((p >= lo) & (p <= hi)) * ((1.0 - t) / (1.0 - q) - t / q)
+        grad = w * (dfocal * bce + focal * dbce)
+        if self.from_logits:
+            grad = grad * p * (1.0 - p)
+        return per, grad / yp.shape[ax]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "apply_class_balancing": self.apply_class_balancing, "alpha": self.alpha,
+                "gamma": self.gamma, "from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
+                "axis": self.axis}
+
+
+class CategoricalFocalCrossentropy(Loss):
+    """Categorical crossentropy scaled by `alpha * (1 - p)^gamma` per class, Keras' formula."""
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy"):
+        self.alpha = _check_real_in(alpha, "alpha", 0.0, None)
+        self.gamma = _check_real_in(gamma, "gamma", 0.0, None)
+        self.from_logits = conventions.as_bool(from_logits, "from_logits")
+        self.label_smoothing = _check_smoothing(label_smoothing)
+        self.axis = _check_single_axis(axis)
+        super().__init__(name, reduction)
+
+    def _compute(self, yt, yp, need_grad, bounds):
+        yt, yp = _align(yt, yp, "categorical_focal_crossentropy")
+        ax = resolve_axes(self.axis, yp.ndim)[0]
+        t = yt * (1.0 - self.label_smoothing) + self.label_smoothing / yp.shape[ax] if self.label_smoothing else yt
+        p = np.exp(_log_softmax(yp, axis=ax)) if self.from_logits else yp
+        s = np.sum(p, axis=ax, keepdims=True)
+        o = p / s
+        lo, hi = bounds
+        oc = np.clip(o, lo, hi)
+        cce = -t * np.log(oc)
+        mod = np.power(1.0 - oc, self.gamma)
+        per = np.sum(self.alpha * mod * cce, axis=ax)
+        if not need_grad:
+            return per, None
+        dmod = -self.gamma * np.power(1.0 - oc, self.gamma - 1.0) if self.gamma else 0.0
+        g_o = ((o >= lo) & (o <= hi)) * self.alpha * (dmod * cce - mod * t / oc)
+        g_p = (g_o - np.sum(g_o * o, axis=ax, keepdims=True)) / s
+        if self.from_logits:
+            g_p = p * (g_p - np.sum(g_p * p, axis=ax, keepdims=True))
+        return per, g_p
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "alpha": self.alpha, "gamma": self.gamma, "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing, "axis": self.axis}
+
+
+def _check_real_in(value, arg, low, high):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.number)) or np.isnan(value) or \
+            value < low or (high is not None and value > high):
+        accepted = f"in [{low:g}, {high:g}]" if high is not None else f">= {low:g}"
+        raise ValueError(f"`{arg}` must be a number {accepted}; received {value!r}.")
+    return float(value)
+
+
+def _loss_constructor(cls, fn_name, summary, params_doc=""):
+    """An R-style `loss_*()` function: a loss object, or the per-sample losses given `y_true` and `y_pred`."""
+    import inspect
+
+    own = [p for p in list(inspect.signature(cls.__init__).parameters.values())[1:]]
+    params = [inspect.Parameter("y_true", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None),
+              inspect.Parameter("y_pred", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)] + own
+    signature = inspect.Signature(params)
+
+    def constructor(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        y_true, y_pred = arguments.pop("y_true"), arguments.pop("y_pred")
+        return _function_or_object(cls(**arguments), y_true, y_pred, fn_name)
+
+    constructor.__signature__ = signature
+    constructor.__name__ = constructor.__qualname__ = fn_name
+    constructor.__module__ = __name__
+    constructor.__doc__ = f"""{summary}
+
+    Parameters
+    ----------
+    y_true : array or None
+        Ground truth values. Given with `y_pred`, the per-sample losses are returned.
+    y_pred : array or None
+        Predicted values.
+{params_doc}    {{{{loss_reduction}}}}
+    name : str
+        Name of the loss.
+
+    Returns
+    -------
+    {cls.__name__} or numpy array
+        {{{{loss_returns}}}}
+    """
+    return shared_doc(constructor)
+
+
+_FROM_LOGITS = "    from_logits : bool\n        Whether `y_pred` holds logits rather than probabilities.\n"
+_SMOOTHING = "    label_smoothing : float\n        In [0, 1]: smoothing of the targets.\n"
+_AXIS = "    axis : int\n        The axis along which the loss is computed (R style: 1-based, or -1 for the last).\n"
+_GAMMA = "    gamma : float\n        >= 0: the focusing parameter (0 gives the plain crossentropy).\n"
+
+loss_huber = _loss_constructor(Huber, "loss_huber", (
+    "Huber loss: `0.5 * error^2` where `|error| <= delta`, else `delta * |error| - 0.5 * delta^2`;\n"
+    "    mean over the last axis per sample."),
+    "    delta : float\n        >= 0: the point where the loss changes from quadratic to linear.\n")
+loss_log_cosh = _loss_constructor(LogCosh, "loss_log_cosh", (
+    "Logarithm of the hyperbolic cosine of the error, `log(cosh(y_pred - y_true))`, mean over the last axis."))
+loss_kl_divergence = _loss_constructor(KLDivergence, "loss_kl_divergence", (
+    "Kullback-Leibler divergence `sum(y_true * log(y_true / y_pred))` over the last axis (both clipped\n"
+    "    to [1e-7, 1])."))
+loss_poisson = _loss_constructor(Poisson, "loss_poisson", (
+    "Poisson loss `mean(y_pred - y_true * log(y_pred + 1e-7))` over the last axis."))
+loss_cosine_similarity = _loss_constructor(CosineSimilarity, "loss_cosine_similarity", (
+    "Negative cosine similarity between labels and predictions along `axis` (-1 for opposite\n"
+    "    directions, 1 for the same; minimizing it aligns the predictions)."), _AXIS)
+loss_hinge = _loss_constructor(Hinge, "loss_hinge", (
+    "Hinge loss `mean(max(1 - y_true * y_pred, 0))`; labels 0/1 are converted to -1/1."))
+loss_squared_hinge = _loss_constructor(SquaredHinge, "loss_squared_hinge", (
+    "Squared hinge loss `mean(max(1 - y_true * y_pred, 0)^2)`; labels 0/1 are converted to -1/1."))
+loss_categorical_hinge = _loss_constructor(CategoricalHinge, "loss_categorical_hinge", (
+    "Categorical hinge loss `max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)` (one-hot\n"
+    "    targets)."))
+loss_mean_absolute_percentage_error = _loss_constructor(
+    MeanAbsolutePercentageError, "loss_mean_absolute_percentage_error", (
+        "Mean absolute percentage error `100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7))`."))
+loss_mean_squared_logarithmic_error = _loss_constructor(
+    MeanSquaredLogarithmicError, "loss_mean_squared_logarithmic_error", (
+        "Mean squared logarithmic error `mean((log(y_pred + 1) - log(y_true + 1))^2)` (values below 1e-7\n"
+        "    raised to 1e-7)."))
+loss_binary_focal_crossentropy = _loss_constructor(BinaryFocalCrossentropy, "loss_binary_focal_crossentropy", (
+    "Binary focal crossentropy (Lin et al., 2017): the binary crossentropy of each element multiplied\n"
+    "    by `(1 - p_t)^gamma`, and with `apply_class_balancing` by `alpha` (positives) or `1 - alpha`."),
+    "    apply_class_balancing : bool\n        Weight positives by `alpha` and negatives by `1 - alpha`.\n"
+    "    alpha : float\n        In [0, 1]: the balancing weight of the positive class.\n"
+    + _GAMMA + _FROM_LOGITS + _SMOOTHING + _AXIS)
+loss_categorical_focal_crossentropy = _loss_constructor(
+    CategoricalFocalCrossentropy, "loss_categorical_focal_crossentropy", (
+        "Categorical focal crossentropy: `sum(alpha * (1 - p)^gamma * -y_true * log(p))` over the classes\n"
+        "    (one-hot targets; predictions normalized to sum 1 and clipped, as Keras)."),
+    "    alpha : float\n        >= 0: the weighting factor.\n" + _GAMMA + _FROM_LOGITS + _SMOOTHING + _AXIS)
+
+for _cls, _fn in ((Huber, loss_huber), (LogCosh, loss_log_cosh), (KLDivergence, loss_kl_divergence),
+                  (Poisson, loss_poisson), (CosineSimilarity, loss_cosine_similarity), (Hinge, loss_hinge),
+                  (SquaredHinge, loss_squared_hinge), (CategoricalHinge, loss_categorical_hinge),
+                  (MeanAbsolutePercentageError, loss_mean_absolute_percentage_error),
+                  (MeanSquaredLogarithmicError, loss_mean_squared_logarithmic_error),
+                  (BinaryFocalCrossentropy, loss_binary_focal_crossentropy),
+                  (CategoricalFocalCrossentropy, loss_categorical_focal_crossentropy)):
+    _inherit_parameters(_cls, _fn)
+
+_ALIASES.update({
+    "huber": loss_huber, "huber_loss": loss_huber, "log_cosh": loss_log_cosh, "logcosh": loss_log_cosh,
+    "kl_divergence": loss_kl_divergence, "kld": loss_kl_divergence, "kullback_leibler_divergence": loss_kl_divergence,
+    "poisson": loss_poisson, "cosine_similarity": loss_cosine_similarity, "hinge": loss_hinge,
+    "squared_hinge": loss_squared_hinge, "categorical_hinge": loss_categorical_hinge,
+    "mape": loss_mean_absolute_percentage_error, "mean_absolute_percentage_error": loss_mean_absolute_percentage_error,
+    "msle": loss_mean_squared_logarithmic_error,
+    "mean_squared_logarithmic_error": loss_mean_squared_logarithmic_error,
+    "binary_focal_crossentropy": loss_binary_focal_crossentropy,
+    "categorical_focal_crossentropy": loss_categorical_focal_crossentropy,
+})
+_CONSTRUCTORS = tuple(set(_ALIASES.values()))

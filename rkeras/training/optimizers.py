@@ -28,7 +28,8 @@ from ..core.state_transaction import state_transaction
 from ..docstrings import shared_doc
 from .losses import _inherit_parameters
 
-_ACCEPTED_NAMES = "'sgd', 'adam', 'adamw', 'rmsprop'"
+_ACCEPTED_NAMES = ("'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adadelta', 'adamax', 'nadam', 'ftrl', "
+                   "'lion', 'lamb'")
 LearningRate = float | Callable[[int], float]  # a number or a schedule of the completed iterations
 
 
@@ -307,7 +308,8 @@ class Optimizer:
         entry = self._slots.get(id(v))
         if entry is None or entry[0] is not v:
             # keep a reference to the variable so its id cannot be reused while the slots live
-            entry = (v, {name: np.zeros(v.value.shape, cd) for name in self._slot_names()})
+            entry = (v, {name: np.full(v.value.shape, self._slot_initial(name), cd)
+                         for name in self._slot_names()})
             self._slots[id(v)] = entry
         return entry[1]
 
@@ -334,6 +336,9 @@ class Optimizer:
 
     def _slot_names(self) -> tuple:
         return ()
+
+    def _slot_initial(self, name) -> float:
+        return 0.0
 
     def _update(self, w, g, lr, slots, t) -> None:
         raise NotImplementedError
@@ -758,11 +763,359 @@ def optimizer_rmsprop(
     )
 
 
+class Adagrad(Optimizer):
+    """Adagrad, as Keras 3 `Adagrad`."""
+
+    _default_name = "adagrad"
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
+        self.initial_accumulator_value = _check_range(initial_accumulator_value, "initial_accumulator_value",
+                                                      low=0.0)
+        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+
+    def _slot_names(self):
+        return ("accumulator",)
+
+    def _slot_initial(self, name):
+        return self.initial_accumulator_value
+
+    def _update(self, w, g, lr, slots, t):
+        acc = slots["accumulator"]
+        acc += np.square(g)
+        w -= (lr * g) / np.sqrt(acc + w.dtype.type(self.epsilon))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+class Adadelta(Optimizer):
+    """Adadelta, as Keras 3 `Adadelta`."""
+
+    _default_name = "adadelta"
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None, name=None):
+        self.rho = _check_range(rho, "rho", low=0.0, high=1.0)
+        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+
+    def _slot_names(self):
+        return ("accumulated_grad", "accumulated_delta_var")
+
+    def _update(self, w, g, lr, slots, t):
+        f = w.dtype.type
+        rho, eps = f(self.rho), f(self.epsilon)
+        acc_g, acc_d = slots["accumulated_grad"], slots["accumulated_delta_var"]
+        acc_g[...] = rho * acc_g + (f(1) - rho) * np.square(g)
+        delta = -(np.sqrt(acc_d + eps) * g) / np.sqrt(acc_g + eps)
+        acc_d[...] = rho * acc_d + (f(1) - rho) * np.square(delta)
+        w += lr * delta
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+class Adamax(Optimizer):
+    """Adamax (Adam with the infinity norm), as Keras 3 `Adamax`."""
+
+    _default_name = "adamax"
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
+        self.beta_1 = _check_range(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
+        self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
+        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+
+    def _slot_names(self):
+        return ("momentum", "norm")
+
+    def _update(self, w, g, lr, slots, t):
+        f = w.dtype.type
+        m, u = slots["momentum"], slots["norm"]
+        m += (g - m) * f(1.0 - self.beta_1)
+        np.maximum(f(self.beta_2) * u, np.abs(g), out=u)
+        w -= (lr * m) / ((f(1) - f(self.beta_1) ** f(t)) * (u + f(self.epsilon)))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class Nadam(Optimizer):
+    """Nadam (Adam with Nesterov momentum), as Keras 3 `Nadam`."""
+
+    _default_name = "nadam"
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
+        self.beta_1 = _check_range(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
+        self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
+        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+
+    def _slot_names(self):
+        return ("momentum", "velocity")
+
+    def _u_product(self, t, f):
+        # Keras keeps the running product of the momentum schedule in a variable; it is a function of t
+        p = f(1)
+        for s in range(1, t + 1):
+            p = p * f(self.beta_1) * (f(1) - f(0.5) * f(0.96) ** f(s))
+        return p
+
+    def _update(self, w, g, lr, slots, t):
+        f = w.dtype.type
+        one, b1, b2, decay = f(1), f(self.beta_1), f(self.beta_2), f(0.96)
+        u_t = b1 * (one - f(0.5) * decay ** f(t))
+        u_t_1 = b1 * (one - f(0.5) * decay ** f(t + 1))
+        u_product_t = self._u_product(t, f)
+        u_product_t_1 = u_product_t * u_t_1
+        m, v = slots["momentum"], slots["velocity"]
+        m += (g - m) * (one - b1)
+        v += (np.square(g) - v) * (one - b2)
+        m_hat = (u_t_1 * m) / (one - u_product_t_1) + ((one - u_t) * g) / (one - u_product_t)
+        v_hat = v / (one - b2 ** f(t))
+        w -= (m_hat * lr) / (np.sqrt(v_hat) + f(self.epsilon))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class Ftrl(Optimizer):
+    """FTRL-proximal, as Keras 3 `Ftrl`."""
+
+    _default_name = "ftrl"
+
+    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1,
+                 l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+                 l2_shrinkage_regularization_strength=0.0, beta=0.0, weight_decay=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None, name=None):
+        self.learning_rate_power = _check_range(learning_rate_power, "learning_rate_power", high=0.0)
+        self.initial_accumulator_value = _check_range(initial_accumulator_value, "initial_accumulator_value",
+                                                      low=0.0)
+        self.l1_regularization_strength = _check_range(l1_regularization_strength, "l1_regularization_strength",
+                                                       low=0.0)
+        self.l2_regularization_strength = _check_range(l2_regularization_strength, "l2_regularization_strength",
+                                                       low=0.0)
+        self.l2_shrinkage_regularization_strength = _check_range(
+            l2_shrinkage_regularization_strength, "l2_shrinkage_regularization_strength", low=0.0)
+        self.beta = _check_range(beta, "beta", low=0.0)
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+
+    def _slot_names(self):
+        return ("accumulator", "linear")
+
+    def _slot_initial(self, name):
+        return self.initial_accumulator_value if name == "accumulator" else 0.0
+
+    def _update(self, w, g, lr, slots, t):
+        f = w.dtype.type
+        accum, linear = slots["accumulator"], slots["linear"]
+        p = f(self.learning_rate_power)
+        l2 = f(self.l2_regularization_strength) + f(self.beta) / (f(2) * lr)
+        grad_to_use = g + f(2 * self.l2_shrinkage_regularization_strength) * w
+        new_accum = accum + np.square(g)
+        linear += grad_to_use - ((np.power(new_accum, -p) - np.power(accum, -p)) / lr) * w
+        quadratic = np.power(new_accum, -p) / lr + f(2) * l2
+        l1 = f(self.l1_regularization_strength)
+        w[...] = (np.clip(linear, -l1, l1) - linear) / quadratic
+        accum[...] = new_accum
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "learning_rate_power": self.learning_rate_power,
+                "initial_accumulator_value": self.initial_accumulator_value,
+                "l1_regularization_strength": self.l1_regularization_strength,
+                "l2_regularization_strength": self.l2_regularization_strength,
+                "l2_shrinkage_regularization_strength": self.l2_shrinkage_regularization_strength,
+                "beta": self.beta}
+
+
+class Lion(Optimizer):
+    """Lion (sign of an interpolated momentum), as Keras 3 `Lion`."""
+
+    _default_name = "lion"
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, weight_decay=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None, name=None):
+        self.beta_1 = _check_range(beta_1, "beta_1", low=0.0, high=1.0, low_open=True)
+        self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0)
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+
+    def _slot_names(self):
+        return ("momentum",)
+
+    def _update(self, w, g, lr, slots, t):
+        f = w.dtype.type
+        b1, b2 = f(self.beta_1), f(self.beta_2)
+        m = slots["momentum"]
+        w -= lr * np.sign(m * b1 + g * (f(1) - b1))
+        m[...] = m * b2 + g * (f(1) - b2)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}
+
+
+class Lamb(Optimizer):
+    """LAMB (Adam with a layer-wise trust ratio), as Keras 3 `Lamb`."""
+
+    _default_name = "lamb"
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
+        self.beta_1 = _check_range(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
+        self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
+        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+
+    def _slot_names(self):
+        return ("momentum", "velocity")
+
+    def _update(self, w, g, lr, slots, t):
+        f = w.dtype.type
+        one, step = f(1), f(t)
+        m, v = slots["momentum"], slots["velocity"]
+        m += (g - m) * f(1.0 - self.beta_1)
+        v += (np.square(g) - v) * f(1.0 - self.beta_2)
+        m_hat = m / (one - f(self.beta_1) ** step)
+        update = m_hat / (np.sqrt(v / (one - f(self.beta_2) ** step)) + f(self.epsilon))
+        w_norm = np.sqrt(np.sum(np.square(w), dtype=np.float64))  # a sum over all the weights: float64
+        g_norm = np.sqrt(np.sum(np.square(update), dtype=np.float64))
+        ratio = f(w_norm / g_norm) if w_norm > 0 and g_norm > 0 else one
+        w -= ratio * lr * update
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+def _make_constructor(cls, doc_name, summary, params_doc):
+    """An R-style `optimizer_*()` constructor with the class's signature and a generated page."""
+    import inspect
+    sig = inspect.signature(cls.__init__)
+    params = [p.replace(default=cls._default_name) if p.name == "name" else p
+              for p in list(sig.parameters.values())[1:]]
+
+    def constructor(*args, **kwargs):
+        bound = inspect.Signature(params).bind(*args, **kwargs)
+        bound.apply_defaults()
+        return cls(**bound.arguments)
+    constructor.__signature__ = inspect.Signature(params, return_annotation=cls)
+    constructor.__name__ = constructor.__qualname__ = doc_name
+    constructor.__module__ = __name__
+    constructor.__doc__ = f"""{summary}
+
+    Parameters
+    ----------
+{params_doc}    {{{{optimizer_common}}}}
+
+    Returns
+    -------
+    {cls.__name__}
+        An optimizer for `compile(optimizer = ...)`.
+    """
+    return shared_doc(constructor)
+
+
+_LR = "    learning_rate : float or callable\n        Step size, > 0 (default 0.001), or a schedule (`learning_rate_schedule_*()`).\n"
+_WD = ("    weight_decay : float or None\n        If set, decoupled weight decay "
+       "`w = w - w * weight_decay * learning_rate` before each step.\n")
+_EPS = "    epsilon : float\n        >= 0: small constant for numerical stability.\n"
+_B1 = "    beta_1 : float\n        In [0, 1): exponential decay rate of the first-moment estimates.\n"
+_B2 = "    beta_2 : float\n        In [0, 1): exponential decay rate of the second-moment (or norm) estimates.\n"
+
+optimizer_adagrad = _make_constructor(Adagrad, "optimizer_adagrad", (
+    "Adagrad optimizer: per-parameter learning rates scaled by the accumulated squared gradients.\n\n"
+    "    `acc = acc + g^2`; `w = w - learning_rate * g / sqrt(acc + epsilon)` (Keras 3)."),
+    _LR + "    initial_accumulator_value : float\n        >= 0: starting value of the accumulators.\n"
+    + _EPS + _WD)
+optimizer_adadelta = _make_constructor(Adadelta, "optimizer_adadelta", (
+    "Adadelta optimizer: adaptive learning rates from moving windows of gradient updates.\n\n"
+    "    `a = rho * a + (1 - rho) * g^2`; `delta = -sqrt(d + epsilon) * g / sqrt(a + epsilon)`;\n"
+    "    `d = rho * d + (1 - rho) * delta^2`; `w = w + learning_rate * delta` (Keras 3)."),
+    _LR + "    rho : float\n        In [0, 1]: the decay rate.\n" + _EPS + _WD)
+optimizer_adamax = _make_constructor(Adamax, "optimizer_adamax", (
+    "Adamax optimizer: a variant of Adam based on the infinity norm.\n\n"
+    "    `m = m + (g - m) * (1 - beta_1)`; `u = max(beta_2 * u, |g|)`;\n"
+    "    `w = w - learning_rate * m / ((1 - beta_1^t) * (u + epsilon))` (Keras 3)."),
+    _LR + _B1 + _B2 + _EPS + _WD)
+optimizer_nadam = _make_constructor(Nadam, "optimizer_nadam", (
+    "Nadam optimizer: Adam with Nesterov momentum (Keras 3's momentum schedule `0.96^t`)."),
+    _LR + _B1 + _B2 + _EPS + _WD)
+optimizer_ftrl = _make_constructor(Ftrl, "optimizer_ftrl", (
+    "FTRL-proximal optimizer (\"Follow The Regularized Leader\"), as Keras 3 `Ftrl`."),
+    _LR + "    learning_rate_power : float\n        <= 0: how the learning rate decreases during training.\n"
+    "    initial_accumulator_value : float\n        >= 0: starting value of the accumulators.\n"
+    "    l1_regularization_strength : float\n        >= 0: L1 regularization strength.\n"
+    "    l2_regularization_strength : float\n        >= 0: L2 regularization strength (stabilization).\n"
+    "    l2_shrinkage_regularization_strength : float\n        >= 0: magnitude penalty (shrinkage) strength.\n"
+    "    beta : float\n        >= 0: the beta value of the FTRL paper.\n" + _WD)
+optimizer_lion = _make_constructor(Lion, "optimizer_lion", (
+    "Lion optimizer: updates by the sign of an interpolated momentum.\n\n"
+    "    `w = w - learning_rate * sign(beta_1 * m + (1 - beta_1) * g)`; `m = beta_2 * m + (1 - beta_2) * g`."),
+    _LR + "    beta_1 : float\n        In (0, 1]: interpolation rate of the update's sign.\n"
+    "    beta_2 : float\n        In [0, 1]: decay rate of the momentum.\n" + _WD)
+optimizer_lamb = _make_constructor(Lamb, "optimizer_lamb", (
+    "LAMB optimizer: Adam's step scaled by the trust ratio `||w|| / ||step||` of each variable."),
+    _LR + _B1 + _B2 + _EPS + _WD)
+
+
+@shared_doc
+def optimizer_adam_w(
+    learning_rate: LearningRate = 0.001,
+    weight_decay: float = 0.004,
+    beta_1: float = 0.9,
+    beta_2: float = 0.999,
+    epsilon: float = 1e-7,
+    amsgrad: bool = False,
+    clipnorm: float | None = None,
+    clipvalue: float | None = None,
+    global_clipnorm: float | None = None,
+    name: str = "adamw",
+) -> AdamW:
+    """AdamW optimizer (R keras3's name; the same as `optimizer_adamw()`).
+
+    Each step first decays the weights, `w = w - w * weight_decay * learning_rate`, then takes the
+    Adam step (see `optimizer_adam()`).
+
+    Parameters
+    ----------
+    learning_rate : float or callable
+        Step size, > 0 (default 0.001), or a schedule (`learning_rate_schedule_*()`).
+    weight_decay : float
+        >= 0: the decoupled weight decay rate (default 0.004).
+    beta_1 : float
+        In [0, 1): exponential decay rate of the first-moment estimates.
+    beta_2 : float
+        In [0, 1): exponential decay rate of the second-moment estimates.
+    epsilon : float
+        >= 0: small constant for numerical stability.
+    amsgrad : bool
+        Whether to apply the AMSGrad variant.
+    {{optimizer_common}}
+
+    Returns
+    -------
+    AdamW
+        An optimizer for `compile(optimizer = ...)`.
+    """
+    return AdamW(learning_rate, weight_decay, beta_1, beta_2, epsilon, amsgrad, clipnorm, clipvalue,
+                 global_clipnorm, name)
+
+
 for _cls, _fn in (
     (SGD, optimizer_sgd),
     (Adam, optimizer_adam),
     (AdamW, optimizer_adamw),
     (RMSprop, optimizer_rmsprop),
+    (Adagrad, optimizer_adagrad),
+    (Adadelta, optimizer_adadelta),
+    (Adamax, optimizer_adamax),
+    (Nadam, optimizer_nadam),
+    (Ftrl, optimizer_ftrl),
+    (Lion, optimizer_lion),
+    (Lamb, optimizer_lamb),
 ):
     _inherit_parameters(_cls, _fn)
 
@@ -771,6 +1124,13 @@ _BY_NAME = {
     "adam": optimizer_adam,
     "adamw": optimizer_adamw,
     "rmsprop": optimizer_rmsprop,
+    "adagrad": optimizer_adagrad,
+    "adadelta": optimizer_adadelta,
+    "adamax": optimizer_adamax,
+    "nadam": optimizer_nadam,
+    "ftrl": optimizer_ftrl,
+    "lion": optimizer_lion,
+    "lamb": optimizer_lamb,
 }
 
 

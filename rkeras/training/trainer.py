@@ -5,23 +5,22 @@ by `compile()`), loss and its gradient, backward through each layer's own backwa
 regularization penalties and their gradients, one optimizer update, then constraints.
 """
 
-import warnings
-
 import numpy as np
 
-from .. import random as rk_random
 from ..core import activity_losses
 from ..core import tape as _tape
 from ..core.state_transaction import state_transaction
-from ..distribute import current_reducer, is_chief
+from ..distribute import current_reducer
 from ..kernels.array_cache import uses_array_cache
 from ..models.model import Model
+from ..user_warnings import warn
+from . import batching
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import optimizers as optimizers_mod
-from .callbacks import Callback
+from .callbacks import CallbackList, as_callback_list
 from .history import History
-from .progress import ProgressBar, resolve_verbose
+from .progress import ProgbarLogger, resolve_verbose
 
 
 class CompiledState:
@@ -52,11 +51,7 @@ def trainable_snapshot(model) -> dict:
     return {id(layer): layer.trainable for layer in all_layers(model)}
 
 
-def _output_names(model) -> list:
-    outputs = getattr(model, "outputs", None)
-    if outputs is None:
-        return [model.layers[-1].name if model.layers else "output"]
-    return [t.node.layer.name for t in outputs]
+_output_names = batching.output_names
 
 
 def _as_list(x):
@@ -77,8 +72,23 @@ def _per_output(value, names, arg_name):
     return [value] * len(names)
 
 
+def _metrics_per_output(metrics, names):
+    if metrics is None:
+        return [[] for _ in names]
+    if isinstance(metrics, dict):
+        return [_as_list(m) if m is not None else [] for m in _per_output(metrics, names, "metrics")]
+    if (isinstance(metrics, (list, tuple)) and len(names) > 1 and len(metrics) == len(names)
+            and all(m is None or isinstance(m, (list, tuple)) for m in metrics)):
+        return [list(m) if m is not None else [] for m in metrics]  # one list per output
+    return [_as_list(metrics) for _ in names]
+
+
 def compile_model(model, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
-    """Configure `model` for training; returns the model. See `compile()`."""
+    """Configure `model` for training; returns the model. See `compile()`.
+
+    Several outputs: `loss` (and `loss_weights`, `metrics`) may be a list in output order or a dict
+    by output name; `None` for an output trains nothing on it (it needs no target).
+    """
     if kwargs:
         raise TypeError(f"Unknown argument(s) for compile(): {', '.join(map(repr, kwargs))}. Accepted: "
                         f"optimizer, loss, metrics, loss_weights.")
@@ -89,17 +99,28 @@ def compile_model(model, optimizer="rmsprop", loss=None, metrics=None, loss_weig
                          "'sparse_categorical_crossentropy'.")
     names = _output_names(model)
     opt = optimizers_mod.get(optimizer)
-    losses = [] if loss is None else [losses_mod.get(l) for l in _per_output(loss, names, "loss")]
-    weights = [1.0] * len(names) if loss_weights is None else [
-        float(w) for w in _per_output(loss_weights, names, "loss_weights")]
-    if metrics is None:
-        metric_ids = [[] for _ in names]
-    elif isinstance(metrics, dict):
-        metric_ids = [_as_list(m) if m is not None else [] for m in _per_output(metrics, names, "metrics")]
+    if loss is None:  # a custom train_step computes its own loss
+        losses = []
     else:
-        metric_ids = [_as_list(metrics) for _ in names]
+        losses = [None if l is None else losses_mod.get(l) for l in _per_output(loss, names, "loss")]
+        if all(l is None for l in losses):
+            raise ValueError(f"`loss` must give a loss for at least one output; received {loss!r}.")
+    weights = [1.0] * len(names) if loss_weights is None else [
+        _check_loss_weight(w) for w in _per_output(loss_weights, names, "loss_weights")]
+    metric_ids = _metrics_per_output(metrics, names)
+    for ids, l in zip(metric_ids, losses):  # unknown names refused now, not after the first update
+        for m in ids:
+            metrics_mod.get(m, loss=l)
     model._compiled = CompiledState(model, opt, losses, weights, metric_ids)
     return model
+
+
+def _check_loss_weight(w):
+    if w is None:
+        return 1.0
+    if isinstance(w, bool) or not isinstance(w, (int, float, np.integer, np.floating)) or not np.isfinite(w):
+        raise ValueError(f"`loss_weights` entries must be finite numbers; received {w!r}.")
+    return float(w)
 
 
 def _require_compiled(model, verb):
@@ -127,10 +148,9 @@ def _check_stale(model, state):
         return
     if trainable_snapshot(model) != state.trainable_of:
         state.warned = True
-        warnings.warn(f"The `trainable` attribute of a layer of model '{model.name}' changed after compile(): "
-                      f"training keeps using the compiled state (which weights update, and the "
-                      f"normalization mode of batch normalization) until compile() is called again.",
-                      UserWarning, stacklevel=4)
+        warn(f"The `trainable` attribute of a layer of model '{model.name}' changed after compile(): "
+             f"training keeps using the compiled state (which weights update, and the "
+             f"normalization mode of batch normalization) until compile() is called again.")
 
 
 def _prepare_x(x):
@@ -139,23 +159,22 @@ def _prepare_x(x):
     return np.asarray(x)
 
 
-def _n_samples(x) -> int:
-    return len(x[0]) if isinstance(x, list) else len(x)
+_n_samples = batching.n_samples
+_take = batching.take
 
 
-def _take(data, idx):
-    if data is None:
-        return None
-    if isinstance(data, list):
-        return [d[idx] for d in data]
-    return data[idx]
+def _loss_and_grads(state, y_true, y_pred, sample_weight=None):
+    """Weighted sum of the per-output losses and the gradient with respect to each output.
 
-
-def _loss_and_grads(state, y_true, y_pred):
-    """Weighted sum of the per-output losses and the gradient with respect to each output."""
+    An output compiled without a loss contributes nothing (its part is None, its gradient zeros).
+    """
     total, grads, parts = 0.0, [], []
     for loss, w, yt, yp in zip(state.losses, state.loss_weights, y_true, y_pred):
-        value, g = loss.value_and_grad(yt, yp)
+        if loss is None:
+            parts.append(None)
+            grads.append(np.zeros_like(yp))
+            continue
+        value, g = loss.weighted_value_and_grad(yt, yp, sample_weight)
         total += w * value
         parts.append(value)
         grads.append(g * w if w != 1.0 else g)
@@ -166,19 +185,19 @@ def _regularization(variables) -> float:
     return float(sum(v.regularizer(v.value) for v in variables if v.regularizer is not None))
 
 
-def _batch_step(model, state, x, y, training: bool):
+def _batch_step(model, state, x, y, training: bool, sample_weight=None):
     """One batch through the model: returns (total loss, per-output losses, predictions list).
 
     A training step is a transaction (`core/state_transaction.py`): the inputs and targets are
     checked first, then every state change of the step (moving statistics, weights, optimizer slots
     and iterations, constraints) is staged and committed at its end, or not at all."""
     if not training:
-        return _run_batch(model, state, x, y, False)
+        return _run_batch(model, state, x, y, False, sample_weight)
     reducer = current_reducer()
     if reducer is None or reducer.size <= 1:
         _check_training_batch(model, state, x, y)
     with state_transaction():
-        return _run_batch(model, state, x, y, True)
+        return _run_batch(model, state, x, y, True, sample_weight)
 
 
 def _check_training_batch(model, state, x, y):
@@ -199,7 +218,8 @@ def _check_training_batch(model, state, x, y):
     if len(y_true) != len(shapes):
         raise ValueError(f"`y` must give one target per output ({len(shapes)}); received {len(y_true)}.")
     for loss, yt, shape in zip(state.losses, y_true, shapes):
-        loss.check_targets(yt, shape)
+        if loss is not None:  # an output without a loss takes no target
+            loss.check_targets(yt, shape)
 
 
 def _shape_of(x):
@@ -221,9 +241,12 @@ def _remember_output_shapes(state, x, y_pred) -> None:
     seen[_shape_of(x)] = [tuple(p.shape) for p in y_pred]
 
 
-def _run_batch(model, state, x, y, training: bool):
+def _run_batch(model, state, x, y, training: bool, sample_weight=None):
     reducer = current_reducer()
     if reducer is not None and reducer.size > 1:  # data parallel: this rank's share, global results
+        if sample_weight is not None or any(l is None for l in state.losses):
+            raise ValueError("Sample weights, class weights and outputs without a loss are not supported "
+                             "under a data-parallel distribution yet.")
         with _tape.gradient_scope() if training else _tape.no_recording():
             return reducer.batch_step(model, state, x, y, training)
     if training:
@@ -239,7 +262,7 @@ def _run_batch(model, state, x, y, training: bool):
     y_true = _as_list(y) if len(y_pred) > 1 else [y]
     if len(y_true) != len(y_pred):
         raise ValueError(f"`y` must give one target per output ({len(y_pred)}); received {len(y_true)}.")
-    total, grads, parts = _loss_and_grads(state, y_true, y_pred)
+    total, grads, parts = _loss_and_grads(state, y_true, y_pred, sample_weight)
     total += _regularization(state.variables) + sum(added) + sum(activity)
     if training:
         _remember_output_shapes(state, x, y_pred)
@@ -331,15 +354,20 @@ class _Tracker:
             for _, metric in group:
                 metric.reset_state()
 
-    def update(self, total, parts, y_true, y_pred):
+    def update(self, total, parts, y_true, y_pred, sample_weight=None):
         n = len(y_pred[0])
         self.loss_sum += total * n
-        self.part_sums = [s + p * n for s, p in zip(self.part_sums, parts)]
+        self.part_sums = [s + p * n if p is not None else None for s, p in zip(self.part_sums, parts)]
         self.count += n
         _resolve_metrics(self.state, self.names, y_pred)
         for group, yt, yp in zip(self.state.metrics, y_true, y_pred):
+            if yt is None:  # an output without loss and target
+                continue
             for _, metric in group:
-                metric.update_state(yt, yp)
+                if sample_weight is None:
+                    metric.update_state(yt, yp)
+                else:
+                    metric.update_state(yt, yp, sample_weight=sample_weight)
 
     custom_logs = None  # set when a custom train_step() gives the logs
 
@@ -349,10 +377,13 @@ class _Tracker:
         out = {f"{prefix}loss": self.loss_sum / max(self.count, 1)}
         if len(self.names) > 1:
             for name, s in zip(self.names, self.part_sums):
-                out[f"{prefix}{name}_loss"] = s / max(self.count, 1)
+                if s is not None:
+                    out[f"{prefix}{name}_loss"] = s / max(self.count, 1)
         for group in self.state.metrics or []:
             for name, metric in group:
-                out[f"{prefix}{name}"] = float(metric.result())
+                value = metric.result()
+                # a per-class result (e.g. f1_score(average = NULL)) stays an array, as in Keras' logs
+                out[f"{prefix}{name}"] = float(value) if np.ndim(value) == 0 else np.asarray(value, np.float64)
         return out
 
 
@@ -360,23 +391,147 @@ def _as_float(v):
     return float(np.asarray(_tape.plain(v.result() if hasattr(v, "result") else v)))
 
 
-def _batches(n, batch_size, shuffle, generator):
-    order = generator.permutation(n) if shuffle else np.arange(n)
-    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
-
-
 def _check_batch_size(batch_size):
-    if batch_size is None:
-        return 32
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"`batch_size` must be a positive integer; received {batch_size!r}.")
-    return int(batch_size)
+    return _check_positive_int(batch_size, "batch_size", default=32)
+
+
+def _check_positive_int(value, arg, default=None):
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float, np.floating)) or \
+            value != int(value) or value < 1:
+        raise ValueError(f"`{arg}` must be a positive integer; received {value!r}.")
+    return int(value)
+
+
+def _prepare_y(y, names, losses, arg="y"):
+    """Targets in output order; an output compiled without a loss may have none (None)."""
+    if isinstance(y, dict):
+        unknown = [k for k in y if k not in names]
+        if unknown:
+            raise ValueError(f"`{arg}` names unknown outputs {unknown}; outputs are {names}.")
+        y = [y.get(n) for n in names]
+    if len(names) == 1:
+        return batching.as_structure(y, names, arg)
+    if not isinstance(y, (list, tuple)) or len(y) != len(names):
+        got = f"a list of {len(y)}" if isinstance(y, (list, tuple)) else f"a {type(y).__name__}"
+        raise ValueError(f"`{arg}` must give one target per model output ({len(names)}: {', '.join(names)}) "
+                         f"as a list or a dict by output name; received {got}.")
+    out = []
+    for i, (target, loss) in enumerate(zip(y, losses)):
+        if target is None:
+            if loss is not None:
+                raise ValueError(f"`{arg}` has no target for output '{names[i]}', which has a loss.")
+            out.append(None)
+        else:
+            out.append(batching.as_structure(target, [names[i]], f"{arg}[[{i + 1}]]"))
+    return out
+
+
+def _count_of(y):
+    """Samples of the targets (ignoring the None of outputs without loss)."""
+    if isinstance(y, list):
+        return next(len(t) for t in y if t is not None)
+    return len(y)
+
+
+def _prepare_arrays(model, state, x, y, sample_weight, arg_x="x", arg_y="y", arg_sw="sample_weight"):
+    """Checked arrays: x per input, y per output, sample weights; all with the same number of samples."""
+    x = batching.as_structure(x, batching._input_names(model), arg_x)
+    if y is None:
+        raise ValueError(f"`{arg_y}` must be given (targets for the loss) when `{arg_x}` is an array.")
+    y = _prepare_y(y, _output_names(model), state.losses, arg_y)
+    n = _n_samples(x)
+    if n == 0:
+        raise ValueError(f"`{arg_x}` has 0 samples: there is nothing to train on or evaluate.")
+    counts = [len(a) for a in (x if isinstance(x, list) else [x])] + \
+        [len(t) for t in (y if isinstance(y, list) else [y]) if t is not None]
+    if len(set(counts)) > 1:
+        raise ValueError(f"`{arg_x}` and `{arg_y}` must have the same number of samples; received "
+                         f"{n} and {_count_of(y)}" + (f" (per array: {counts})" if len(counts) > 2 else "") + ".")
+    return x, y, batching.check_sample_weight(sample_weight, n, arg_sw)
+
+
+def _iterable_source(model, state, data, arg, with_targets=True):
+    return batching.IterableBatches(data, arg, batching._input_names(model), _output_names(model),
+                                    with_targets=with_targets)
+
+
+def _weights_for(y, sw, class_weight):
+    if class_weight is None:
+        return sw
+    return batching.class_weight_to_sample_weight(y, class_weight)
+
+
+def _dry_run(model, state, x, y, sw, arg):
+    """An inference pass of one small batch through the model and loss: shapes, labels and metrics are
+    checked before training changes anything (inference changes no state)."""
+    idx = slice(0, min(_n_samples(x), 8))
+    xb, yb = _take(x, idx), _take(y, idx)
+    try:
+        outputs, _ = model.forward(xb, training=False, trainable_of=state.trainable_of)
+        y_pred = _as_list(outputs) if isinstance(outputs, list) else [outputs]
+        y_true = _as_list(yb) if len(y_pred) > 1 else [yb]
+        _loss_and_grads(state, y_true, y_pred, None if sw is None else sw[idx])
+        _Tracker(state, _output_names(model)).update(0.0, [0.0] * len(y_pred), y_true, y_pred)
+    except (ValueError, TypeError, IndexError) as err:
+        raise type(err)(f"`{arg}` does not fit the model: {err}") from err
+
+
+def _run_test(model, state, source, steps, cbl, prefix=""):
+    """One pass of inference over `source` with the test hooks; returns the logs."""
+    tracker = _Tracker(state, _output_names(model))
+    cbl.call("on_test_begin", {})
+    seen = 0
+    for step, (xb, yb, swb) in batching.EpochBatches(source, steps, quiet=bool(prefix)).epoch():
+        cbl.call("on_test_batch_begin", step + 1, {})
+        total, parts, yt, yp = _batch_step(model, state, xb, yb, training=False, sample_weight=swb)
+        tracker.update(total, parts, yt, yp, swb)
+        seen += 1
+        cbl.call("on_test_batch_end", step + 1, tracker.logs())
+    if seen == 0:
+        if prefix:  # fit(): a one-shot validation iterator used up
+            warn("`validation_data` gave no batch (a generator used up?): this epoch has no validation.")
+            return {}
+        raise ValueError("The evaluation data gave no batch.")
+    logs = tracker.logs()
+    cbl.call("on_test_end", logs)
+    return {f"{prefix}{k}": v for k, v in logs.items()}
+
+
+def _validation_source(model, state, validation_data, batch_size):
+    if batching.is_batch_iterable(validation_data):
+        return _iterable_source(model, state, validation_data, "validation_data")
+    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+        raise ValueError(f"`validation_data` must be a pair (x_val, y_val), a triple (x_val, y_val, "
+                         f"sample_weight_val) or an iterable of batches; received "
+                         f"{type(validation_data).__name__}"
+                         f"{f' of length {len(validation_data)}' if isinstance(validation_data, (list, tuple)) else ''}.")
+    sw = validation_data[2] if len(validation_data) == 3 else None
+    vx, vy, vsw = _prepare_arrays(model, state, validation_data[0], validation_data[1], sw,
+                                  "validation_data[[1]]", "validation_data[[2]]", "validation_data[[3]]")
+    _dry_run(model, state, vx, vy, vsw, "validation_data")
+    return batching.ArrayBatches(vx, vy, vsw, batch_size)
+
+
+def _default_callbacks(callbacks, verbose):
+    """User callbacks, then a History and a progress logger unless given (Keras' CallbackList)."""
+    history = next((cb for cb in callbacks if isinstance(cb, History)), None)
+    out = list(callbacks)
+    if history is None:
+        history = History()
+        out.append(history)
+    if verbose and not any(isinstance(cb, ProgbarLogger) for cb in callbacks):
+        out.append(ProgbarLogger())
+    return out, history
 
 
 @uses_array_cache
-def fit_model(model, x=None, y=None, batch_size=32, epochs=1, verbose="auto", validation_split=0.0,
-              validation_data=None, shuffle=True, callbacks=None, initial_epoch=0, **kwargs):
-    """Train `model` on (x, y); returns a `History`. See `fit()`."""
+def fit_model(model, x=None, y=None, batch_size=None, epochs=1, callbacks=None, validation_split=0.0,
+              validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=1,
+              steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
+              verbose="auto", **kwargs):
+    """Train `model` on (x, y); returns a `History`. See `fit()`. Epoch numbers are 1-based (R)."""
     if kwargs:
         raise TypeError(f"Unknown argument(s) for fit(): {', '.join(map(repr, kwargs))}.")
     state = _require_compiled(model, "fit")
@@ -384,131 +539,181 @@ def fit_model(model, x=None, y=None, batch_size=32, epochs=1, verbose="auto", va
     batch_size = _check_batch_size(batch_size)
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"`epochs` must be a non-negative integer; received {epochs!r}.")
-    if not 0.0 <= float(validation_split) < 1.0:
-        raise ValueError(f"`validation_split` must be in [0, 1); received {validation_split!r}.")
-    if y is None:
-        raise ValueError("`y` must be given to fit() (targets for the loss).")
-    x, y = _prepare_x(x), _prepare_x(y)
-    n = _n_samples(x)
-    if n != _n_samples(y):
-        raise ValueError(f"`x` and `y` must have the same number of samples; received {n} and {_n_samples(y)}.")
-    if validation_split and validation_data is None:
-        split = int(n * (1.0 - float(validation_split)))  # Keras: the last fraction, before shuffling
-        if split == 0 or split == n:
-            raise ValueError(f"`validation_split` = {validation_split} leaves no training or no validation "
-                             f"samples out of {n}.")
-        idx_train, idx_val = np.arange(split), np.arange(split, n)
-        validation_data = (_take(x, idx_val), _take(y, idx_val))
-        x, y, n = _take(x, idx_train), _take(y, idx_train), split
-    if validation_data is not None:
-        if len(validation_data) != 2:
-            raise ValueError("`validation_data` must be a pair (x_val, y_val).")
-        val_x, val_y = _prepare_x(validation_data[0]), _prepare_x(validation_data[1])
-    callbacks = list(callbacks or [])
-    for cb in callbacks:
-        if not isinstance(cb, Callback):
-            raise TypeError(f"`callbacks` must hold Callback objects; received {type(cb).__name__}.")
-        cb.set_model(model)
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 1:
+        raise ValueError(f"`initial_epoch` must be an integer >= 1 (1-based, as R keras3: training runs epochs "
+                         f"initial_epoch..epochs); received {initial_epoch!r}.")
+    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float, np.number)) or \
+            not 0.0 <= float(validation_split) < 1.0:
+        raise ValueError(f"`validation_split` must be a number in [0, 1); received {validation_split!r}.")
+    steps_per_epoch = _check_positive_int(steps_per_epoch, "steps_per_epoch")
+    validation_steps = _check_positive_int(validation_steps, "validation_steps")
+    validation_batch_size = _check_positive_int(validation_batch_size, "validation_batch_size", batch_size)
+    validation_freq = _check_positive_int(validation_freq, "validation_freq")
+    if shuffle not in (True, False):
+        raise ValueError(f"`shuffle` must be TRUE or FALSE; received {shuffle!r}.")
+    callbacks = as_callback_list(callbacks)
     names = _output_names(model)
-    steps = (n + batch_size - 1) // batch_size
-    history = History({"verbose": verbose, "epochs": epochs, "steps": steps, "batch_size": batch_size,
-                       "samples": n})
+    class_weight = batching.check_class_weight(class_weight, len(names))
+    if class_weight is not None and sample_weight is not None:
+        raise ValueError("`class_weight` and `sample_weight` cannot be given together (as in Keras): fold the "
+                         "class weights into `sample_weight`.")
+
+    if batching.is_batch_iterable(x):
+        if y is not None or sample_weight is not None:
+            raise ValueError("When `x` is a generator or iterable of batches, `y` and `sample_weight` must be "
+                             "None: each batch gives (x, y) or (x, y, sample_weight).")
+        if validation_split:
+            raise ValueError("`validation_split` needs arrays; with a generator or iterable of batches pass "
+                             "`validation_data`.")
+        source = _iterable_source(model, state, x, "x")
+    else:
+        x, y, sample_weight = _prepare_arrays(model, state, x, y, sample_weight)
+        n = _n_samples(x)
+        if validation_split and validation_data is None:
+            split = int(n * (1.0 - float(validation_split)))  # Keras: the last fraction, before shuffling
+            if split == 0 or split == n:
+                raise ValueError(f"`validation_split` = {validation_split} leaves no training or no validation "
+                                 f"samples out of {n}.")
+            idx_train, idx_val = np.arange(split), np.arange(split, n)
+            validation_data = (_take(x, idx_val), _take(y, idx_val)) + (
+                (sample_weight[idx_val],) if sample_weight is not None else ())
+            x, y, sample_weight = _take(x, idx_train), _take(y, idx_train), _take(sample_weight, idx_train)
+        sample_weight = _weights_for(y, sample_weight, class_weight)
+        source = batching.ArrayBatches(x, y, sample_weight, batch_size, shuffle=bool(shuffle))
+    val_source = None
+    if validation_data is not None:  # checked now, not after an epoch of training
+        val_source = _validation_source(model, state, validation_data, validation_batch_size)
+
+    batches = batching.EpochBatches(source, steps_per_epoch)
+    callbacks, history = _default_callbacks(callbacks, verbose)
+    params = {"verbose": verbose, "epochs": int(epochs), "steps": batches.num_batches}
+    if isinstance(source, batching.ArrayBatches):
+        params.update(samples=source.n, batch_size=batch_size)
+    cbl = CallbackList(callbacks, model, params)
+    history.params = params
     model.history = history
     model.stop_training = False
-    generator = rk_random.make_generator()
     custom_step = type(model).train_step is not Model.train_step
-    if custom_step and not all(layer.built for layer in all_layers(model)):
+    if custom_step and isinstance(source, batching.ArrayBatches) and \
+            not all(layer.built for layer in all_layers(model)):
         _build_from_data(model, x)  # a custom step reads model.trainable_weights before the first call
-    model._fit_generator, model._fit_initial_epoch = generator, int(initial_epoch)  # for backup callbacks
-    for cb in callbacks:
-        cb.on_train_begin({})
-    # a callback that restored a backup (callback_backup_and_restore) says where to resume, as Keras
-    initial_epoch = max(int(initial_epoch), int(getattr(model, "_initial_epoch", None) or 0))
+    # for callback_backup_and_restore: the shuffling generator, and the epochs done before this fit
+    model._fit_generator = getattr(source, "_generator", None)
+    model._fit_initial_epoch = int(initial_epoch) - 1
+    cbl.call("on_train_begin", {})
+    # a callback that restored a backup says how many epochs are done, as Keras
+    if getattr(model, "_initial_epoch", None) is not None:
+        initial_epoch = max(int(initial_epoch), int(model._initial_epoch) + 1)
     model._initial_epoch = None
-    for epoch in range(int(initial_epoch), int(epochs)):
-        for cb in callbacks:
-            cb.on_epoch_begin(epoch, {})
-        chief = is_chief()  # data parallel: rank 0 prints
-        if (verbose == 1 or verbose == 2) and chief:
-            print(f"Epoch {epoch + 1}/{epochs}", flush=True)
-        bar = ProgressBar(steps, verbose if chief else 0)
+    logs = {}
+    for epoch in range(int(initial_epoch), int(epochs) + 1):
+        cbl.call("on_epoch_begin", epoch, {})
         tracker = _Tracker(state, names)
-        for step, idx in enumerate(_batches(n, batch_size, shuffle, generator)):
-            for cb in callbacks:
-                cb.on_train_batch_begin(step, {})
+        steps_run = 0
+        for step, (xb, yb, swb) in batches.epoch():
+            cbl.call("on_train_batch_begin", step + 1, {})
             if custom_step:  # a model that overrides train_step(): its logs are the batch's logs
-                logs = dict(model.train_step((_take(x, idx), _take(y, idx))))
-                tracker.custom_logs = logs
+                tracker.custom_logs = dict(model.train_step((xb, yb)))
             else:
-                total, parts, yt, yp = _batch_step(model, state, _take(x, idx), _take(y, idx), training=True)
-                tracker.update(total, parts, yt, yp)
-                logs = tracker.logs()
-            for cb in callbacks:
-                cb.on_train_batch_end(step, logs)
-            bar.update(step + 1, logs)
+                if class_weight is not None and not isinstance(source, batching.ArrayBatches):
+                    swb = batching.class_weight_to_sample_weight(yb, class_weight)
+                total, parts, yt, yp = _batch_step(model, state, xb, yb, training=True, sample_weight=swb)
+                tracker.update(total, parts, yt, yp, swb)
+            steps_run += 1
+            cbl.call("on_train_batch_end", step + 1, tracker.logs())
+            if model.stop_training:  # Keras: honoured after the batch that set it
+                break
+        if steps_run == 0:  # the data ran out (warned): no epoch to record
+            break
         logs = tracker.logs()
-        if validation_data is not None:
-            logs.update(_evaluate_logs(model, state, val_x, val_y, batch_size, prefix="val_"))
-        bar.finish(logs)
-        history.record(epoch, logs)
-        for cb in callbacks:
-            cb.on_epoch_end(epoch, logs)
+        if val_source is not None and epoch % validation_freq == 0:
+            logs.update(_run_test(model, state, val_source, validation_steps, cbl, prefix="val_"))
+        cbl.call("on_epoch_end", epoch, logs)
         if model.stop_training:
             break
-    for cb in callbacks:
-        cb.on_train_end({})
+    cbl.call("on_train_end", logs)
     return history
 
 
 def _evaluate_logs(model, state, x, y, batch_size, prefix=""):
-    tracker = _Tracker(state, _output_names(model))
-    n = _n_samples(x)
-    if n != _n_samples(y):
-        raise ValueError(f"`x` and `y` must have the same number of samples; received {n} and {_n_samples(y)}.")
-    for idx in _batches(n, batch_size, False, None):
-        total, parts, yt, yp = _batch_step(model, state, _take(x, idx), _take(y, idx), training=False)
-        tracker.update(total, parts, yt, yp)
-    return tracker.logs(prefix)
+    """Loss and metrics of arrays in inference mode (no callbacks)."""
+    source = batching.ArrayBatches(x, y, None, batch_size)
+    return _run_test(model, state, source, None, CallbackList([], model, {}), prefix)
 
 
 @uses_array_cache
-def evaluate_model(model, x=None, y=None, batch_size=32, verbose="auto", **kwargs):
+def evaluate_model(model, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                   callbacks=None, **kwargs):
     """Loss and metrics on (x, y) in inference mode, as a dict (R's named list). See `evaluate()`."""
     if kwargs:
         raise TypeError(f"Unknown argument(s) for evaluate(): {', '.join(map(repr, kwargs))}.")
     state = _require_compiled(model, "evaluate")
     verbose = resolve_verbose(verbose)
     batch_size = _check_batch_size(batch_size)
-    if y is None:
-        raise ValueError("`y` must be given to evaluate().")
-    x, y = _prepare_x(x), _prepare_x(y)
-    chief = is_chief()  # data parallel: rank 0 prints
-    bar = ProgressBar((_n_samples(x) + batch_size - 1) // batch_size, verbose if chief else 0)
-    logs = _evaluate_logs(model, state, x, y, batch_size)
-    bar.finish(logs)
-    return logs
+    steps = _check_positive_int(steps, "steps")
+    callbacks = as_callback_list(callbacks)
+    if batching.is_batch_iterable(x):
+        if y is not None or sample_weight is not None:
+            raise ValueError("When `x` is a generator or iterable of batches, `y` and `sample_weight` must be "
+                             "None: each batch gives (x, y) or (x, y, sample_weight).")
+        source = _iterable_source(model, state, x, "x")
+    else:
+        x, y, sample_weight = _prepare_arrays(model, state, x, y, sample_weight)
+        source = batching.ArrayBatches(x, y, sample_weight, batch_size)
+    if verbose and not any(isinstance(cb, ProgbarLogger) for cb in callbacks):
+        callbacks = callbacks + [ProgbarLogger()]
+    cbl = CallbackList(callbacks, model, {"verbose": verbose, "epochs": 1, "steps": steps or source.num_batches})
+    return _run_test(model, state, source, steps, cbl)
+
+
+def _forward_batches(model, x, batch_size, trainable_of):
+    if isinstance(x, batching.IterableBatches):
+        for _, (xb, _, _) in batching.EpochBatches(x, None).epoch():
+            yield xb
+        return
+    for i in range(0, _n_samples(x), batch_size):
+        yield _take(x, slice(i, i + batch_size))
 
 
 @uses_array_cache
-def predict_model(model, x, batch_size=None, verbose=0, **kwargs):
+def predict_model(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, **kwargs):
     """Outputs for `x` in inference mode, computed batch by batch (last batch may be partial)."""
     if kwargs:
         raise TypeError(f"Unknown argument(s) for predict(): {', '.join(map(repr, kwargs))}.")
     batch_size = _check_batch_size(batch_size)
-    resolve_verbose(verbose)
-    x = _prepare_x(x)
-    n = _n_samples(x)
+    verbose = resolve_verbose(verbose)
+    steps = _check_positive_int(steps, "steps")
+    callbacks = as_callback_list(callbacks)
     state = getattr(model, "_compiled", None)
     trainable_of = state.trainable_of if state is not None else None
-    reducer = current_reducer()
-    if reducer is not None and reducer.size > 1:  # data parallel: each rank its share, gathered in order
-        with _tape.no_recording():
-            return reducer.predict(model, x, batch_size, trainable_of)
+    iterable = batching.is_batch_iterable(x)
+    if iterable:
+        x = batching.IterableBatches(x, "x", batching._input_names(model), None, with_targets=False)
+        total = steps or x.num_batches
+    else:
+        x = batching.as_structure(x, batching._input_names(model), "x")
+        if _n_samples(x) == 0:
+            raise ValueError("`x` has no samples to predict.")
+        total = (_n_samples(x) + batch_size - 1) // batch_size
+        reducer = current_reducer()
+        if reducer is not None and reducer.size > 1 and not callbacks and steps is None:
+            with _tape.no_recording():  # data parallel: shares, gathered
+                return reducer.predict(model, x, batch_size, trainable_of)
+        total = min(total, steps) if steps else total
+    if verbose and not any(isinstance(cb, ProgbarLogger) for cb in callbacks):
+        callbacks = callbacks + [ProgbarLogger()]
+    cbl = CallbackList(callbacks, model, {"verbose": verbose, "epochs": 1, "steps": total})
+    cbl.call("on_predict_begin", {})
     pieces = []
-    with _tape.no_recording():  # no backward follows: layers defined by call() record nothing
-        for i in range(0, n, batch_size):
-            out, _ = model.forward(_take(x, slice(i, i + batch_size)), training=False, trainable_of=trainable_of)
-            pieces.append(out)
+    for i, xb in enumerate(_forward_batches(model, x, batch_size, trainable_of)):
+        if steps is not None and i >= steps:
+            break
+        cbl.call("on_predict_batch_begin", i + 1, {})
+        with _tape.no_recording():  # no backward follows: layers defined by call() record nothing
+            out, _ = model.forward(xb, training=False, trainable_of=trainable_of)
+        pieces.append(out)
+        cbl.call("on_predict_batch_end", i + 1, {"outputs": out})
+    cbl.call("on_predict_end", {})
     if not pieces:
         raise ValueError("`x` has no samples to predict.")
     if isinstance(pieces[0], list):

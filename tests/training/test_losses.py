@@ -245,10 +245,10 @@ def test_get():
     assert L.get(obj) is obj and isinstance(obj, Loss)
     assert type(L.get(loss_categorical_crossentropy)) is L.CategoricalCrossentropy
     with pytest.raises(ValueError) as e:
-        L.get("hinge")
+        L.get("hinges")
     msg = str(e.value)
     assert (
-        "`loss`" in msg and "'hinge'" in msg and "'sparse_categorical_crossentropy'" in msg and "'mse'" in msg
+        "`loss`" in msg and "'hinges'" in msg and "'sparse_categorical_crossentropy'" in msg and "'mse'" in msg
     )
     with pytest.raises(ValueError, match="`loss`"):
         L.get(3)

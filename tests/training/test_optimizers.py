@@ -224,7 +224,8 @@ def test_get():
     with pytest.raises(ValueError) as e:
         opt.get("x")
     assert str(e.value) == (
-        "Unknown `optimizer`: 'x'. Accepted: 'sgd', 'adam', 'adamw', 'rmsprop' or an Optimizer object."
+        "Unknown `optimizer`: 'x'. Accepted: 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adadelta', "
+        "'adamax', 'nadam', 'ftrl', 'lion', 'lamb' or an Optimizer object."
     )
     with pytest.raises(ValueError, match="optimizer"):
         opt.get(3)
