@@ -3,6 +3,9 @@
 from ..compose import check_object, compose
 from ..docstrings import shared_doc
 from ..layers.normalization.batch_normalization import BatchNormalization
+from ..layers.normalization.layer_normalization import LayerNormalization
+from ..layers.normalization.rms_normalization import RMSNormalization
+from ..layers.normalization.unit_normalization import UnitNormalization
 
 
 @shared_doc
@@ -153,4 +156,185 @@ def layer_batch_normalization(object=None, axis=-1, momentum=0.99, epsilon=0.001
                                beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
                                beta_constraint=beta_constraint, gamma_constraint=gamma_constraint,
                                synchronized=synchronized, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_layer_normalization(object=None, axis=-1, epsilon=0.001, center=True, scale=True,
+                              beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                              gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+    """Layer normalization layer (Ba et al., 2016).
+
+    Normalize the activations of the previous layer for each given example in a batch
+    independently, rather than across a batch like batch normalization. i.e. applies a
+    transformation that maintains the mean activation within each example close to 0 and the
+    activation standard deviation close to 1.
+
+    If `scale` or `center` are enabled, the layer will scale the normalized outputs by
+    broadcasting them with a trainable variable `gamma`, and center the outputs by broadcasting
+    with a trainable variable `beta`. `gamma` will default to a ones tensor and `beta` will default
+    to a zeros tensor, so that centering and scaling are no-ops before training has begun.
+
+    So, with scaling and centering enabled the normalization equations are as follows: let the
+    intermediate activations for a mini-batch be the `inputs`. For each sample `x` in a batch of
+    `inputs`, compute the mean and (biased) variance of the sample over `axis`, normalize each
+    value, `x_normalized = (x - mean) / sqrt(var + epsilon)`, and scale and center,
+    `output = x_normalized * gamma + beta`.
+
+    `gamma` and `beta` span the axes of `inputs` specified in `axis`, and this part of the inputs'
+    shape must be fully defined. Training and inference compute the same thing (no moving
+    statistics). float16 inputs are normalized in float32 and returned as float16. Keras'
+    deprecated `rms_scaling` argument is accepted only as False (use `layer_rms_normalization()`).
+
+    Parameters
+    ----------
+    {{layer_object}}
+    axis : int or list of int
+        The axis or axes to normalize across, R style: `axis=k > 0` is the k-th dimension counted
+        from 1 *including the batch dimension*; negative values count from the end (`-1`, the
+        default, is the last, typically the features axis). A list normalizes several axes
+        jointly. `0` is an error.
+    epsilon : float
+        Small float added to variance to avoid dividing by zero (> 0).
+    center : bool
+        If True, add offset of `beta` to normalized tensor. If False, `beta` is ignored.
+    scale : bool
+        If True, multiply by `gamma`. If False, `gamma` is not used. When the next layer is linear
+        (also e.g. `relu`), this can be disabled since the scaling will be done by the next layer.
+    beta_initializer : str, initializer or callable
+        Initializer for the beta weight.
+    gamma_initializer : str, initializer or callable
+        Initializer for the gamma weight.
+    beta_regularizer : None, str, regularizer or callable
+        Optional regularizer for the beta weight.
+    gamma_regularizer : None, str, regularizer or callable
+        Optional regularizer for the gamma weight.
+    beta_constraint : None, str, constraint or callable
+        Optional constraint for the beta weight.
+    gamma_constraint : None, str, constraint or callable
+        Optional constraint for the gamma weight.
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Input of any rank.
+    mask : bool array
+        Passed on to the next layers (the statistics do not use it, as in Keras).
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    {{layer_returns_tail}}
+
+    References
+    ----------
+    - Lei Ba et al., 2016, https://arxiv.org/abs/1607.06450
+    - https://keras.io/api/layers/normalization_layers/layer_normalization
+
+    Examples
+    --------
+    >>> x = np.arange(10, dtype="float32").reshape(5, 2) * 10
+    >>> x | layer_layer_normalization(axis=2)
+    """
+    check_object(object, "layer_layer_normalization(axis={!r})")
+    layer = LayerNormalization(axis=axis, epsilon=epsilon, center=center, scale=scale,
+                               beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+                               beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+                               beta_constraint=beta_constraint, gamma_constraint=gamma_constraint, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_rms_normalization(object=None, axis=-1, epsilon=1e-06, **kwargs):
+    """Root Mean Square (RMS) Normalization layer.
+
+    This layer normalizes the input tensor based on its RMS value: each position is divided by
+    the root mean square of its values over `axis`, then multiplied by a trainable `scale`
+    (initialized to ones): `output = x / sqrt(mean(x^2) + epsilon) * scale`. Unlike layer
+    normalization, the inputs are not centered. Training and inference compute the same thing.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    axis : int or list of int
+        The axis or axes along which to normalize, R style: `axis=k > 0` is the k-th dimension
+        counted from 1 *including the batch dimension*; negative values count from the end (`-1`,
+        the default, is the last). A list normalizes several axes jointly. `0` is an error.
+    epsilon : float
+        A lower bound value for the mean square, added to it (> 0).
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Input of any rank.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    {{layer_returns_tail}}
+
+    References
+    ----------
+    - Zhang and Sennrich, 2019, https://arxiv.org/abs/1910.07467
+    - https://keras.io/api/layers/normalization_layers/rms_normalization
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(4, 8))
+    >>> x | layer_rms_normalization()
+    """
+    check_object(object, "layer_rms_normalization(axis={!r})")
+    layer = RMSNormalization(axis=axis, epsilon=epsilon, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_unit_normalization(object=None, axis=-1, **kwargs):
+    """Unit normalization layer.
+
+    Normalize a batch of inputs so that each input in the batch has a L2 norm equal to 1 (across
+    the axes specified in `axis`): `output = x / sqrt(sum(x^2))`, with the inverse norm capped at
+    1e12 (so an all-zero input stays zero). No weights.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    axis : int or list of int
+        The axis or axes to normalize across, R style: `axis=k > 0` is the k-th dimension counted
+        from 1 *including the batch dimension*; negative values count from the end (`-1`, the
+        default, is the last). A list normalizes several axes jointly. `0` is an error.
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Input of any rank.
+    mask : bool array
+        Passed on to the next layers.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    {{layer_returns_tail}}
+
+    References
+    ----------
+    - https://keras.io/api/layers/normalization_layers/unit_normalization
+
+    Examples
+    --------
+    >>> x = np.arange(6, dtype="float32").reshape(2, 3)
+    >>> y = x | layer_unit_normalization()
+    >>> np.sum(y ** 2, axis=1)
+    """
+    check_object(object, "layer_unit_normalization(axis={!r})")
+    layer = UnitNormalization(axis=axis, **kwargs)
     return compose(layer, object)
