@@ -29,6 +29,9 @@ __all__ = ["MODE_LAYER", "MODE_RMS", "MODE_UNIT", "row_norm_backward", "row_norm
 MODE_LAYER, MODE_RMS, MODE_UNIT = 0, 1, 2
 
 _FM = {"reassoc", "contract", "nsz", "arcp"}  # lets LLVM vectorize the row sums; never nnan/ninf
+# Element-wise passes: FMAs only. Reassociation would turn (x - c) - dl into x - (c + dl), and c + dl
+# rounds back to c in float32: the center's correction would be lost.
+_FM_ELEMENTWISE = {"contract"}
 _PARALLEL = {"prange": True, "comprehension": False, "reduction": False, "inplace_binop": False,
              "setitem": False, "numpy": False, "stencil": False, "fusion": False}
 
@@ -38,7 +41,7 @@ def _bound(total, nchunks, k):
     return total * np.int64(k) // nchunks
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")  # 1 / 0 is inf, not an exception
 def _stats(s, q, n, shift, mode, eps):
     """(center, inv, k3) from s = sum(x - shift), q = sum((x - shift)^2) (layer) or sum(x^2) (rms, unit)."""
     if mode == 0:
@@ -58,6 +61,35 @@ def _stats(s, q, n, shift, mode, eps):
 
 
 @njit(cache=True, fastmath=_FM)
+def _row_sums(xr, shift):
+    """(sum d, sum d^2), d = x - shift, in float64 over one contiguous row."""
+    s = 0.0
+    q = 0.0
+    for j in range(xr.shape[0]):
+        d = np.float64(xr[j]) - shift
+        s += d
+        q += d * d
+    return s, q
+
+
+@njit(cache=True, fastmath=_FM)
+def _row_grad_sums(gr, xr, c64, gamma, has_gamma, sum_g, sum_gxhat, a64):
+    """(sum G, sum G * (x - center)), G = gamma * g, in float64 over one row; adds the row's weight-gradient
+    terms into sum_g, sum_gxhat."""
+    a1 = 0.0
+    a2 = 0.0
+    for j in range(xr.shape[0]):
+        d = np.float64(xr[j]) - c64
+        gj = np.float64(gr[j])
+        gg = gj * np.float64(gamma[j]) if has_gamma else gj
+        a1 += gg
+        a2 += gg * d
+        sum_g[j] += gj
+        sum_gxhat[j] += gj * d * a64
+    return a1, a2
+
+
+@njit(cache=True, fastmath=_FM_ELEMENTWISE)
 def _forward_rows(x, C, o0, o1, mode, eps, gamma, has_gamma, beta, has_beta, out, center, inv, k3):
     """I == 1: rows [o0, o1) of C contiguous features."""
     one = x.dtype.type(1)
@@ -65,12 +97,7 @@ def _forward_rows(x, C, o0, o1, mode, eps, gamma, has_gamma, beta, has_beta, out
         xr = x[o * C:(o + 1) * C]
         yr = out[o * C:(o + 1) * C]
         shift = np.float64(xr[0]) if mode == 0 else 0.0
-        s = 0.0
-        q = 0.0
-        for j in range(C):
-            d = np.float64(xr[j]) - shift
-            s += d
-            q += d * d
+        s, q = _row_sums(xr, shift)
         c64, a64, k = _stats(s, q, C, shift, mode, eps)
         center[o], inv[o], k3[o] = c64, a64, k
         c = x.dtype.type(c64)
@@ -132,7 +159,7 @@ def _forward_parallel(x, C, I, O, mode, eps, gamma, has_gamma, beta, has_beta, o
             _forward_strided(x, C, I, o0, o1, mode, eps, gamma, has_gamma, beta, has_beta, out, center, inv, k3)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM_ELEMENTWISE)
 def _backward_rows(g, x, C, o0, o1, mode, center, inv, k3, gamma, has_gamma, out, sum_g, sum_gxhat):
     """I == 1: dx of rows [o0, o1); this range's weight-gradient sums are added to sum_g, sum_gxhat."""
     for o in range(o0, o1):
@@ -143,16 +170,7 @@ def _backward_rows(g, x, C, o0, o1, mode, center, inv, k3, gamma, has_gamma, out
         a64 = inv[o]
         c = x.dtype.type(c64)
         dl = x.dtype.type(c64 - np.float64(c))
-        a1 = 0.0
-        a2 = 0.0
-        for j in range(C):
-            d = np.float64((xr[j] - c) - dl)
-            gj = np.float64(gr[j])
-            gg = gj * np.float64(gamma[j]) if has_gamma else gj
-            a1 += gg
-            a2 += gg * d
-            sum_g[j] += gj
-            sum_gxhat[j] += gj * d * a64
+        a1, a2 = _row_grad_sums(gr, xr, c64, gamma, has_gamma, sum_g, sum_gxhat, a64)
         b0 = x.dtype.type(a64 * a1 / C if mode == 0 else 0.0)
         kk = x.dtype.type(k3[o] * a2)
         a = x.dtype.type(a64)
