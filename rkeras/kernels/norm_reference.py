@@ -70,7 +70,7 @@ def _group_view(x, groups):
 
 def group_norm_forward_ref(x, groups, eps, gamma=None, beta=None):
     x = np.asarray(x, np.float64)
-    N, A, C, B = x.shape
+    C = x.shape[2]
     xg = _group_view(x, groups)
     mean = xg.mean(axis=(1, 3, 4), keepdims=True)
     var = ((xg - mean) ** 2).mean(axis=(1, 3, 4), keepdims=True)
@@ -84,7 +84,7 @@ def group_norm_backward_ref(g, x, groups, eps, gamma=None):
     """(dx, dgamma, dbeta), float64."""
     x = np.asarray(x, np.float64)
     g = np.asarray(g, np.float64)
-    N, A, C, B = x.shape
+    C = x.shape[2]
     xg = _group_view(x, groups)
     mean = xg.mean(axis=(1, 3, 4), keepdims=True)
     inv = 1.0 / np.sqrt(((xg - mean) ** 2).mean(axis=(1, 3, 4), keepdims=True) + eps)

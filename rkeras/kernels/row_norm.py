@@ -47,7 +47,7 @@ def _stats(s, q, n, shift, mode, eps):
     if mode == 0:
         m = s / n
         var = q / n - m * m
-        if var < 0.0:  # rounding only; a NaN fails the test and stays NaN
+        if var < 0.0:  # noqa: PLR1730 (rounding only; a NaN fails the test and stays NaN, not so with max)
             var = 0.0
         inv = 1.0 / np.sqrt(var + eps)
         return shift + m, inv, inv * inv * inv / n

@@ -14,7 +14,7 @@ def _err(a, b):
 
 
 def _run_row(x, g, mode, eps, gamma, beta):
-    O, C, I = x.shape
+    O, _, I = x.shape
     out, dx = np.empty_like(x), np.empty_like(x)
     center, inv, k3 = np.empty(O * I), np.empty(O * I), np.empty(O * I)
     row_norm.row_norm_forward(x, mode, eps, gamma, beta, out, center, inv, k3)
