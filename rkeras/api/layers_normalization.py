@@ -3,6 +3,7 @@
 from ..compose import check_object, compose
 from ..docstrings import shared_doc
 from ..layers.normalization.batch_normalization import BatchNormalization
+from ..layers.normalization.group_normalization import GroupNormalization
 from ..layers.normalization.layer_normalization import LayerNormalization
 from ..layers.normalization.rms_normalization import RMSNormalization
 from ..layers.normalization.unit_normalization import UnitNormalization
@@ -337,4 +338,89 @@ def layer_unit_normalization(object=None, axis=-1, **kwargs):
     """
     check_object(object, "layer_unit_normalization(axis={!r})")
     layer = UnitNormalization(axis=axis, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_group_normalization(object=None, groups=32, axis=-1, epsilon=0.001, center=True, scale=True,
+                              beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                              gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+    """Group normalization layer.
+
+    Group Normalization divides the channels into groups and computes within each group the mean
+    and variance for normalization. Empirically, its accuracy is more stable than batch norm in a
+    wide range of small batch sizes, if learning rate is adjusted linearly with batch sizes.
+
+    Relation to Layer Normalization: if the number of groups is set to 1, then this operation
+    becomes nearly identical to layer normalization over all non-batch axes.
+
+    Relation to Instance Normalization: if the number of groups is set to the input dimension
+    (number of groups is equal to number of channels), then this operation becomes identical to
+    instance normalization. You can achieve this via `groups=-1`.
+
+    Each sample is normalized per group, `(x - mean) / sqrt(var + epsilon)` with the mean and
+    biased variance over the group's channels and all other non-batch axes, then scaled by `gamma`
+    and shifted by `beta` per channel. Training and inference compute the same thing.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    groups : int
+        The number of groups for Group Normalization. Can be in the range `[1, N]` where N is the
+        input dimension. The input dimension must be divisible by the number of groups. `-1`:
+        one group per channel (instance normalization).
+    axis : int
+        The channels axis, R style: `axis=k > 0` is the k-th dimension counted from 1 *including
+        the batch dimension* (`axis=2` for channels-first inputs); negative values count from the
+        end (`-1`, the default, is the last). It cannot be the batch dimension.
+    epsilon : float
+        Small float added to variance to avoid dividing by zero (> 0).
+    center : bool
+        If True, add offset of `beta` to normalized tensor. If False, `beta` is ignored.
+    scale : bool
+        If True, multiply by `gamma`. If False, `gamma` is not used. When the next layer is linear
+        (also e.g. `relu`), this can be disabled since the scaling will be done by the next layer.
+    beta_initializer : str, initializer or callable
+        Initializer for the beta weight.
+    gamma_initializer : str, initializer or callable
+        Initializer for the gamma weight.
+    beta_regularizer : None, str, regularizer or callable
+        Optional regularizer for the beta weight.
+    gamma_regularizer : None, str, regularizer or callable
+        Optional regularizer for the gamma weight.
+    beta_constraint : None, str, constraint or callable
+        Optional constraint for the beta weight.
+    gamma_constraint : None, str, constraint or callable
+        Optional constraint for the gamma weight.
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Input of rank >= 2, batch first. Output: same shape as input.
+    mask : bool array
+        Passed on to the next layers (the statistics do not use it, as in Keras).
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    {{layer_returns_tail}}
+
+    References
+    ----------
+    - Yuxin Wu & Kaiming He, 2018, https://arxiv.org/abs/1803.08494
+    - https://keras.io/api/layers/normalization_layers/group_normalization
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(2, 8, 8, 16))
+    >>> x | layer_group_normalization(groups=4)
+    """
+    check_object(object, "layer_group_normalization(groups={!r})")
+    layer = GroupNormalization(groups=groups, axis=axis, epsilon=epsilon, center=center, scale=scale,
+                               beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+                               beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+                               beta_constraint=beta_constraint, gamma_constraint=gamma_constraint, **kwargs)
     return compose(layer, object)

@@ -5,8 +5,9 @@ import numba
 import numpy as np
 import pytest
 
-from rkeras.kernels import row_norm
-from rkeras.kernels.norm_reference import row_norm_backward_ref, row_norm_forward_ref
+from rkeras.kernels import group_norm, row_norm
+from rkeras.kernels.norm_reference import (group_norm_backward_ref, group_norm_forward_ref, row_norm_backward_ref,
+                                           row_norm_forward_ref)
 
 
 def _err(a, b):
@@ -50,3 +51,32 @@ def test_row_norm_rejects_bad_arrays():
     with pytest.raises(ValueError, match="mode"):
         row_norm.row_norm_forward(x, 7, 1e-3, None, None, np.empty_like(x), c, c.copy(), c.copy())
     assert numba.get_num_threads() >= 1
+
+
+@pytest.mark.parametrize("shape,groups", [((3, 5, 12, 1), 4), ((2, 1, 6, 7), 3), ((2, 3, 4, 5), 1),
+                                          ((4, 256, 64, 1), 8), ((4, 1, 16, 4096), 4)])  # the last two: parallel
+def test_group_norm_matches_twin(shape, groups):
+    rng = np.random.default_rng(1)
+    for dtype, tol in ((np.float64, 1e-12), (np.float32, 2e-6)):
+        x = rng.normal(-2.0, 3.0, shape).astype(dtype)
+        g = rng.normal(size=shape).astype(dtype)
+        gamma = rng.normal(size=shape[2]).astype(dtype)
+        beta = rng.normal(size=shape[2]).astype(dtype)
+        out, dx = np.empty_like(x), np.empty_like(x)
+        mean, inv = np.empty((shape[0], groups)), np.empty((shape[0], groups))
+        group_norm.group_norm_forward(x, groups, 1e-3, gamma, beta, out, mean, inv)
+        dgamma, dbeta = group_norm.group_norm_backward(g, x, groups, mean, inv, gamma, dx)
+        rdx, rdg, rdb = group_norm_backward_ref(g, x, groups, 1e-3, gamma)
+        assert _err(out, group_norm_forward_ref(x, groups, 1e-3, gamma, beta)) <= tol
+        assert _err(dx, rdx) <= tol
+        assert _err(dgamma, rdg) <= 1e-10 * max(1, np.sqrt(x.size))
+        assert _err(dbeta, rdb) <= 1e-12
+    out = np.empty_like(x)
+    group_norm.group_norm_forward(x, groups, 1e-3, None, None, out, mean, inv)
+    assert _err(out, group_norm_forward_ref(x, groups, 1e-3)) <= 2e-6
+
+
+def test_group_norm_rejects_bad_groups():
+    x = np.ones((2, 1, 6, 1), np.float32)
+    with pytest.raises(ValueError, match="groups"):
+        group_norm.group_norm_forward(x, 4, 1e-3, None, None, np.empty_like(x), np.empty((2, 4)), np.empty((2, 4)))

@@ -98,6 +98,18 @@ def test_unit_normalization_matches_keras(shape, r_axis, k_axis):
     check_parity(keras.layers.UnitNormalization(axis=k_axis), rk.layer_unit_normalization(axis=r_axis), x)
 
 
+@pytest.mark.parametrize("shape,groups,r_axis,k_axis", [
+    ((4, 6, 6, 16), 4, -1, -1),
+    ((4, 16, 5, 5), 8, 2, 1),            # channels-first
+    ((3, 7, 12), -1, -1, -1),            # instance normalization
+    ((5, 10), 1, -1, -1),
+])
+def test_group_normalization_matches_keras(shape, groups, r_axis, k_axis):
+    x = np.random.default_rng(6).normal(-1.0, 2.0, shape).astype("float32")
+    check_parity(keras.layers.GroupNormalization(groups=groups, axis=k_axis),
+                 rk.layer_group_normalization(groups=groups, axis=r_axis), x)
+
+
 def test_float16_inputs_match_keras():
     x = np.random.default_rng(5).normal(size=(4, 16)).astype("float16")
     for k_layer, r_layer in ((keras.layers.LayerNormalization(), rk.layer_layer_normalization()),
@@ -111,7 +123,8 @@ def test_float16_inputs_match_keras():
 def test_configs_have_keras_keys():
     pairs = [(keras.layers.LayerNormalization(), rk.layer_layer_normalization()),
              (keras.layers.RMSNormalization(), rk.layer_rms_normalization()),
-             (keras.layers.UnitNormalization(), rk.layer_unit_normalization())]
+             (keras.layers.UnitNormalization(), rk.layer_unit_normalization()),
+             (keras.layers.GroupNormalization(), rk.layer_group_normalization())]
     for k_layer, r_layer in pairs:
         assert set(k_layer.get_config()) <= set(r_layer.get_config()) | {"dtype"}, type(r_layer).__name__
         assert r_layer.name.rstrip("_0123456789") == k_layer.name.rstrip("_0123456789")

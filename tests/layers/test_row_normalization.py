@@ -8,6 +8,7 @@ from layer_harness import run_layer_test
 import rkeras as rk
 from rkeras.kernels import row_norm
 from rkeras.kernels.norm_reference import row_norm_forward_ref
+from rkeras.layers.normalization.group_normalization import GroupNormalization
 from rkeras.layers.normalization.layer_normalization import LayerNormalization
 from rkeras.layers.normalization.rms_normalization import RMSNormalization
 from rkeras.layers.normalization.unit_normalization import UnitNormalization
@@ -94,3 +95,23 @@ def test_pipe_and_models():
     inp = rk.keras_input(shape=(4, 5))
     out = inp | rk.layer_layer_normalization(axis=[2, 3])
     assert out.shape == (None, 4, 5)
+
+
+@pytest.mark.parametrize("shape,kwargs", [((2, 3, 3, 4), {"groups": 2}), ((2, 4, 5), {"groups": 2, "axis": 2}),
+                                          ((3, 6), {"groups": -1, "center": False})])
+def test_group_normalization_harness(shape, kwargs):
+    run_layer_test(GroupNormalization, shape, init_kwargs=kwargs, expected_output_shape=shape,
+                   supports_masking=True, mask=np.ones(shape[:-1], bool) if len(shape) == 4 else None)
+
+
+def test_group_normalization_errors():
+    with pytest.raises(ValueError, match="groups"):
+        rk.layer_group_normalization(groups=0)
+    with pytest.raises(ValueError, match="groups"):
+        rk.layer_group_normalization(groups=4)(np.ones((2, 6)))
+    with pytest.raises(ValueError, match="axis"):
+        rk.layer_group_normalization(groups=1, axis=[2, 3])
+    with pytest.raises(ValueError, match="batch"):
+        rk.layer_group_normalization(groups=1, axis=1)(np.ones((2, 6)))
+    with pytest.raises(TypeError, match="groups="):
+        rk.layer_group_normalization(4)
