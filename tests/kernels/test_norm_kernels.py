@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 
 from rkeras.kernels import group_norm, row_norm
-from rkeras.kernels.norm_reference import (group_norm_backward_ref, group_norm_forward_ref, row_norm_backward_ref,
-                                           row_norm_forward_ref)
+from rkeras.kernels.norm_reference import (
+    group_norm_backward_ref,
+    group_norm_forward_ref,
+    row_norm_backward_ref,
+    row_norm_forward_ref,
+)
 
 
 def _err(a, b):
