@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ... import conventions
+from ... import conventions, initializers
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
 
@@ -63,8 +63,7 @@ class Normalization(Layer):
         self._stat_shape = tuple(input_shape[a] for a in keep)
         self._broadcast_shape = tuple(input_shape[a] if a in keep else 1 for a in range(rank))
         if self.input_mean is None:
-            zeros = lambda shape, dtype: np.zeros(shape, dtype)  # noqa: E731
-            ones = lambda shape, dtype: np.ones(shape, dtype)  # noqa: E731
+            zeros, ones = initializers.get("zeros"), initializers.get("ones")
             self.adapt_mean = self.add_weight("mean", self._stat_shape, zeros, trainable=False)
             self.adapt_variance = self.add_weight("variance", self._stat_shape, ones, trainable=False)
             self.count = self.add_weight("count", (), zeros, trainable=False, dtype="int64")
