@@ -7,6 +7,7 @@ from ..layers.normalization.batch_normalization import BatchNormalization
 from ..layers.normalization.group_normalization import GroupNormalization
 from ..layers.normalization.layer_normalization import LayerNormalization
 from ..layers.normalization.rms_normalization import RMSNormalization
+from ..layers.normalization.spectral_normalization import SpectralNormalization
 from ..layers.normalization.unit_normalization import UnitNormalization
 from ..layers.preprocessing.normalization import Normalization
 
@@ -546,3 +547,56 @@ def adapt(object=None, data=None, *, batch_size=None, steps=None, **kwargs):
         raise TypeError(f"`object` of adapt() must be a layer with state to adapt (layer_normalization()); "
                         f"received layer '{object.name}' of type {type(object).__name__}.")
     return object.adapt(data, batch_size=batch_size, steps=steps)
+
+
+@shared_doc
+def layer_spectral_normalization(object=None, layer=None, power_iterations=1, **kwargs):
+    """Performs spectral normalization on the weights of a target layer.
+
+    This wrapper controls the Lipschitz constant of the weights of a layer by constraining their
+    spectral norm, which can stabilize the training of GANs. In each training call the target
+    layer's `kernel` (or `embeddings`), viewed as a matrix of shape `(-1, units)`, is divided by
+    its largest singular value, estimated by `power_iterations` steps of the power method from the
+    non-trainable weight `vector_u`; the normalized kernel and the new `vector_u` are stored (an
+    all-zero kernel is left as it is). Inference calls use the stored kernel. Gradients flow
+    through the normalization (with the power-iteration vectors held constant), as in Keras 3 on
+    JAX.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    layer : Layer
+        A layer instance that has either a `kernel` (e.g. `layer_conv_2d()`, `layer_dense()`...)
+        or an `embeddings` attribute (`layer_embedding()`).
+    power_iterations : int
+        The number of iterations during normalization (>= 1).
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        The inputs of the wrapped layer.
+    training : bool
+        Normalize the kernel (and update `vector_u`) only when True, as in `fit()`.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    {{layer_returns_tail}}
+
+    References
+    ----------
+    - Spectral Normalization for GAN, Miyato et al., 2018, https://arxiv.org/abs/1802.05957
+    - https://keras.io/api/layers/normalization_layers/spectral_normalization
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).uniform(size=(2, 10, 10, 3))
+    >>> sn = layer_spectral_normalization(layer=layer_conv_2d(filters=2, kernel_size=2))
+    >>> y = sn(x, training=True)
+    """
+    check_object(object, "layer_spectral_normalization(layer={!r})")
+    wrapper = SpectralNormalization(layer=layer, power_iterations=power_iterations, **kwargs)
+    return compose(wrapper, object)

@@ -2,6 +2,8 @@
 normalization and spectral normalization: outputs, input and weight gradients, state; float32 relative
 error <= 1e-5, for each axis form (last axis, 1-based channels-first, lists)."""
 
+import re
+
 import jax
 import keras  # conftest.py selects the JAX backend
 import numpy as np
@@ -128,3 +130,37 @@ def test_configs_have_keras_keys():
     for k_layer, r_layer in pairs:
         assert set(k_layer.get_config()) <= set(r_layer.get_config()) | {"dtype"}, type(r_layer).__name__
         assert r_layer.name.rstrip("_0123456789") == k_layer.name.rstrip("_0123456789")
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.layers.Dense(5),
+    lambda m: m.layers.Conv2D(4, 3),
+])
+def test_spectral_normalization_matches_keras(make):
+    shape = (3, 8) if isinstance(make(keras), keras.layers.Dense) else (2, 6, 6, 3)
+    rng = np.random.default_rng(7)
+    k_layer = keras.layers.SpectralNormalization(make(keras), power_iterations=2)
+    r_inner = rk.layer_dense(units=5) if len(shape) == 2 else rk.layer_conv_2d(filters=4, kernel_size=3)
+    r_layer = rk.layer_spectral_normalization(layer=r_inner, power_iterations=2)
+    k_layer.build(shape)
+    r_layer.build(shape)
+    paths = [[re.sub(r"_\d+", "", v.path) for v in layer.weights] for layer in (r_layer, k_layer)]
+    assert paths[0] == paths[1]  # spectral_normalization/dense/kernel, .../vector_u, .../dense/bias
+    r_layer.set_weights([np.asarray(v.value) for v in k_layer.weights])
+    for step in range(3):  # each training call normalizes the (already normalized) kernel again
+        x = rng.normal(size=shape).astype("float32")
+        g = rng.normal(size=np.asarray(k_layer(x)).shape).astype("float32")
+        ky, kdx, kdw, k_state = keras_vjp(k_layer, x, g, training=True)
+        ry, rdx, rdw = rk.vjp(r_layer, x, g, training=True)
+        assert rel_err(ry, ky) <= TOL
+        assert rel_err(rdx, kdx) <= TOL
+        for v, kd in zip(r_layer.trainable_weights, kdw):
+            assert rel_err(rdw[v.path], kd) <= TOL, v.path
+        assert rel_err(r_layer.vector_u.numpy(), k_state[0]) <= TOL
+        # the state a Keras eager training call leaves: the kernel normalized, vector_u updated
+        k_layer(x, training=True)
+        assert rel_err(r_layer.layer.kernel.numpy(), np.asarray(k_layer.layer.kernel.value)) <= TOL
+        assert rel_err(r_layer.vector_u.numpy(), np.asarray(k_layer.vector_u.value)) <= TOL
+    x = rng.normal(size=shape).astype("float32")
+    assert rel_err(r_layer(x), np.asarray(k_layer(x))) <= TOL  # inference: the stored kernel
+    assert set(k_layer.get_config()) <= set(r_layer.get_config())
