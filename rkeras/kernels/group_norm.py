@@ -247,8 +247,13 @@ def group_norm_forward(x, groups, epsilon, gamma, beta, out, mean, inv):
     beta, has_beta = _vector("beta", beta, C, x.dtype)
     if x.size == 0:
         return
-    _forward_parallel(x.reshape(-1), N, A, C, B, int(groups), float(epsilon), gamma, has_gamma, beta, has_beta,
-                      out.reshape(-1), mean, inv, _nchunks(x))
+    nchunks = _nchunks(x)
+    if nchunks > 1:
+        _forward_parallel(x.reshape(-1), N, A, C, B, int(groups), float(epsilon), gamma, has_gamma, beta,
+                          has_beta, out.reshape(-1), mean, inv, nchunks)
+    else:  # small arrays: no parallel region at all
+        _forward_samples(x.reshape(-1), A, C, B, int(groups), 0, N, float(epsilon), gamma, has_gamma, beta,
+                         has_beta, out.reshape(-1), mean, inv)
 
 
 def group_norm_backward(g, x, groups, mean, inv, gamma, out):
@@ -262,8 +267,12 @@ def group_norm_backward(g, x, groups, mean, inv, gamma, out):
     gamma, has_gamma = _vector("gamma", gamma, C, x.dtype)
     sum_g = np.zeros((N, C))
     sum_gx = np.zeros((N, C))
-    if x.size:
+    nchunks = _nchunks(x)
+    if x.size and nchunks > 1:
         _backward_parallel(g.reshape(-1), x.reshape(-1), N, A, C, B, int(groups), mean, inv, gamma, has_gamma,
-                           out.reshape(-1), sum_g, sum_gx, _nchunks(x))
+                           out.reshape(-1), sum_g, sum_gx, nchunks)
+    elif x.size:  # small arrays: no parallel region at all
+        _backward_samples(g.reshape(-1), x.reshape(-1), A, C, B, int(groups), 0, N, mean, inv, gamma, has_gamma,
+                          out.reshape(-1), sum_g, sum_gx)
     inv_c = np.repeat(inv, C // groups, axis=1)
     return (sum_gx * inv_c).sum(axis=0), sum_g.sum(axis=0)

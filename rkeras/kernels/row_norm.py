@@ -274,8 +274,16 @@ def row_norm_forward(x, mode, epsilon, gamma, beta, out, center, inv, k3):
     beta, has_beta = _vector("beta", beta, C, x.dtype)
     if x.size == 0:
         return
-    _forward_parallel(x.reshape(-1), C, I, O, mode, float(epsilon), gamma, has_gamma, beta, has_beta,
-                      out.reshape(-1), center, inv, k3, _nchunks(x))
+    nchunks = _nchunks(x)
+    xf, of = x.reshape(-1), out.reshape(-1)
+    if nchunks > 1:
+        _forward_parallel(xf, C, I, O, mode, float(epsilon), gamma, has_gamma, beta, has_beta, of, center, inv,
+                          k3, nchunks)
+    elif I == 1:  # small arrays: no parallel region at all
+        _forward_rows(xf, C, 0, O, mode, float(epsilon), gamma, has_gamma, beta, has_beta, of, center, inv, k3)
+    else:
+        _forward_strided(xf, C, I, 0, O, mode, float(epsilon), gamma, has_gamma, beta, has_beta, of, center,
+                         inv, k3)
 
 
 def row_norm_backward(g, x, mode, center, inv, k3, gamma, out):
@@ -293,8 +301,14 @@ def row_norm_backward(g, x, mode, center, inv, k3, gamma, out):
     pad = (-C) % 8
     sums_g = np.zeros((nchunks, C + pad))[:, :C]
     sums_gxhat = np.zeros((nchunks, C + pad))[:, :C]
-    if x.size:
-        _backward_parallel(g.reshape(-1), x.reshape(-1), C, I, O, mode, center, inv, k3, gamma, has_gamma,
-                           out.reshape(-1), sums_g, sums_gxhat, nchunks)
+    gf, xf, of = g.reshape(-1), x.reshape(-1), out.reshape(-1)
+    if x.size and nchunks > 1:
+        _backward_parallel(gf, xf, C, I, O, mode, center, inv, k3, gamma, has_gamma, of, sums_g, sums_gxhat,
+                           nchunks)
+    elif x.size and I == 1:  # small arrays: no parallel region at all
+        _backward_rows(gf, xf, C, 0, O, mode, center, inv, k3, gamma, has_gamma, of, sums_g[0], sums_gxhat[0])
+    elif x.size:
+        _backward_strided(gf, xf, C, I, 0, O, mode, center, inv, k3, gamma, has_gamma, of, sums_g[0],
+                          sums_gxhat[0])
     return sums_g.sum(axis=0), sums_gxhat.sum(axis=0)
 
