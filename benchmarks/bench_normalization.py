@@ -17,8 +17,8 @@ Workloads (float32, forward + backward: outputs, then gradients w.r.t. the input
                                NCHW tensor, its native layout; rkeras is also timed on that layout (axis = 2)
 
 Rows:
-  rkeras layer          `layer.forward(x, training=True)` then `layer.backward(cache, g)` (what `vjp()` and a
-                        training step run; fresh outputs)
+  rkeras layer          `rk.vjp(layer, x, g)`: the layer's forward then backward, as a training step runs them
+                        (fresh outputs, from rkeras' array cache)
   rkeras kernels        the kernels alone (`row_norm_forward`/`row_norm_backward`, `group_norm_*`) on
                         preallocated outputs
   torch                 `F.layer_norm` / `F.rms_norm` / `F.group_norm` with parameters requiring grad, then
@@ -78,8 +78,7 @@ def _rkeras_cases(kind, shape, groups, layout):
     layer.build(shape)
 
     def run_layer():
-        _, cache = layer.forward(x, training=True)
-        layer.backward(cache, g)
+        rk.vjp(layer, x, g, training=True)
 
     out, dx = np.empty_like(x), np.empty_like(x)
     if kind == "group":
