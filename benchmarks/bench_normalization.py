@@ -43,14 +43,14 @@ from pathlib import Path
 for _var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
     os.environ.pop(_var, None)
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 if (ROOT / "rkeras").is_dir():
     sys.path.insert(0, str(ROOT))
 
-import rkeras as rk  # noqa: E402
-from rkeras.kernels import group_norm, row_norm  # noqa: E402
+import rkeras as rk
+from rkeras.kernels import group_norm, row_norm
 
 try:
     import torch

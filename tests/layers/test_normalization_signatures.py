@@ -15,7 +15,7 @@ R_VALUES = {"TRUE": True, "FALSE": False, "NULL": None}
 
 def r_signature(name):
     text = USAGE.read_text()
-    match = re.search(rf"^{name}\((.*?)\)\s*$", text, re.S | re.M)
+    match = re.search(rf"^{name}\((.*?)\)\s*$", text, re.DOTALL | re.MULTILINE)
     assert match, name
     params = []
     for part in re.split(r",\s*", match.group(1).strip()):
