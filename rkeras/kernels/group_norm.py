@@ -56,38 +56,17 @@ def _grad_sums(gr, xr, center):
 
 @njit(cache=True, fastmath=_FM_ELEMENTWISE)
 def _channel_sums(x, n, A, C, B, shift_c, s, q):
-    """Per-channel float64 sums of d = x - shift_c[c] and d^2 over sample n (B == 1: four rows per step, so
-    the accumulators are loaded and stored once per four rows)."""
+    """Per-channel float64 sums of d = x - shift_c[c] and d^2 over sample n."""
     s[:] = 0.0
     q[:] = 0.0
-    if B == 1:
-        a = 0
-        while a < A:
-            base = (n * A + a) * C
-            if a + 4 <= A:
-                r0, r1, r2, r3 = x[base:base + C], x[base + C:base + 2 * C], x[base + 2 * C:base + 3 * C], \
-                    x[base + 3 * C:base + 4 * C]
-                for c in range(C):
-                    sc = shift_c[c]
-                    d0 = np.float64(r0[c]) - sc
-                    d1 = np.float64(r1[c]) - sc
-                    d2 = np.float64(r2[c]) - sc
-                    d3 = np.float64(r3[c]) - sc
-                    s[c] += (d0 + d1) + (d2 + d3)
-                    q[c] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3)
-                a += 4
-            else:
-                row = x[base:base + C]
-                for c in range(C):
-                    d = np.float64(row[c]) - shift_c[c]
-                    s[c] += d
-                    q[c] += d * d
-                a += 1
-        return
     for a in range(A):
         base = (n * A + a) * C * B
         if B == 1:
-            continue
+            row = x[base:base + C]
+            for c in range(C):
+                d = np.float64(row[c]) - shift_c[c]
+                s[c] += d
+                q[c] += d * d
         else:
             for c in range(C):
                 ss, qq = _sums(x[base + c * B:base + (c + 1) * B], shift_c[c])
@@ -172,32 +151,16 @@ def _backward_samples(g, x, A, C, B, G, n0, n1, mean, inv, gamma, has_gamma, out
             mean_c[c] = mean[n, c // Cg]
         sg[:] = 0.0
         sgx[:] = 0.0
-        a = 0
-        while B == 1 and a < A:  # four rows per step: the accumulators are loaded and stored once per four
-            base = (n * A + a) * C
-            if a + 4 <= A:
-                x0, x1, x2, x3 = x[base:base + C], x[base + C:base + 2 * C], x[base + 2 * C:base + 3 * C], \
-                    x[base + 3 * C:base + 4 * C]
-                g0, g1, g2, g3 = g[base:base + C], g[base + C:base + 2 * C], g[base + 2 * C:base + 3 * C], \
-                    g[base + 3 * C:base + 4 * C]
-                for c in range(C):
-                    mc = mean_c[c]
-                    e0, e1, e2, e3 = np.float64(g0[c]), np.float64(g1[c]), np.float64(g2[c]), np.float64(g3[c])
-                    sg[c] += (e0 + e1) + (e2 + e3)
-                    sgx[c] += (e0 * (np.float64(x0[c]) - mc) + e1 * (np.float64(x1[c]) - mc)) + \
-                        (e2 * (np.float64(x2[c]) - mc) + e3 * (np.float64(x3[c]) - mc))
-                a += 4
-            else:
+        for a in range(A):
+            base = (n * A + a) * C * B
+            if B == 1:
                 xr = x[base:base + C]
                 gr = g[base:base + C]
                 for c in range(C):
                     gj = np.float64(gr[c])
                     sg[c] += gj
                     sgx[c] += gj * (np.float64(xr[c]) - mean_c[c])
-                a += 1
-        for a in range(A if B > 1 else 0):
-            base = (n * A + a) * C * B
-            if B > 1:
+            else:
                 for c in range(C):
                     s1, s2 = _grad_sums(g[base + c * B:base + (c + 1) * B], x[base + c * B:base + (c + 1) * B],
                                         mean_c[c])
