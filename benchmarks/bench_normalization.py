@@ -25,6 +25,11 @@ Rows:
                         `torch.autograd.grad(y, (x, weight[, bias]), g)`
   floor                 memory traffic of forward + backward: copy(out <- x) + add(out <- g + x), i.e.
                         3 reads + 2 writes of the batch, on preallocated buffers
+  The floor is strict: numpy's large copies may use non-temporal stores (no read of the destination before
+  it is written), which the kernels' ordinary stores cannot match; and group normalization's statistics span
+  a whole sample (512 KiB here), so its second pass over the sample re-reads x (and g) from beyond L2 when
+  the sample does not stay there (the batch-normalization benchmark's convention, 2 reads + 1 write forward
+  and 4 reads + 1 write backward, counts that pass).
 Within a repetition every row runs once, in a new random order; the figure is the median over repetitions.
 Targets (issue 20): rkeras layer / torch <= 0.8; rkeras kernels / floor <= 1.3. The ratios are printed, not
 enforced: the machine is shared and noisy.
