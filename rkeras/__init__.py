@@ -23,6 +23,7 @@ __version__ = "0.1.0"
 # R-style families: every name with one of these prefixes in these modules is public.
 _FAMILIES = {
     "rkeras.api.layers_normalization": ("layer_",),
+    "rkeras.api.layers_preprocessing": ("layer_", "adapt"),
     "rkeras.api.layers_core": ("layer_",),
     "rkeras.api.layers_convolutional": ("layer_",),
     "rkeras.api.layers_pooling": ("layer_",),

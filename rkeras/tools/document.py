@@ -61,7 +61,8 @@ _PACKAGE_FAMILIES = {
 # Order of the families in man/index.md; others follow alphabetically.
 _FAMILY_ORDER = [
     "model creation", "core layers", "normalization layers", "convolutional layers", "pooling layers",
-    "embedding and masking layers", "merging layers", "layers", "model functions", "custom training", "custom classes",
+    "embedding and masking layers", "merging layers", "preprocessing layers", "layers", "model functions",
+    "custom training", "custom classes",
     "optimizers", "losses", "metrics", "callbacks", "initializers", "regularizers", "constraints",
     "ops", "datasets", "random", "distribution", "pipe", "config backend", "backend", "variables",
 ]

@@ -217,5 +217,9 @@ def test_batch_normalization_page_has_every_fact_of_the_r_page():
     for name in see_also.split("`")[1::2]:  # only functions that exist
         if name.endswith("()"):
             assert hasattr(rk, name[:-2]), name
-    assert "layer_group_normalization" not in see_also
+    # R keras3's "Other normalization layers" (the preprocessing layer_normalization() is not one of them)
+    others = see_also.split("Other normalization layers:")[1].split("\n\n")[0]
+    for name in ("group", "layer", "rms", "spectral", "unit"):
+        assert f"[`layer_{name}_normalization()`]" in others, name
+    assert "[`layer_normalization()`]" not in others
     assert inspect.getdoc(rk.layer_batch_normalization).splitlines()[0] == "Layer that normalizes its inputs."

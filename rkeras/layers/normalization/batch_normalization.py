@@ -122,18 +122,7 @@ class BatchNormalization(Layer):
         return layout
 
     def _compute_layout(self, shape):
-        axes = self._axes
-        contiguous = axes == tuple(range(axes[0], axes[-1] + 1))
-        perm = None
-        if not contiguous:
-            before = [a for a in range(len(shape)) if a < axes[0]]
-            after = [a for a in range(len(shape)) if a > axes[0] and a not in axes]
-            perm = before + list(axes) + after
-            shape = tuple(shape[a] for a in perm)
-            first, last = len(before), len(before) + len(axes)
-        else:
-            first, last = axes[0], axes[-1] + 1
-        return perm, (math.prod(shape[:first]), math.prod(shape[first:last]), math.prod(shape[last:]))
+        return channel_view(shape, self._axes)
 
     def _to_view(self, x, perm, view_shape, dtype):
         if perm is not None:
@@ -318,3 +307,19 @@ def _check_float(value, name, ok, accepted):
     if not ok(value):
         raise ValueError(f"`{name}` must be {accepted}; received {value!r}.")
     return value
+
+
+def channel_view(shape, axes):
+    """(permutation or None, (outer, channels, inner)): the C-contiguous view of an input of `shape` whose
+    0-based `axes` (sorted) become the channels; a non-contiguous set of axes is moved together first."""
+    contiguous = axes == tuple(range(axes[0], axes[-1] + 1))
+    perm = None
+    if not contiguous:
+        before = [a for a in range(len(shape)) if a < axes[0]]
+        after = [a for a in range(len(shape)) if a > axes[0] and a not in axes]
+        perm = before + list(axes) + after
+        shape = tuple(shape[a] for a in perm)
+        first, last = len(before), len(before) + len(axes)
+    else:
+        first, last = axes[0], axes[-1] + 1
+    return perm, (math.prod(shape[:first]), math.prod(shape[first:last]), math.prod(shape[last:]))
