@@ -112,3 +112,41 @@ def aspect_pad(height, width, target_height, target_width):
     pad_w = max(width, int(float(height * target_width) / target_height))
     top, left = int(float(pad_h - height) / 2), int(float(pad_w - width) / 2)
     return (top, 0) if top > 0 else (0, left)
+
+
+class CropPadResize:
+    """Crop to a box or pad with a constant, then resample to `out_hw` (channels-last 4-D batches),
+    and the adjoint of that linear map (the fill is a constant: it gets no gradient)."""
+
+    def __init__(self, in_hw, out_hw, method, antialias=False, crop_box=None, pad=None, fill_value=0.0):
+        h, w = in_hw
+        self.in_hw, self.crop_box, self.pad, self.fill_value = (h, w), crop_box, pad, float(fill_value)
+        if crop_box is not None:
+            mid = crop_box[2:]
+        elif pad is not None:
+            mid = (h + 2 * pad[0], w + 2 * pad[1])
+        else:
+            mid = (h, w)
+        self.resampler = Resampler(mid, out_hw, method, antialias, (1, 2))
+
+    def forward(self, x):
+        if self.crop_box is not None:
+            top, left, ch, cw = self.crop_box
+            x = x[:, top:top + ch, left:left + cw, :]
+        elif self.pad is not None and any(self.pad):
+            ph, pw = self.pad
+            x = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)), constant_values=self.fill_value)
+        return self.resampler.forward(x)
+
+    def backward(self, g):
+        g = self.resampler.backward(g)
+        h, w = self.in_hw
+        if self.crop_box is not None:
+            top, left, ch, cw = self.crop_box
+            dx = np.zeros((g.shape[0], h, w, g.shape[3]), dtype=g.dtype)
+            dx[:, top:top + ch, left:left + cw, :] = g
+            return dx
+        if self.pad is not None and any(self.pad):
+            ph, pw = self.pad
+            return np.ascontiguousarray(g[:, ph:ph + h, pw:pw + w, :])
+        return g
