@@ -70,7 +70,7 @@ class Conv3D(BaseConv):
     def forward(self, inputs, training=False, mask=None):
         x = float_input(as_numeric_array(inputs, "inputs"), self.dtype)
         self._maybe_build(x.shape)
-        out_shape = self.compute_output_shape(x.shape)
+        self.compute_output_shape(x.shape)  # checks the input before any work
         work = compute_dtype(x.dtype)
         cf = self.data_format == "channels_first"
         x5 = np.ascontiguousarray(np.moveaxis(x, 1, -1) if cf else x, dtype=work)

@@ -11,7 +11,7 @@ from .image_layer import RandomImageLayer, check_number, factor_range
 class RandomContrast(RandomImageLayer):
     """Randomly adjusts contrast during training; see `layer_random_contrast()`."""
 
-    def __init__(self, factor=None, value_range=(0, 255), seed=None, **kwargs):
+    def __init__(self, factor=None, value_range=(0, 255), seed=None, data_format=None, **kwargs):
         conventions.check_kwargs(kwargs, where="layer_random_contrast()")
         if factor is None:
             raise ValueError("`factor` must be given: a number or a list of 2 numbers in [0, 1]; received None.")
@@ -22,7 +22,7 @@ class RandomContrast(RandomImageLayer):
         if self.value_range[0] > self.value_range[1]:
             raise ValueError(f"`value_range` must be (low, high) with low <= high; received {value_range!r}.")
         self._init_seed(seed)
-        self._init_data_format(None)
+        self._init_data_format(data_format)
         super().__init__(**kwargs)
 
     def _random_transformation(self, shape_cl):
@@ -49,5 +49,5 @@ class RandomContrast(RandomImageLayer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"factor": self.factor, "value_range": self.value_range})
+        config.update({"factor": self.factor, "value_range": self.value_range, "data_format": self.data_format})
         return config

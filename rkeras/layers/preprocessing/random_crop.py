@@ -8,8 +8,6 @@ aspect ratio, resized (bilinear) to `(height, width)`.
 the mode.)
 """
 
-import numpy as np
-
 from ... import conventions
 from .image_layer import RandomImageLayer
 from .resampling import CropPadResize, aspect_crop_box
