@@ -171,7 +171,7 @@ class BaseConvTranspose(ConvGeometry, KernelAndBias, Layer):
         (kh, kw), _, _ = self._window_4d()
         f = self.filters
         g = np.asarray(grad_outputs).astype(work, copy=False)
-        gz = self.activation.backward(z, y, g.reshape(z.shape if z is not None else y.shape))
+        gz = self.activation.backward(z, y, g)
         gz4 = np.ascontiguousarray(gz, dtype=work).reshape(out4_shape)
         cols = np.empty((n, ih, iw, kh, kw, f), dtype=work)
         kernels.im2col(gz4, cf, *geo, cols)

@@ -113,7 +113,7 @@ class BaseDepthwiseConv(ConvGeometry, Layer):
         patches, x4_shape, geo, z, y, in_shape, in_dtype, work = cache
         cf = self.data_format == "channels_first"
         g = np.asarray(grad_outputs).astype(work, copy=False)
-        gz = self.activation.backward(z, y, g.reshape(z.shape if z is not None else y.shape))
+        gz = self.activation.backward(z, y, g)
         n, (oh, ow) = x4_shape[0], geo[:2]
         if cf:
             gz4 = gz.reshape(n, -1, oh, ow).transpose(0, 2, 3, 1)

@@ -119,7 +119,7 @@ class BaseSeparableConv(ConvGeometry, Layer):
         patches, d2, x4_shape, geo, z, y, in_shape, in_dtype, work = cache
         cf = self.data_format == "channels_first"
         g = np.asarray(grad_outputs).astype(work, copy=False)
-        gz = self.activation.backward(z, y, g.reshape(z.shape if z is not None else y.shape))
+        gz = self.activation.backward(z, y, g)
         n, (oh, ow) = x4_shape[0], geo[:2]
         gz4 = gz.reshape(n, -1, oh, ow).transpose(0, 2, 3, 1) if cf else gz.reshape(n, oh, ow, -1)
         g2 = np.ascontiguousarray(gz4, dtype=work).reshape(n * oh * ow, -1)

@@ -111,7 +111,7 @@ class Conv3D(BaseConv):
         _, sh, sw = self.strides
         _, dh, dw = self.dilation_rate
         g = np.asarray(grad_outputs).astype(work, copy=False)
-        gz = self.activation.backward(z, y, g.reshape(z.shape if z is not None else y.shape))
+        gz = self.activation.backward(z, y, g)
         f, fg, cg = self.filters, self.filters // self.groups, c // self.groups
         g2 = np.ascontiguousarray(np.moveaxis(gz, 1, -1) if cf else gz, dtype=work).reshape(-1, f)
         k = self.kernel.value.astype(work, copy=False)
