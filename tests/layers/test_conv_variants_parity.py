@@ -50,10 +50,10 @@ def check_parity(k_layer, r_layer, shape, seed=0):
     return errors
 
 
-T2D = [dict(kernel_size=3), dict(kernel_size=(3, 2), strides=2), dict(kernel_size=3, strides=2, padding="same"),
-       dict(kernel_size=4, strides=3, padding="same", output_padding=1),
-       dict(kernel_size=3, dilation_rate=2, padding="same", activation="relu"),
-       dict(kernel_size=3, strides=(2, 1), output_padding=(1, 0), data_format="channels_first")]
+T2D = [{"kernel_size": 3}, {"kernel_size": (3, 2), "strides": 2}, {"kernel_size": 3, "strides": 2, "padding": "same"},
+       {"kernel_size": 4, "strides": 3, "padding": "same", "output_padding": 1},
+       {"kernel_size": 3, "dilation_rate": 2, "padding": "same", "activation": "relu"},
+       {"kernel_size": 3, "strides": (2, 1), "output_padding": (1, 0), "data_format": "channels_first"}]
 
 
 @pytest.mark.parametrize("kw", T2D)
@@ -62,64 +62,64 @@ def test_conv2d_transpose(kw):
     check_parity(keras.layers.Conv2DTranspose(4, **kw), rk.layer_conv_2d_transpose(filters=4, **kw), shape)
 
 
-@pytest.mark.parametrize("kw", [dict(kernel_size=3), dict(kernel_size=3, strides=2, padding="same"),
-                                dict(kernel_size=2, dilation_rate=2, data_format="channels_first")])
+@pytest.mark.parametrize("kw", [{"kernel_size": 3}, {"kernel_size": 3, "strides": 2, "padding": "same"},
+                                {"kernel_size": 2, "dilation_rate": 2, "data_format": "channels_first"}])
 def test_conv1d_transpose(kw):
     shape = (2, 3, 6) if kw.get("data_format") == "channels_first" else (2, 6, 3)
     check_parity(keras.layers.Conv1DTranspose(4, **kw), rk.layer_conv_1d_transpose(filters=4, **kw), shape)
 
 
-@pytest.mark.parametrize("kw", [dict(kernel_size=3, depth_multiplier=2), dict(kernel_size=3, strides=2, padding="same"),
-                                dict(kernel_size=(2, 3), dilation_rate=2, data_format="channels_first")])
+@pytest.mark.parametrize("kw", [{"kernel_size": 3, "depth_multiplier": 2}, {"kernel_size": 3, "strides": 2, "padding": "same"},
+                                {"kernel_size": (2, 3), "dilation_rate": 2, "data_format": "channels_first"}])
 def test_depthwise_conv2d(kw):
     shape = (2, 3, 7, 6) if kw.get("data_format") == "channels_first" else (2, 7, 6, 3)
     check_parity(keras.layers.DepthwiseConv2D(**kw), rk.layer_depthwise_conv_2d(**kw), shape)
 
 
 def test_depthwise_conv1d():
-    kw = dict(kernel_size=3, strides=2, padding="same", depth_multiplier=2)
+    kw = {"kernel_size": 3, "strides": 2, "padding": "same", "depth_multiplier": 2}
     check_parity(keras.layers.DepthwiseConv1D(**kw), DepthwiseConv1D(**kw), (2, 9, 3))
 
 
-@pytest.mark.parametrize("kw", [dict(kernel_size=3, depth_multiplier=2, padding="same"),
-                                dict(kernel_size=3, strides=2, activation="tanh"),
-                                dict(kernel_size=2, dilation_rate=(2, 1), data_format="channels_first")])
+@pytest.mark.parametrize("kw", [{"kernel_size": 3, "depth_multiplier": 2, "padding": "same"},
+                                {"kernel_size": 3, "strides": 2, "activation": "tanh"},
+                                {"kernel_size": 2, "dilation_rate": (2, 1), "data_format": "channels_first"}])
 def test_separable_conv2d(kw):
     shape = (2, 3, 7, 6) if kw.get("data_format") == "channels_first" else (2, 7, 6, 3)
     check_parity(keras.layers.SeparableConv2D(4, **kw), rk.layer_separable_conv_2d(filters=4, **kw), shape)
 
 
 def test_separable_conv1d():
-    kw = dict(kernel_size=3, strides=2, depth_multiplier=2, data_format="channels_first")
+    kw = {"kernel_size": 3, "strides": 2, "depth_multiplier": 2, "data_format": "channels_first"}
     check_parity(keras.layers.SeparableConv1D(4, **kw), SeparableConv1D(filters=4, **kw), (2, 3, 9))
 
 
-@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=(2, 3, 2), strides=2, padding="same", groups=2),
-                                dict(kernel_size=2, dilation_rate=(2, 1, 1), data_format="channels_first")])
+@pytest.mark.parametrize("kw", [{"kernel_size": 2}, {"kernel_size": (2, 3, 2), "strides": 2, "padding": "same", "groups": 2},
+                                {"kernel_size": 2, "dilation_rate": (2, 1, 1), "data_format": "channels_first"}])
 def test_conv3d(kw):
     shape = (2, 4, 5, 4, 4) if kw.get("data_format") == "channels_first" else (2, 5, 4, 4, 4)
     check_parity(keras.layers.Conv3D(4, **kw), Conv3D(filters=4, **kw), shape)
 
 
 SPATIAL = [
-    ("UpSampling1D", rk.layer_upsampling_1d, dict(size=3), (2, 4, 3)),
-    ("UpSampling2D", rk.layer_upsampling_2d, dict(size=(2, 3)), (2, 3, 4, 2)),
-    ("UpSampling2D", rk.layer_upsampling_2d, dict(size=(2, 3), interpolation="bilinear"), (2, 3, 4, 2)),
-    ("UpSampling2D", rk.layer_upsampling_2d, dict(size=2, interpolation="bicubic", data_format="channels_first"),
+    ("UpSampling1D", rk.layer_upsampling_1d, {"size": 3}, (2, 4, 3)),
+    ("UpSampling2D", rk.layer_upsampling_2d, {"size": (2, 3)}, (2, 3, 4, 2)),
+    ("UpSampling2D", rk.layer_upsampling_2d, {"size": (2, 3), "interpolation": "bilinear"}, (2, 3, 4, 2)),
+    ("UpSampling2D", rk.layer_upsampling_2d, {"size": 2, "interpolation": "bicubic", "data_format": "channels_first"},
      (2, 2, 3, 4)),
-    ("MaxPooling1D", rk.layer_max_pooling_1d, dict(pool_size=3, strides=2, padding="same"), (2, 7, 3)),
-    ("MaxPooling1D", rk.layer_max_pooling_1d, dict(pool_size=2, data_format="channels_first"), (2, 3, 7)),
-    ("AveragePooling1D", rk.layer_average_pooling_1d, dict(pool_size=3, strides=2, padding="same"), (2, 7, 3)),
-    ("AveragePooling1D", rk.layer_average_pooling_1d, dict(pool_size=2, strides=1, data_format="channels_first"),
+    ("MaxPooling1D", rk.layer_max_pooling_1d, {"pool_size": 3, "strides": 2, "padding": "same"}, (2, 7, 3)),
+    ("MaxPooling1D", rk.layer_max_pooling_1d, {"pool_size": 2, "data_format": "channels_first"}, (2, 3, 7)),
+    ("AveragePooling1D", rk.layer_average_pooling_1d, {"pool_size": 3, "strides": 2, "padding": "same"}, (2, 7, 3)),
+    ("AveragePooling1D", rk.layer_average_pooling_1d, {"pool_size": 2, "strides": 1, "data_format": "channels_first"},
      (2, 3, 7)),
-    ("GlobalMaxPooling1D", rk.layer_global_max_pooling_1d, dict(), (2, 7, 3)),
-    ("GlobalMaxPooling1D", rk.layer_global_max_pooling_1d, dict(keepdims=True, data_format="channels_first"),
+    ("GlobalMaxPooling1D", rk.layer_global_max_pooling_1d, {}, (2, 7, 3)),
+    ("GlobalMaxPooling1D", rk.layer_global_max_pooling_1d, {"keepdims": True, "data_format": "channels_first"},
      (2, 3, 7)),
-    ("Cropping1D", rk.layer_cropping_1d, dict(cropping=(1, 2)), (2, 6, 3)),
-    ("Cropping2D", rk.layer_cropping_2d, dict(cropping=((1, 2), (0, 1))), (2, 6, 5, 3)),
-    ("Cropping2D", rk.layer_cropping_2d, dict(cropping=1, data_format="channels_first"), (2, 3, 6, 5)),
-    ("ZeroPadding1D", rk.layer_zero_padding_1d, dict(padding=(1, 2)), (2, 6, 3)),
-    ("ZeroPadding1D", rk.layer_zero_padding_1d, dict(padding=2, data_format="channels_first"), (2, 3, 6)),
+    ("Cropping1D", rk.layer_cropping_1d, {"cropping": (1, 2)}, (2, 6, 3)),
+    ("Cropping2D", rk.layer_cropping_2d, {"cropping": ((1, 2), (0, 1))}, (2, 6, 5, 3)),
+    ("Cropping2D", rk.layer_cropping_2d, {"cropping": 1, "data_format": "channels_first"}, (2, 3, 6, 5)),
+    ("ZeroPadding1D", rk.layer_zero_padding_1d, {"padding": (1, 2)}, (2, 6, 3)),
+    ("ZeroPadding1D", rk.layer_zero_padding_1d, {"padding": 2, "data_format": "channels_first"}, (2, 3, 6)),
 ]
 
 
