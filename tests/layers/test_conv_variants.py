@@ -292,3 +292,32 @@ def test_bad_inputs_name_the_layer_and_shape():
         layer(np.zeros((1, 5, 5, 4), "float32"))
     with pytest.raises(ValueError, match="empty output"):
         Conv2DTranspose(filters=1, kernel_size=2, padding="same", output_padding=0)(np.zeros((1, 1, 1, 1)))
+
+
+# --------------------------------------------------------------------------------------------- kernels
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("geometry,dm", [((1, 1, 1, 1, 0, 0), 1), ((2, 1, 1, 1, 1, 0), 2), ((1, 2, 2, 1, 2, 1), 3),
+                                         ((2, 2, 1, 1, 1, 1), 1)])
+def test_depthwise_kernels_match_numpy_twins(geometry, dm, dtype):
+    from rkeras.kernels import depthwise as kernels
+    from rkeras.kernels import depthwise_reference as twins
+
+    rng = np.random.default_rng(8)
+    sh, sw, dh, dw, pt, pl = geometry
+    x = rng.normal(size=(2, 5, 6, 3)).astype(dtype)
+    k = rng.normal(size=(2, 3, 3, dm)).astype(dtype)
+    oh, ow = (5 + 2 * pt - (1 * dh + 1)) // sh + 1, (6 + 2 * pl - (2 * dw + 1)) // sw + 1
+    tol = 1e-12 if dtype == "float64" else 2e-5
+    outs = [np.full((2, oh, ow, 3 * dm), 0.5, dtype) for _ in range(2)]
+    kernels.depthwise_forward(x, k, sh, sw, dh, dw, pt, pl, outs[0])
+    twins.depthwise_forward(x, k.astype(np.float64), sh, sw, dh, dw, pt, pl, outs[1])
+    np.testing.assert_allclose(outs[0], outs[1], rtol=tol, atol=tol)
+    g = rng.normal(size=outs[0].shape).astype(dtype)
+    dxs = [np.full(x.shape, np.nan, dtype) for _ in range(2)]
+    kernels.depthwise_grad_input(g, k, sh, sw, dh, dw, pt, pl, dxs[0])
+    twins.depthwise_grad_input(g, k.astype(np.float64), sh, sw, dh, dw, pt, pl, dxs[1])
+    np.testing.assert_allclose(dxs[0], dxs[1], rtol=tol, atol=tol)
+    dks = [np.full(k.shape, np.nan, dtype) for _ in range(2)]
+    kernels.depthwise_grad_kernel(x, g, sh, sw, dh, dw, pt, pl, dks[0])
+    twins.depthwise_grad_kernel(x, g, sh, sw, dh, dw, pt, pl, dks[1])
+    np.testing.assert_allclose(dks[0], dks[1], rtol=tol, atol=tol)

@@ -1,9 +1,10 @@
 """The base of `DepthwiseConv1D` and `DepthwiseConv2D`, as Keras 3's `BaseDepthwiseConv`:
-`activation(depthwise_conv(inputs, depthwise_kernel) + bias)`.
+`activation(depthwise_conv(inputs, kernel) + bias)`.
 
 Each input channel is convolved with its own `depth_multiplier` filters (kernel
-`(*kernel_size, channels, depth_multiplier)`, named `kernel` as in Keras 3), giving `channels * depth_multiplier` outputs; the math
-is in `depthwise_math` (im2col patches, one small matrix product per channel).
+`(*kernel_size, channels, depth_multiplier)`, named `kernel` as in Keras 3), giving
+`channels * depth_multiplier` outputs; the math is in `depthwise_math` (the numba loops of
+`rkeras.kernels.depthwise`).
 """
 
 import numpy as np
@@ -98,19 +99,19 @@ class BaseDepthwiseConv(ConvGeometry, Layer):
         cf = self.data_format == "channels_first"
         x4 = self._as_4d(x, work)
         geo = self._geometry(x4.shape)
-        z2, patches = depthwise_forward(x4, cf, self._depthwise_4d(work), geo)
+        z2, saved = depthwise_forward(x4, cf, self._depthwise_4d(work), geo)
         if self.use_bias:
             z2 += self.bias.value.astype(work, copy=False)
         n, (oh, ow) = x4.shape[0], geo[:2]
         z = from_channels_last_4d(z2.reshape(n, oh, ow, -1), cf).reshape(out_shape)
         act = self.activation
         y = act.forward(z)
-        cache = (patches, x4.shape, geo, z if act.needs_input else None, y if act.needs_output else None,
+        cache = (saved, x4.shape, geo, z if act.needs_input else None, y if act.needs_output else None,
                  x.shape, x.dtype, work)
         return y.astype(x.dtype, copy=False), cache
 
     def backward(self, cache, grad_outputs):
-        patches, x4_shape, geo, z, y, in_shape, in_dtype, work = cache
+        saved, x4_shape, geo, z, y, in_shape, in_dtype, work = cache
         cf = self.data_format == "channels_first"
         g = np.asarray(grad_outputs).astype(work, copy=False)
         gz = self.activation.backward(z, y, g)
@@ -120,7 +121,7 @@ class BaseDepthwiseConv(ConvGeometry, Layer):
         else:
             gz4 = gz.reshape(n, oh, ow, -1)
         g2 = np.ascontiguousarray(gz4, dtype=work).reshape(n * oh * ow, -1)
-        dx4, dk = depthwise_backward(patches, self._depthwise_4d(work), g2, cf, geo, x4_shape)
+        dx4, dk = depthwise_backward(saved, self._depthwise_4d(work), g2, cf, geo, x4_shape)
         grads = {}
         if self.kernel.trainable:
             grads[self.kernel] = dk.reshape(self.kernel.shape).astype(

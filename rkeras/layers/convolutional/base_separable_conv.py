@@ -103,7 +103,7 @@ class BaseSeparableConv(ConvGeometry, Layer):
         cf = self.data_format == "channels_first"
         x4 = self._as_4d(x, work)
         geo = self._geometry(x4.shape)
-        d2, patches = depthwise_forward(x4, cf, self._depthwise_4d(work), geo)
+        d2, saved = depthwise_forward(x4, cf, self._depthwise_4d(work), geo)
         z2 = d2 @ self._pointwise_matrix(work)
         if self.use_bias:
             z2 += self.bias.value.astype(work, copy=False)
@@ -111,12 +111,12 @@ class BaseSeparableConv(ConvGeometry, Layer):
         z = from_channels_last_4d(z2.reshape(n, oh, ow, -1), cf).reshape(out_shape)
         act = self.activation
         y = act.forward(z)
-        cache = (patches, d2, x4.shape, geo, z if act.needs_input else None, y if act.needs_output else None,
+        cache = (saved, d2, x4.shape, geo, z if act.needs_input else None, y if act.needs_output else None,
                  x.shape, x.dtype, work)
         return y.astype(x.dtype, copy=False), cache
 
     def backward(self, cache, grad_outputs):
-        patches, d2, x4_shape, geo, z, y, in_shape, in_dtype, work = cache
+        saved, d2, x4_shape, geo, z, y, in_shape, in_dtype, work = cache
         cf = self.data_format == "channels_first"
         g = np.asarray(grad_outputs).astype(work, copy=False)
         gz = self.activation.backward(z, y, g)
@@ -125,7 +125,7 @@ class BaseSeparableConv(ConvGeometry, Layer):
         g2 = np.ascontiguousarray(gz4, dtype=work).reshape(n * oh * ow, -1)
         p = self._pointwise_matrix(work)
         gd2 = g2 @ p.T
-        dx4, dk = depthwise_backward(patches, self._depthwise_4d(work), gd2, cf, geo, x4_shape)
+        dx4, dk = depthwise_backward(saved, self._depthwise_4d(work), gd2, cf, geo, x4_shape)
         grads = {}
         if self.depthwise_kernel.trainable:
             grads[self.depthwise_kernel] = dk.reshape(self.depthwise_kernel.shape).astype(
