@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if (ROOT / "rkeras").is_dir():
     sys.path.insert(0, str(ROOT))
 
-import rkeras as rk  # noqa: E402
+import rkeras as rk
 
 
 def workloads(quick):
