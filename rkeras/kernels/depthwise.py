@@ -87,7 +87,8 @@ def depthwise_grad_kernel(x, grad, sh, sw, dh, dw, pt, pl, dk):
     n_, oh_, ow_, _ = grad.shape
     h_, w_, c_ = x.shape[1], x.shape[2], x.shape[3]
     kh_, kw_, _, dm_ = dk.shape
-    acc = np.zeros((kh_, kw_, c_, dm_), dtype=np.float64)
+    # (KH, KW, DM, C): the channel loop innermost and contiguous in every array it touches
+    acc = np.zeros((kh_, kw_, dm_, c_), dtype=np.float64)
     for n in range(n_):
         for oh in range(oh_):
             for ow in range(ow_):
@@ -99,12 +100,11 @@ def depthwise_grad_kernel(x, grad, sh, sw, dh, dw, pt, pl, dk):
                         w = ow * sw - pl + j * dw
                         if w < 0 or w >= w_:
                             continue
-                        for c in range(c_):
-                            v = np.float64(x[n, h, w, c])
-                            for m in range(dm_):
-                                acc[i, j, c, m] += v * grad[n, oh, ow, c * dm_ + m]
+                        for m in range(dm_):
+                            for c in range(c_):
+                                acc[i, j, m, c] += np.float64(x[n, h, w, c]) * grad[n, oh, ow, c * dm_ + m]
     for i in range(kh_):
         for j in range(kw_):
             for c in range(c_):
                 for m in range(dm_):
-                    dk[i, j, c, m] = acc[i, j, c, m]
+                    dk[i, j, c, m] = acc[i, j, m, c]
