@@ -33,6 +33,8 @@ _FAMILIES = {
     "rkeras.api.layers_regularization": ("layer_",),
     "rkeras.api.layers_reshaping": ("layer_",),
     "rkeras.api.layers_attention": ("layer_",),
+    "rkeras.api.layers_image_preprocessing": ("layer_",),
+    "rkeras.api.layers_image_augmentation": ("layer_",),
     "rkeras.api.verbs": ("compile", "fit", "evaluate", "predict", "train_on_batch", "test_on_batch",
                          "predict_on_batch", "summary", "freeze_weights", "unfreeze_weights",
                          "get_weights", "set_weights"),

@@ -105,6 +105,88 @@ option is `output_shape = ceil(input_shape / strides)`.""",
 - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
   `layer(input)` is returned: `(batch, channels)`, or with `keepdims` `(batch, 1, 1, channels)`
   (channels-last) / `(batch, channels, 1, 1)` (channels-first).""",
+    # the transposed, depthwise and separable convolutions: activation and the weights' options
+    "conv_weights_args": """\
+activation : None, str or callable
+    Activation function. If None, no activation is applied. A name ("relu", "sigmoid",
+    "tanh", "softmax", ... see `layer_dense()`) or a plain elementwise function `f(x)`.
+use_bias : bool
+    If True, bias will be added to the output.
+kernel_initializer : str, initializer or callable
+    Initializer for the convolution kernel. If None, the default initializer
+    (`"glorot_uniform"`) will be used.
+bias_initializer : str, initializer or callable
+    Initializer for the bias vector. If None, the default initializer (`"zeros"`) will be used.
+kernel_regularizer : None, str, regularizer or callable
+    Optional regularizer for the convolution kernel (its penalty is added to the training loss).
+bias_regularizer : None, str, regularizer or callable
+    Optional regularizer for the bias vector.
+activity_regularizer : None
+    Optional regularizer function for the output. Not supported by rkeras: only None is
+    accepted, anything else is a ValueError.
+kernel_constraint : None, str, constraint or callable
+    Optional projection function to be applied to the kernel after being updated by an
+    optimizer (e.g. to implement norm constraints or value constraints for layer weights).
+bias_constraint : None, str, constraint or callable
+    Optional projection function to be applied to the bias after being updated by an optimizer.""",
+    "depthwise_weights_args": """\
+activation : None, str or callable
+    Activation function. If None, no activation is applied. A name ("relu", "sigmoid",
+    "tanh", "softmax", ... see `layer_dense()`) or a plain elementwise function `f(x)`.
+use_bias : bool
+    If True, bias will be added to the output.
+depthwise_initializer : str, initializer or callable
+    Initializer for the depthwise convolution kernel. If None, the default initializer
+    (`"glorot_uniform"`) will be used.
+bias_initializer : str, initializer or callable
+    Initializer for the bias vector. If None, the default initializer (`"zeros"`) will be used.
+depthwise_regularizer : None, str, regularizer or callable
+    Optional regularizer for the depthwise convolution kernel.
+bias_regularizer : None, str, regularizer or callable
+    Optional regularizer for the bias vector.
+activity_regularizer : None
+    Optional regularizer function for the output. Not supported by rkeras: only None is
+    accepted, anything else is a ValueError.
+depthwise_constraint : None, str, constraint or callable
+    Optional projection function to be applied to the depthwise kernel after being updated by
+    an optimizer (e.g. to implement norm constraints or value constraints for layer weights).
+bias_constraint : None, str, constraint or callable
+    Optional projection function to be applied to the bias after being updated by an optimizer.""",
+    "pointwise_weights_args": """\
+pointwise_initializer : str, initializer or callable
+    Initializer for the pointwise convolution kernel. If None, the default initializer
+    (`"glorot_uniform"`) will be used.
+pointwise_regularizer : None, str, regularizer or callable
+    Optional regularizer for the pointwise convolution kernel.
+pointwise_constraint : None, str, constraint or callable
+    Optional projection function to be applied to the pointwise kernel after being updated by
+    an optimizer.""",
+    # the random affine augmentation layers (rotation, zoom, translation)
+    "affine_fill_args": """\
+fill_mode : str
+    How points outside the boundaries of the input are filled: `"reflect"` (`(d c b a | a b c d
+    | d c b a)`, reflecting about the edge of the last pixel), `"constant"` (`(k k k k | a b c
+    d | k k k k)`, with `k = fill_value`), `"wrap"` (`(a b c d | a b c d | a b c d)`) or
+    `"nearest"` (`(a a a a | a b c d | d d d d)`).
+interpolation : str
+    `"bilinear"` or `"nearest"`.
+seed : None or int
+    A non-negative integer seeds the layer's random generator: its sequence of transformations
+    repeats. None derives the generator from the package-wide random state
+    (`set_random_seed()`).
+fill_value : float
+    The value to fill points outside the boundaries with when `fill_mode = "constant"`.""",
+    "augmentation_note": """\
+The layer is active only in training (in `fit()`, or a call with `training = TRUE`); in
+inference (the default of an eager call, `predict()` and `evaluate()`) it returns its input
+unchanged. The random draws come from the layer's own generator, made when the layer is
+created from `seed` (or, without a seed, from the package-wide state that
+`set_random_seed()` resets). The gradient flows back to the input through the sampled
+transformation (a linear map of the image).""",
+    "image_returns_tensor": """\
+- a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+  `layer(input)` is returned (images of the same layout: `(batch, rows, cols, channels)` or
+  `(batch, channels, rows, cols)`).""",
     # initializers
     "initializer_seed": """\
 seed : None or int
