@@ -54,7 +54,7 @@ _FAMILIES = {
     "rkeras.training.history": ("plot", "as_data_frame"),
     "rkeras.datasets": ("dataset_",),
     "rkeras.distribute.data_parallel": ("distribution_", "set_distribution"),
-    "rkeras.api.ops": ("op_", "random_", "shape", "array_reshape", "to_categorical"),
+    "rkeras.api.ops": ("op_", "random_", "shape", "array_reshape"),
     "rkeras.api.custom": ("new_", "Loss", "Metric", "Callback", "layer_lambda"),
 }
 

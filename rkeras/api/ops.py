@@ -1,4 +1,4 @@
-"""The R names of the ops: `op_*`, `random_*`, `shape()`, `array_reshape()`, `to_categorical()`.
+"""The R names of the ops: `op_*`, `random_*`, `shape()`, `array_reshape()` (`to_categorical()` is in `rkeras.api.utils`).
 
 The functions live in `rkeras.ops.<family>`; this module only gathers them for `rkeras/__init__.py`.
 """
@@ -14,5 +14,4 @@ for _m in _MODULES:
             globals()[_name] = _f
 
 array_reshape = core.array_reshape
-to_categorical = core.to_categorical
 shape = core.shape

@@ -1,4 +1,4 @@
-"""Conversions and gradient control: cast, convert, stop_gradient, shape helpers, `to_categorical()`."""
+"""Conversions and gradient control: cast, convert, stop_gradient, shape helpers."""
 
 import numpy as np
 
@@ -149,37 +149,6 @@ def array_reshape(x, dim, order="C"):
         raise ValueError(f"`order` must be 'C' or 'F'; received {order!r}.")
     dims = shape(dim)
     return np.reshape(np.asarray(plain(x)), dims, order=order)
-
-
-def to_categorical(x, num_classes=None):
-    """Convert integer class labels (0-based, as in R keras3) to a one-hot matrix.
-
-    Parameters
-    ----------
-    x : integer array
-        Class labels from 0 to `num_classes - 1`.
-    num_classes : int or None
-        Number of classes (None: the largest label + 1).
-
-    Returns
-    -------
-    array
-        Float array (floatx) with one more dimension (the classes, last); a trailing dimension of size 1
-        in `x` is replaced.
-    """
-    y = np.asarray(plain(x))
-    if y.dtype.kind == "f":
-        if not np.all(np.mod(y, 1) == 0):
-            raise ValueError("`x` must hold integer class labels; received non-integer values.")
-        y = y.astype(np.int64)
-    if y.dtype.kind not in "iu":
-        raise TypeError(f"`x` must hold integer class labels; received dtype {y.dtype}.")
-    if y.ndim > 1 and y.shape[-1] == 1:
-        y = y[..., 0]
-    n = int(y.max()) + 1 if num_classes is None else conventions.as_integer(num_classes, "num_classes", minimum=1)
-    if y.size and (y.min() < 0 or y.max() >= n):
-        raise ValueError(f"`x` holds labels outside 0..{n - 1} (`num_classes` = {n}).")
-    return np.eye(n, dtype=config_floatx())[y]
 
 
 @op_doc("`f` applied to each element of `xs` along its first axis, results stacked.",
