@@ -28,6 +28,7 @@ _FAMILIES = {
     "rkeras.api.layers_pooling": ("layer_",),
     "rkeras.api.layers_embedding": ("layer_",),
     "rkeras.api.layers_merging": ("layer_",),
+    "rkeras.api.layers_recurrent": ("layer_", "rnn_cell"),
     "rkeras.api.verbs": ("compile", "fit", "evaluate", "predict", "train_on_batch", "test_on_batch",
                          "predict_on_batch", "summary", "freeze_weights", "unfreeze_weights",
                          "get_weights", "set_weights"),

@@ -37,7 +37,7 @@ def check_rate(value, arg_name):
 def fused_activation(identifier, arg_name):
     """An activation the fused recurrent kernels implement (its derivative comes from its output)."""
     act = activations.get(identifier, arg_name=arg_name)
-    if act.name not in ACTIVATION_CODES or act.get_config():
+    if act.name not in ACTIVATION_CODES or activations.serialize(act) != act.name:
         raise ValueError(f"`{arg_name}`: the recurrent layers of rkeras accept the activations "
                          f"{', '.join(repr(n) for n in ACTIVATION_CODES)} (or None for linear); received "
                          f"{identifier!r}.")
