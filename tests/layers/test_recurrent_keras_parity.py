@@ -52,9 +52,10 @@ def _compare(k_layer, r_layer, x, mask=None, seed=1):
     for i, (ro, ko) in enumerate(zip(r_out, k_out)):
         errors[f"out{i}"] = rel_err(ro, ko, floor=1.0)
     errors["dx"] = rel_err(r_dx, k_dx, floor=1.0)
-    for kv, dw in zip(k_layer.trainable_variables, k_dw):
-        rv = next(v for v in r_layer.trainable_weights if v.path.endswith(kv.path.split("/", 1)[1])
-                  and v.path.split("/")[-2:] == kv.path.split("/")[-2:])
+    r_vars = r_layer.trainable_weights
+    assert len(r_vars) == len(k_dw)
+    for kv, rv, dw in zip(k_layer.trainable_variables, r_vars, k_dw):  # both in creation order
+        assert kv.path.split("/")[-1] == rv.path.split("/")[-1] and tuple(kv.shape) == rv.shape
         errors[rv.path] = rel_err(r_dw[rv.path], dw, floor=1.0)
     bad = {k: v for k, v in errors.items() if not v <= TOL}
     assert not bad, f"relative errors above {TOL}: {bad}"
@@ -117,3 +118,97 @@ def test_activation_and_bias_options_match_keras(kind, options):
     x = rng.normal(size=(3, 5, 4)).astype("float32")
     k_layer, r_layer = _pair(kind, units=4, **options)
     _compare(k_layer, r_layer, x)
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave", None])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_bidirectional_matches_keras(merge_mode, return_sequences):
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(4, 6, 3)).astype("float32")
+    mask = _padded_mask(rng, 4, 6)
+    k_layer = keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=return_sequences),
+                                         merge_mode=merge_mode)
+    r_layer = rk.layer_bidirectional(layer=rk.layer_lstm(units=4, return_sequences=return_sequences),
+                                     merge_mode=merge_mode)
+    _compare(k_layer, r_layer, x, mask)
+
+
+def test_bidirectional_return_state_and_backward_layer_match_keras():
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(3, 5, 4)).astype("float32")
+    k_layer = keras.layers.Bidirectional(keras.layers.GRU(3, return_state=True, return_sequences=True),
+                                         backward_layer=keras.layers.GRU(3, return_state=True, return_sequences=True,
+                                                                         go_backwards=True, reset_after=False))
+    r_layer = rk.layer_bidirectional(
+        layer=rk.layer_gru(units=3, return_state=True, return_sequences=True),
+        backward_layer=rk.layer_gru(units=3, return_state=True, return_sequences=True, go_backwards=True,
+                                    reset_after=False))
+    _compare(k_layer, r_layer, x, _padded_mask(rng, 3, 5))
+
+
+@pytest.mark.parametrize("cells", ["lstm+gru", "simple+lstm"])
+def test_stacked_cells_match_keras(cells):
+    rng = np.random.default_rng(13)
+    x = rng.normal(size=(3, 5, 4)).astype("float32")
+    make = {"lstm": (keras.layers.LSTMCell, rk.rnn_cell_lstm), "gru": (keras.layers.GRUCell, rk.rnn_cell_gru),
+            "simple": (keras.layers.SimpleRNNCell, rk.rnn_cell_simple)}
+    kinds = cells.split("+")
+    k_layer = keras.layers.RNN([make[k][0](3 + i) for i, k in enumerate(kinds)], return_sequences=True)
+    r_layer = rk.layer_rnn(cell=[make[k][1](units=3 + i) for i, k in enumerate(kinds)], return_sequences=True)
+    _compare(k_layer, r_layer, x, _padded_mask(rng, 3, 5))
+
+
+def test_time_distributed_dense_matches_keras():
+    rng = np.random.default_rng(14)
+    x = rng.normal(size=(3, 5, 4)).astype("float32")
+    k_layer = keras.layers.TimeDistributed(keras.layers.Dense(2, activation="tanh"))
+    r_layer = rk.layer_time_distributed(layer=rk.layer_dense(units=2, activation="tanh"))
+    _compare(k_layer, r_layer, x)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "simple"])
+def test_stateful_layer_carries_states_across_batches_as_keras(kind):
+    rng = np.random.default_rng(15)
+    k_layer, r_layer = _pair(kind, units=3, stateful=True, return_sequences=True)
+    k_layer.build((2, 4, 3))
+    r_layer.build((2, 4, 3))
+    values = [rng.normal(scale=0.4, size=w.shape).astype("float32") for w in r_layer.weights]
+    r_layer.set_weights(values)
+    k_layer.set_weights(values)
+    batches = [rng.normal(size=(2, 4, 3)).astype("float32") for _ in range(3)]
+    outs_r = [r_layer(b) for b in batches[:2]]
+    outs_k = [np.asarray(k_layer(b)) for b in batches[:2]]
+    for r, k in zip(outs_r, outs_k):
+        assert rel_err(r, k, floor=1.0) <= TOL
+    # the second batch starts from the first batch's states: different from a fresh start
+    fresh = _pair(kind, units=3, return_sequences=True)[1]
+    fresh.build((2, 4, 3))
+    fresh.set_weights(values)
+    assert rel_err(fresh(batches[1]), outs_r[1], floor=1.0) > 1e-3
+    r_layer.reset_state()
+    k_layer.reset_state()
+    assert rel_err(r_layer(batches[2]), np.asarray(k_layer(batches[2])), floor=1.0) <= TOL
+    assert rel_err(r_layer(batches[2]), fresh(batches[2]), floor=1.0) > 1e-3  # state carried again
+    with pytest.raises(ValueError, match="batch size"):
+        r_layer(batches[0][:1])
+
+
+def test_embedding_mask_zero_through_sequential_model_matches_keras():
+    rng = np.random.default_rng(16)
+    tokens = rng.integers(1, 20, size=(4, 7))
+    tokens[1, 4:] = 0
+    tokens[2, 2:] = 0
+    tokens[3, 0] = 0
+    k_model = keras.Sequential([keras.Input((7,), dtype="int32"), keras.layers.Embedding(20, 5, mask_zero=True),
+                                keras.layers.LSTM(4, return_sequences=True), keras.layers.GRU(3)])
+    r_model = (rk.keras_model_sequential(input_shape=(7,), input_dtype="int32")
+               | rk.layer_embedding(input_dim=20, output_dim=5, mask_zero=True)
+               | rk.layer_lstm(units=4, return_sequences=True) | rk.layer_gru(units=3))
+    r_model.set_weights([np.asarray(w) for w in k_model.get_weights()])
+    assert rel_err(r_model(tokens), np.asarray(k_model(tokens)), floor=1.0) <= TOL
+    x = rng.normal(size=(4, 7, 5)).astype("float32")
+    x[1, 4:] = 0
+    k2 = keras.Sequential([keras.Input((7, 5)), keras.layers.Masking(), keras.layers.SimpleRNN(3)])
+    r2 = rk.keras_model_sequential(input_shape=(7, 5)) | rk.layer_masking() | rk.layer_simple_rnn(units=3)
+    r2.set_weights([np.asarray(w) for w in k2.get_weights()])
+    assert rel_err(r2(x), np.asarray(k2(x)), floor=1.0) <= TOL
