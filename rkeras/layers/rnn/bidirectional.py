@@ -49,10 +49,12 @@ class Bidirectional(Layer):
         if merge_mode not in MERGE_MODES:
             raise ValueError(f"`merge_mode` must be one of 'sum', 'mul', 'ave', 'concat' or None; received "
                              f"{merge_mode!r}.")
-        forward_layer = _copy_layer(layer, name=f"forward_{_remove_prefix(layer.name, 'forward_')}")
+        # the copies take the wrapper's dtype when the wrapped layer has none of its own
+        dtype = {"dtype": kwargs["dtype"]} if kwargs.get("dtype") and layer._dtype is None else {}
+        forward_layer = _copy_layer(layer, name=f"forward_{_remove_prefix(layer.name, 'forward_')}", **dtype)
         if backward_layer is None:
             backward_layer = _copy_layer(layer, go_backwards=True,
-                                         name=f"backward_{_remove_prefix(layer.name, 'backward_')}")
+                                         name=f"backward_{_remove_prefix(layer.name, 'backward_')}", **dtype)
         if forward_layer.go_backwards == backward_layer.go_backwards:
             raise ValueError(f"The forward and backward layers must have different `go_backwards` values; both "
                              f"have {forward_layer.go_backwards}.")

@@ -26,6 +26,8 @@ class TimeDistributed(Layer):
             raise TypeError(f"`layer` must be a layer (e.g. layer_dense(units = 8)); received "
                             f"{type(layer).__name__}.")
         super().__init__(**kwargs)
+        if kwargs.get("dtype") and layer._dtype is None and not layer.built:
+            layer._dtype = self._dtype  # an unbuilt layer without a dtype of its own takes the wrapper's
         self.layer = layer
         self._track_layer(layer)
 
