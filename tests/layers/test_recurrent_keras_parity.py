@@ -29,7 +29,8 @@ def _keras_vjp(layer, x, ups, mask=None):
         outs = _as_list(out)
         return sum((o * u).sum() for o, u in zip(outs, ups)), (outs, new_ntv)
 
-    (_, (outs, new_ntv)), (dtv, dx) = jax.value_and_grad(f, argnums=(0, 1), has_aux=True)(tv, x)
+    with jax.disable_jit():  # op by op: compiling the scan of every configuration would cost far more
+        (_, (outs, new_ntv)), (dtv, dx) = jax.value_and_grad(f, argnums=(0, 1), has_aux=True)(tv, x)
     for var, value in zip(layer.non_trainable_variables, new_ntv):
         var.assign(value)
     return [np.asarray(o) for o in outs], np.asarray(dx), [np.asarray(d) for d in dtv]
@@ -76,28 +77,25 @@ def _padded_mask(rng, batch, steps):
     return mask
 
 
-CASES = [
-    dict(),
-    dict(return_sequences=True),
-    dict(return_state=True),
-    dict(return_sequences=True, return_state=True, go_backwards=True),
-    dict(go_backwards=True),
+CASES = [  # (layer options, masked)
+    (dict(), True),
+    (dict(return_sequences=True, return_state=True, go_backwards=True), True),
+    (dict(return_state=True), False),
 ]
 
 
 @pytest.mark.parametrize("kind", ["simple", "lstm", "gru"])
 @pytest.mark.parametrize("case", range(len(CASES)))
-@pytest.mark.parametrize("masked", [False, True])
-def test_recurrent_layers_match_keras(kind, case, masked):
+def test_recurrent_layers_match_keras(kind, case):
     rng = np.random.default_rng(case)
     x = rng.normal(size=(4, 6, 3)).astype("float32")
+    options, masked = CASES[case]
     mask = _padded_mask(rng, 4, 6) if masked else None
-    k_layer, r_layer = _pair(kind, units=5, **CASES[case])
+    k_layer, r_layer = _pair(kind, units=5, **options)
     _compare(k_layer, r_layer, x, mask)
 
 
 @pytest.mark.parametrize("options", [
-    dict(reset_after=False),
     dict(reset_after=False, go_backwards=True, return_sequences=True),
     dict(use_bias=False, activation="relu", recurrent_activation="hard_sigmoid"),
 ])
@@ -120,8 +118,8 @@ def test_activation_and_bias_options_match_keras(kind, options):
     _compare(k_layer, r_layer, x)
 
 
-@pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave", None])
-@pytest.mark.parametrize("return_sequences", [False, True])
+@pytest.mark.parametrize("merge_mode,return_sequences", [("concat", True), ("sum", False), ("mul", True), ("ave", False),
+                                                          (None, True)])
 def test_bidirectional_matches_keras(merge_mode, return_sequences):
     rng = np.random.default_rng(11)
     x = rng.normal(size=(4, 6, 3)).astype("float32")
@@ -146,7 +144,7 @@ def test_bidirectional_return_state_and_backward_layer_match_keras():
     _compare(k_layer, r_layer, x, _padded_mask(rng, 3, 5))
 
 
-@pytest.mark.parametrize("cells", ["lstm+gru", "simple+lstm"])
+@pytest.mark.parametrize("cells", ["lstm+gru+simple"])
 def test_stacked_cells_match_keras(cells):
     rng = np.random.default_rng(13)
     x = rng.normal(size=(3, 5, 4)).astype("float32")
@@ -166,7 +164,7 @@ def test_time_distributed_dense_matches_keras():
     _compare(k_layer, r_layer, x)
 
 
-@pytest.mark.parametrize("kind", ["lstm", "gru", "simple"])
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_stateful_layer_carries_states_across_batches_as_keras(kind):
     rng = np.random.default_rng(15)
     k_layer, r_layer = _pair(kind, units=3, stateful=True, return_sequences=True)
