@@ -68,8 +68,8 @@ def _worker_rkeras(cfg):
         make = rk.layer_lstm if cell == "lstm" else rk.layer_gru
         layer = make(units=u, return_sequences=True)
         layer(x)
-        out[f"{cell} forward"] = _timed(lambda: layer(x), cfg["repeats"], cfg["warmup"])
-        out[f"{cell} fwd+bwd"] = _timed(lambda: rk.vjp(layer, x, g), cfg["repeats"], cfg["warmup"])
+        out[f"{cell} forward"] = _timed(lambda layer=layer: layer(x), cfg["repeats"], cfg["warmup"])
+        out[f"{cell} fwd+bwd"] = _timed(lambda layer=layer: rk.vjp(layer, x, g), cfg["repeats"], cfg["warmup"])
     return out
 
 
@@ -87,11 +87,11 @@ def _worker_torch(cfg):
         module = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(d, u, batch_first=True)
         params = list(module.parameters())
 
-        def forward():
+        def forward(module=module):
             with torch.no_grad():
                 module(x)
 
-        def fwd_bwd():
+        def fwd_bwd(module=module, params=params):
             xg = x.detach().requires_grad_()
             y, _ = module(xg)
             torch.autograd.grad(y, [xg, *params], g)

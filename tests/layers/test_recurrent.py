@@ -4,7 +4,6 @@ dropout, stateful layers and bad arguments."""
 
 import numpy as np
 import pytest
-
 from layer_harness import assert_close_grad, numeric_grad, run_layer_test
 
 import rkeras as rk
@@ -139,7 +138,7 @@ def test_masked_steps_keep_the_state_and_repeat_the_output():
     np.testing.assert_array_equal(seq[0, 2], seq[0, 1])
     np.testing.assert_array_equal(seq[0, 3], seq[0, 1])
     # skipping the masked steps is the same as removing them
-    seq2, h2, c2 = layer(x[:1, [0, 1, 4]])
+    _seq2, h2, c2 = layer(x[:1, [0, 1, 4]])
     np.testing.assert_allclose(h[0], h2[0], rtol=1e-6)
     np.testing.assert_allclose(c[0], c2[0], rtol=1e-6)
     zeroed = rk.layer_rnn(cell=rk.rnn_cell_lstm(units=4), return_sequences=True, zero_output_for_mask=True)

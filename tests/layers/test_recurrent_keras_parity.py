@@ -6,7 +6,6 @@ import jax
 import keras  # conftest.py selects the JAX backend
 import numpy as np
 import pytest
-
 from bn_reference import rel_err
 
 import rkeras as rk
@@ -48,7 +47,7 @@ def _compare(k_layer, r_layer, x, mask=None, seed=1):
     r_out = _as_list(r_layer(x, mask=mask))
     ups = [rng.normal(size=o.shape).astype("float32") for o in r_out]
     k_out, k_dx, k_dw = _keras_vjp(k_layer, x, ups, mask)
-    r_out2, r_dx, r_dw = rk.vjp(r_layer, x, ups if len(ups) > 1 else ups[0], training=False, mask=mask)
+    _r_out2, r_dx, r_dw = rk.vjp(r_layer, x, ups if len(ups) > 1 else ups[0], training=False, mask=mask)
     errors = {}
     for i, (ro, ko) in enumerate(zip(r_out, k_out)):
         errors[f"out{i}"] = rel_err(ro, ko, floor=1.0)
@@ -78,9 +77,9 @@ def _padded_mask(rng, batch, steps):
 
 
 CASES = [  # (layer options, masked)
-    (dict(), True),
-    (dict(return_sequences=True, return_state=True, go_backwards=True), True),
-    (dict(return_state=True), False),
+    ({}, True),
+    ({"return_sequences": True, "return_state": True, "go_backwards": True}, True),
+    ({"return_state": True}, False),
 ]
 
 
@@ -96,8 +95,8 @@ def test_recurrent_layers_match_keras(kind, case):
 
 
 @pytest.mark.parametrize("options", [
-    dict(reset_after=False, go_backwards=True, return_sequences=True),
-    dict(use_bias=False, activation="relu", recurrent_activation="hard_sigmoid"),
+    {"reset_after": False, "go_backwards": True, "return_sequences": True},
+    {"use_bias": False, "activation": "relu", "recurrent_activation": "hard_sigmoid"},
 ])
 def test_gru_variants_match_keras(options):
     rng = np.random.default_rng(7)
@@ -107,9 +106,9 @@ def test_gru_variants_match_keras(options):
 
 
 @pytest.mark.parametrize("kind,options", [
-    ("lstm", dict(use_bias=False, return_sequences=True)),
-    ("lstm", dict(activation="relu", unit_forget_bias=False)),
-    ("simple", dict(activation="sigmoid", use_bias=False)),
+    ("lstm", {"use_bias": False, "return_sequences": True}),
+    ("lstm", {"activation": "relu", "unit_forget_bias": False}),
+    ("simple", {"activation": "sigmoid", "use_bias": False}),
 ])
 def test_activation_and_bias_options_match_keras(kind, options):
     rng = np.random.default_rng(3)

@@ -25,7 +25,7 @@ def _copy_layer(layer, **changes):
 
 
 def _remove_prefix(name, prefix):
-    return name[len(prefix):] if name.startswith(prefix) else name
+    return name.removeprefix(prefix)
 
 
 class Bidirectional(Layer):
