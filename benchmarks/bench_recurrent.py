@@ -9,7 +9,8 @@ Run from a checkout:
     python benchmarks/bench_recurrent.py --torch-python .venv-bench/bin/python
 
 Each framework is timed in its own subprocess (so neither's thread pools or allocator state affect the
-other), with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its environment. PyTorch runs in the
+other), with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its environment; the subprocesses of the
+two frameworks alternate for `--rounds` rounds and the medians are over all rounds' repetitions. PyTorch runs in the
 interpreter given by `--torch-python` (default: `.venv-bench/bin/python` when it exists, else this one;
 `pip install torch==2.13.0`, the CPU build); without PyTorch its rows are skipped.
 
@@ -114,7 +115,8 @@ def _run_worker(framework, python, cfg):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes and few repetitions (smoke run)")
-    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--repeats", type=int, default=None, help="timed repetitions per round")
+    parser.add_argument("--rounds", type=int, default=3, help="subprocess rounds per framework, alternating")
     parser.add_argument("--torch-python", default=None, help="interpreter with torch installed")
     parser.add_argument("--json", default=None, help="save the raw times to this file")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
@@ -129,25 +131,33 @@ def main(argv=None):
 
     if args.quick:
         cfg = {"batch": 4, "steps": 5, "features": 6, "units": 8, "repeats": args.repeats or 3, "warmup": 1}
+        args.rounds = 1
     else:
-        cfg = {"batch": 64, "steps": 100, "features": 128, "units": 128, "repeats": args.repeats or 21, "warmup": 3}
+        cfg = {"batch": 64, "steps": 100, "features": 128, "units": 128, "repeats": args.repeats or 7, "warmup": 2}
     torch_python = args.torch_python
     if torch_python is None:
         bench_venv = ROOT / ".venv-bench" / "bin" / "python"
         torch_python = str(bench_venv) if bench_venv.exists() else sys.executable
 
-    results, notes = {}, []
-    for framework, python in (("rkeras", sys.executable), ("torch", torch_python)):
-        res, err = _run_worker(framework, python, cfg)
-        if res is None:
-            notes.append(f"{framework}: skipped ({err})")
-            continue
-        if "torch_threads" in res:
-            notes.append(f"torch threads: {res.pop('torch_threads')}")
-        results[framework] = res
+    results, notes, skipped = {}, [], set()
+    for _ in range(args.rounds):  # alternate the frameworks, so that drifts of the machine's load hit both
+        for framework, python in (("rkeras", sys.executable), ("torch", torch_python)):
+            if framework in skipped:
+                continue
+            res, err = _run_worker(framework, python, cfg)
+            if res is None:
+                notes.append(f"{framework}: skipped ({err})")
+                skipped.add(framework)
+                continue
+            threads = res.pop("torch_threads", None)
+            if threads is not None and f"torch threads: {threads}" not in notes:
+                notes.append(f"torch threads: {threads}")
+            for key, times in res.items():
+                results.setdefault(framework, {}).setdefault(key, []).extend(times)
 
     print(f"workload: batch {cfg['batch']}, {cfg['steps']} steps, {cfg['features']} -> {cfg['units']} units, "
-          f"float32, return_sequences; {cfg['repeats']} repetitions after {cfg['warmup']} warm-up; "
+          f"float32, return_sequences; {args.rounds} rounds of {cfg['repeats']} repetitions after {cfg['warmup']} "
+          f"warm-up; "
           f"{os.cpu_count()} CPUs")
     for note in notes:
         print(note)

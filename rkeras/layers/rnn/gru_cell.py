@@ -14,6 +14,7 @@ import numpy as np
 
 from ... import conventions
 from ...kernels import rnn as kernels
+from ...kernels.blas_threads import one_blas_thread
 from .base_cell import RecurrentCell
 
 
@@ -66,20 +67,21 @@ class GRUCell(RecurrentCell):
         rz = np.empty((t_, b_, 3 * u), dtype=work)
         rh = None if self.reset_after else np.empty((t_, b_, u), dtype=work)
         rec_zr, rec_h = recurrent[:, :2 * u], recurrent[:, 2 * u:]
-        for t in range(t_):
-            if self.reset_after:
-                self.recurrent_product(h[t], recurrent, rec_masks, rz[t])
-                if rec_bias is not None:
-                    rz[t] += rec_bias
-            else:
-                self.recurrent_product(h[t], rec_zr, rec_masks, rz[t, :, :2 * u])
-            kernels.gru_gates_step(xz[t], rz[t], self.ract_code, gates[t])
-            if not self.reset_after:
-                hin = h[t] if rec_masks is None else h[t] * rec_masks[2]
-                np.multiply(gates[t, :, u:2 * u], hin, out=rh[t])
-                np.matmul(rh[t], rec_h, out=rz[t, :, 2 * u:])
-            kernels.gru_candidate_step(xz[t], rz[t], h[t], keep[t], self.reset_after, self.act_code, gates[t],
-                                       h[t + 1])
+        with one_blas_thread():  # the per-step products are small (see blas_threads.py)
+            for t in range(t_):
+                if self.reset_after:
+                    self.recurrent_product(h[t], recurrent, rec_masks, rz[t])
+                    if rec_bias is not None:
+                        rz[t] += rec_bias
+                else:
+                    self.recurrent_product(h[t], rec_zr, rec_masks, rz[t, :, :2 * u])
+                kernels.gru_gates_step(xz[t], rz[t], self.ract_code, gates[t])
+                if not self.reset_after:
+                    hin = h[t] if rec_masks is None else h[t] * rec_masks[2]
+                    np.multiply(gates[t, :, u:2 * u], hin, out=rh[t])
+                    np.matmul(rh[t], rec_h, out=rz[t, :, 2 * u:])
+                kernels.gru_candidate_step(xz[t], rz[t], h[t], keep[t], self.reset_after, self.act_code, gates[t],
+                                           h[t + 1])
         cache = (x, h, gates, rz, rh, keep, in_masks, rec_masks)
         return h[1:], [h[t_]], cache
 
@@ -96,25 +98,26 @@ class GRUCell(RecurrentCell):
         dh_pass = np.zeros((b_, u), dtype=work) if d_final_states[0] is None else d_final_states[0].astype(work)
         dh_direct = np.empty((b_, u), dtype=work)
         zeros = np.zeros((b_, u), dtype=work)
-        for t in range(t_ - 1, -1, -1):
-            dout = zeros if d_outputs is None else d_outputs[t]
-            kernels.gru_backward_step(dout, dh_mm, dh_pass, out_weight[t], gates[t], rz[t], h[t], keep[t],
-                                      self.reset_after, self.act_code, self.ract_code, dxz[t], drz[t], dh_direct)
-            if self.reset_after:
-                self.recurrent_product_backward(drz[t], recurrent_t, rec_masks, dh_mm)
-            else:
-                # the reset gate acts before the candidate's product: its gradient needs that product first
-                d_rh = drz[t, :, 2 * u:] @ rec_h_t
-                r = gates[t, :, u:2 * u]
-                hin = h[t] if rec_masks is None else h[t] * rec_masks[2]
-                dr = d_rh * hin * _dact_from_output(self.ract_code, r)
-                dxz[t, :, u:2 * u] = dr
-                drz[t, :, u:2 * u] = dr
-                d_hin = d_rh * r
-                dh_direct += d_hin if rec_masks is None else d_hin * rec_masks[2]
-                self.recurrent_product_backward(np.ascontiguousarray(drz[t, :, :2 * u]), rec_zr_t, rec_masks,
-                                                dh_mm)
-            dh_pass, dh_direct = dh_direct, dh_pass
+        with one_blas_thread():  # the per-step products are small (see blas_threads.py)
+            for t in range(t_ - 1, -1, -1):
+                dout = zeros if d_outputs is None else d_outputs[t]
+                kernels.gru_backward_step(dout, dh_mm, dh_pass, out_weight[t], gates[t], rz[t], h[t], keep[t],
+                                          self.reset_after, self.act_code, self.ract_code, dxz[t], drz[t], dh_direct)
+                if self.reset_after:
+                    self.recurrent_product_backward(drz[t], recurrent_t, rec_masks, dh_mm)
+                else:
+                    # the reset gate acts before the candidate's product: its gradient needs that product first
+                    d_rh = drz[t, :, 2 * u:] @ rec_h_t
+                    r = gates[t, :, u:2 * u]
+                    hin = h[t] if rec_masks is None else h[t] * rec_masks[2]
+                    dr = d_rh * hin * _dact_from_output(self.ract_code, r)
+                    dxz[t, :, u:2 * u] = dr
+                    drz[t, :, u:2 * u] = dr
+                    d_hin = d_rh * r
+                    dh_direct += d_hin if rec_masks is None else d_hin * rec_masks[2]
+                    self.recurrent_product_backward(np.ascontiguousarray(drz[t, :, :2 * u]), rec_zr_t, rec_masks,
+                                                    dh_mm)
+                dh_pass, dh_direct = dh_direct, dh_pass
         dx, dkernel = self.input_backward(x, dxz, kernel, in_masks)
         grads = {}
         if self.kernel.trainable:

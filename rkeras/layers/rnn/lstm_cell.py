@@ -12,6 +12,7 @@ import numpy as np
 
 from ... import conventions, initializers
 from ...kernels import rnn as kernels
+from ...kernels.blas_threads import one_blas_thread
 from .base_cell import RecurrentCell
 
 
@@ -60,10 +61,11 @@ class LSTMCell(RecurrentCell):
         gates = np.empty((t_, b_, 4 * u), dtype=work)
         tc = np.empty((t_, b_, u), dtype=work)
         rz = np.empty((b_, 4 * u), dtype=work)
-        for t in range(t_):
-            self.recurrent_product(h[t], recurrent, rec_masks, rz)
-            kernels.lstm_forward_step(xz[t], rz, h[t], c[t], keep[t], self.act_code, self.ract_code, gates[t],
-                                      h[t + 1], c[t + 1], tc[t])
+        with one_blas_thread():  # the per-step products are small (see blas_threads.py)
+            for t in range(t_):
+                self.recurrent_product(h[t], recurrent, rec_masks, rz)
+                kernels.lstm_forward_step(xz[t], rz, h[t], c[t], keep[t], self.act_code, self.ract_code, gates[t],
+                                          h[t + 1], c[t + 1], tc[t])
         cache = (x, h, c, gates, tc, keep, in_masks, rec_masks)
         return h[1:], [h[t_], c[t_]], cache
 
@@ -80,13 +82,14 @@ class LSTMCell(RecurrentCell):
         dc = np.zeros((b_, u), dtype=work) if d_final_states[1] is None else d_final_states[1].astype(work)
         dc_prev = np.empty((b_, u), dtype=work)
         zeros = np.zeros((b_, u), dtype=work)
-        for t in range(t_ - 1, -1, -1):
-            dout = zeros if d_outputs is None else d_outputs[t]
-            kernels.lstm_backward_step(dout, dh_mm, dh_pass, out_weight[t], dc, gates[t], c[t], tc[t], keep[t],
-                                       self.act_code, self.ract_code, dxz[t], dh_pass_next, dc_prev)
-            self.recurrent_product_backward(dxz[t], recurrent_t, rec_masks, dh_mm)
-            dh_pass, dh_pass_next = dh_pass_next, dh_pass
-            dc, dc_prev = dc_prev, dc
+        with one_blas_thread():  # the per-step products are small (see blas_threads.py)
+            for t in range(t_ - 1, -1, -1):
+                dout = zeros if d_outputs is None else d_outputs[t]
+                kernels.lstm_backward_step(dout, dh_mm, dh_pass, out_weight[t], dc, gates[t], c[t], tc[t], keep[t],
+                                           self.act_code, self.ract_code, dxz[t], dh_pass_next, dc_prev)
+                self.recurrent_product_backward(dxz[t], recurrent_t, rec_masks, dh_mm)
+                dh_pass, dh_pass_next = dh_pass_next, dh_pass
+                dc, dc_prev = dc_prev, dc
         dx, dkernel = self.input_backward(x, dxz, kernel, in_masks)
         grads = {}
         if self.kernel.trainable:

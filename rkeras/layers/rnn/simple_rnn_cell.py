@@ -7,6 +7,7 @@ single state.
 import numpy as np
 
 from ...kernels import rnn as kernels
+from ...kernels.blas_threads import one_blas_thread
 from .base_cell import RecurrentCell
 
 
@@ -34,9 +35,10 @@ class SimpleRNNCell(RecurrentCell):
         h = np.empty((t_ + 1, b_, u), dtype=work)
         h[0] = states[0]
         rz = np.empty((b_, u), dtype=work)
-        for t in range(t_):
-            self.recurrent_product(h[t], recurrent, rec_masks, rz)
-            kernels.simple_forward_step(xz[t], rz, h[t], keep[t], self.act_code, h[t + 1])
+        with one_blas_thread():  # the per-step products are small (see blas_threads.py)
+            for t in range(t_):
+                self.recurrent_product(h[t], recurrent, rec_masks, rz)
+                kernels.simple_forward_step(xz[t], rz, h[t], keep[t], self.act_code, h[t + 1])
         return h[1:], [h[t_]], (x, h, keep, in_masks, rec_masks)
 
     def sequence_backward(self, cache, d_outputs, out_weight, d_final_states):
@@ -50,12 +52,13 @@ class SimpleRNNCell(RecurrentCell):
         dh_pass = np.zeros((b_, u), dtype=work) if d_final_states[0] is None else d_final_states[0].astype(work)
         dh_pass_next = np.empty((b_, u), dtype=work)
         zeros = np.zeros((b_, u), dtype=work)
-        for t in range(t_ - 1, -1, -1):
-            dout = zeros if d_outputs is None else d_outputs[t]
-            kernels.simple_backward_step(dout, dh_mm, dh_pass, out_weight[t], h[t + 1], keep[t], self.act_code,
-                                         dpre[t], dh_pass_next)
-            self.recurrent_product_backward(dpre[t], recurrent_t, rec_masks, dh_mm)
-            dh_pass, dh_pass_next = dh_pass_next, dh_pass
+        with one_blas_thread():  # the per-step products are small (see blas_threads.py)
+            for t in range(t_ - 1, -1, -1):
+                dout = zeros if d_outputs is None else d_outputs[t]
+                kernels.simple_backward_step(dout, dh_mm, dh_pass, out_weight[t], h[t + 1], keep[t], self.act_code,
+                                             dpre[t], dh_pass_next)
+                self.recurrent_product_backward(dpre[t], recurrent_t, rec_masks, dh_mm)
+                dh_pass, dh_pass_next = dh_pass_next, dh_pass
         dx, dkernel = self.input_backward(x, dpre, kernel, in_masks)
         grads = {}
         if self.kernel.trainable:
