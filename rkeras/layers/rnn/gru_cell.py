@@ -67,6 +67,7 @@ class GRUCell(RecurrentCell):
         rz = np.empty((t_, b_, 3 * u), dtype=work)
         rh = None if self.reset_after else np.empty((t_, b_, u), dtype=work)
         rec_zr, rec_h = recurrent[:, :2 * u], recurrent[:, 2 * u:]
+        approx = bool(work == np.float32)  # the rational tanh in float32 (kernels/rnn.py)
         with one_blas_thread():  # the per-step products are small (see blas_threads.py)
             for t in range(t_):
                 if self.reset_after:
@@ -75,13 +76,13 @@ class GRUCell(RecurrentCell):
                         rz[t] += rec_bias
                 else:
                     self.recurrent_product(h[t], rec_zr, rec_masks, rz[t, :, :2 * u])
-                kernels.gru_gates_step(xz[t], rz[t], self.ract_code, gates[t])
+                kernels.gru_gates_step(xz[t], rz[t], self.ract_code, approx, gates[t])
                 if not self.reset_after:
                     hin = h[t] if rec_masks is None else h[t] * rec_masks[2]
                     np.multiply(gates[t, :, u:2 * u], hin, out=rh[t])
                     np.matmul(rh[t], rec_h, out=rz[t, :, 2 * u:])
-                kernels.gru_candidate_step(xz[t], rz[t], h[t], keep[t], self.reset_after, self.act_code, gates[t],
-                                           h[t + 1])
+                kernels.gru_candidate_step(xz[t], rz[t], h[t], keep[t], self.reset_after, self.act_code, approx,
+                                           gates[t], h[t + 1])
         cache = (x, h, gates, rz, rh, keep, in_masks, rec_masks)
         return h[1:], [h[t_]], cache
 

@@ -61,10 +61,11 @@ class LSTMCell(RecurrentCell):
         gates = np.empty((t_, b_, 4 * u), dtype=work)
         tc = np.empty((t_, b_, u), dtype=work)
         rz = np.empty((b_, 4 * u), dtype=work)
+        approx = bool(work == np.float32)  # the rational tanh in float32 (kernels/rnn.py)
         with one_blas_thread():  # the per-step products are small (see blas_threads.py)
             for t in range(t_):
                 self.recurrent_product(h[t], recurrent, rec_masks, rz)
-                kernels.lstm_forward_step(xz[t], rz, h[t], c[t], keep[t], self.act_code, self.ract_code, gates[t],
+                kernels.lstm_forward_step(xz[t], rz, h[t], c[t], keep[t], self.act_code, self.ract_code, approx, gates[t],
                                           h[t + 1], c[t + 1], tc[t])
         cache = (x, h, c, gates, tc, keep, in_masks, rec_masks)
         return h[1:], [h[t_], c[t_]], cache

@@ -35,10 +35,11 @@ class SimpleRNNCell(RecurrentCell):
         h = np.empty((t_ + 1, b_, u), dtype=work)
         h[0] = states[0]
         rz = np.empty((b_, u), dtype=work)
+        approx = bool(work == np.float32)  # the rational tanh in float32 (kernels/rnn.py)
         with one_blas_thread():  # the per-step products are small (see blas_threads.py)
             for t in range(t_):
                 self.recurrent_product(h[t], recurrent, rec_masks, rz)
-                kernels.simple_forward_step(xz[t], rz, h[t], keep[t], self.act_code, h[t + 1])
+                kernels.simple_forward_step(xz[t], rz, h[t], keep[t], self.act_code, approx, h[t + 1])
         return h[1:], [h[t_]], (x, h, keep, in_masks, rec_masks)
 
     def sequence_backward(self, cache, d_outputs, out_weight, d_final_states):
