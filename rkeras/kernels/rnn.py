@@ -29,7 +29,9 @@ __all__ = ["ACTIVATION_CODES", "activation_code", "gru_backward_step", "gru_cand
 #: the activations the fused kernels implement (derivatives from outputs)
 ACTIVATION_CODES = {"linear": 0, "tanh": 1, "sigmoid": 2, "relu": 3, "hard_sigmoid": 4}
 
-# `contract` gives FMAs; no `nnan`/`ninf`: NaN and Inf must flow through to the outputs.
+# `contract` gives FMAs; no `nnan`/`ninf`: NaN and Inf must flow through to the outputs. `error_model="numpy"`:
+# without it every division is guarded by a zero check (Python's ZeroDivisionError), which keeps LLVM from
+# vectorizing the activation loops (measured: 10x slower).
 _FASTMATH = {"contract", "nsz", "arcp"}
 
 
@@ -37,7 +39,7 @@ def activation_code(name: str) -> int:
     return ACTIVATION_CODES[name]
 
 
-@njit(cache=True, fastmath=_FASTMATH, inline="always")
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
 def _dact(code, y):
     """Derivative of activation `code` at the point where it output `y`."""
     if code == 1:
@@ -61,7 +63,7 @@ _B0, _B2, _B4, _B6 = 4.89352518554385e-03, 2.26843463243900e-03, 1.1853470568665
 _CLAMP = 7.90531110763549805
 
 
-@njit(cache=True, fastmath=_FASTMATH, inline="always")
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
 def _tanh_rational(x):
     x = min(max(x, -_CLAMP), _CLAMP)
     x2 = x * x
@@ -77,7 +79,7 @@ def _tanh_rational(x):
     return x * p / q
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
 def _act_inplace(v, code, approx):
     """v[:] = activation(v), one branch-free loop per activation (so that it vectorizes)."""
     n = v.shape[0]
@@ -104,7 +106,7 @@ def _act_inplace(v, code, approx):
 
 
 # --------------------------------------------------------------------------------------------- SimpleRNN
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
 def simple_forward_step(xz, rz, h_prev, keep, act, approx, h_out):
     """h_out = act(xz + rz) where keep, else h_prev (`approx`: the rational tanh, float32)."""
     b_, u_ = h_out.shape
@@ -119,7 +121,7 @@ def simple_forward_step(xz, rz, h_prev, keep, act, approx, h_out):
                 row[j] = h_prev[b, j]
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
 def simple_backward_step(dout, dh_mm, dh_pass, out_weight, h, keep, act, dpre, dh_pass_out):
     """The gradient reaching h_t is `dout * out_weight[b] + dh_mm + dh_pass` (the output's share, the
     recurrent product's and the pass-through of a masked later step). Writes the pre-activation
@@ -139,7 +141,7 @@ def simple_backward_step(dout, dh_mm, dh_pass, out_weight, h, keep, act, dpre, d
 
 
 # --------------------------------------------------------------------------------------------- LSTM
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
 def lstm_forward_step(xz, rz, h_prev, c_prev, keep, act, ract, approx, gates, h_out, c_out, tc_out):
     """One LSTM step: z = xz + rz in blocks i, f, c, o; c = f*c_prev + i*act(z_c); h = o*act(c).
     `approx`: the rational tanh (float32)."""
@@ -169,7 +171,7 @@ def lstm_forward_step(xz, rz, h_prev, c_prev, keep, act, ract, approx, gates, h_
                 g_row[j] = 0.0
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
 def lstm_backward_step(dout, dh_mm, dh_pass, out_weight, dc, gates, c_prev, tc, keep, act, ract, dz,
                        dh_pass_out, dc_prev):
     """Backward of one LSTM step. The gradient reaching h_t is `dout * out_weight[b] + dh_mm + dh_pass`,
@@ -204,7 +206,7 @@ def lstm_backward_step(dout, dh_mm, dh_pass, out_weight, dc, gates, c_prev, tc, 
 
 
 # --------------------------------------------------------------------------------------------- GRU
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
 def gru_gates_step(xz, rz, ract, approx, gates):
     """The update and reset gates: z = ract(xz_z + rz_z), r = ract(xz_r + rz_r) into gates[:, :2U]."""
     b_ = xz.shape[0]
@@ -216,7 +218,7 @@ def gru_gates_step(xz, rz, ract, approx, gates):
         _act_inplace(g_row[:2 * u_], ract, approx)
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
 def gru_candidate_step(xz, rz, h_prev, keep, reset_after, act, approx, gates, h_out):
     """The candidate hh = act(xz_h + (r * rz_h if reset_after else rz_h)) into gates[:, 2U:], and
     h = z * h_prev + (1 - z) * hh where keep, else h_prev. (Without reset_after, the caller has put
@@ -241,7 +243,7 @@ def gru_candidate_step(xz, rz, h_prev, keep, reset_after, act, approx, gates, h_
                 h_out[b, j] = h_prev[b, j]
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
 def gru_backward_step(dout, dh_mm, dh_pass, out_weight, gates, rz, h_prev, keep, reset_after, act, ract, dxz,
                       drz, dh_direct):
     """Backward of one GRU step. The gradient reaching h_t is `dout * out_weight[b] + dh_mm + dh_pass`.
