@@ -35,6 +35,7 @@ _FAMILIES = {
     "rkeras.api.layers_attention": ("layer_",),
     "rkeras.api.layers_image_preprocessing": ("layer_",),
     "rkeras.api.layers_image_augmentation": ("layer_",),
+    "rkeras.api.layers_recurrent": ("layer_", "rnn_cell"),
     "rkeras.api.verbs": ("compile", "fit", "evaluate", "predict", "train_on_batch", "test_on_batch",
                          "predict_on_batch", "summary", "freeze_weights", "unfreeze_weights",
                          "get_weights", "set_weights"),

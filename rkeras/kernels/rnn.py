@@ -1,0 +1,288 @@
+"""Numba kernels of the recurrent cells: one time step's gates, fused, forward and backward.
+
+The recurrent layers (`rkeras.layers.rnn`) run the sequence loop: the input projection of all steps
+is one BLAS matrix product before the loop, the recurrent product `h @ recurrent_kernel` is one BLAS
+product per step (between kernel calls), and these kernels fuse everything elementwise of a step:
+activations, the cell update, the mask (a masked sample keeps its state) and, backward, the gate
+derivatives. The weight gradients are then one matrix product over all steps.
+
+Layouts (batch rows B, units U), gate blocks in Keras' order along the last axis:
+- LSTM: pre-activations (B, 4U) in blocks i, f, c, o; `gates` stores the activations i, f, g, o.
+- GRU: pre-activations (B, 3U) in blocks z, r, h; `gates` stores z, r and the candidate hh.
+- SimpleRNN: pre-activation (B, U); the output is the state.
+
+`keep[b]` is 1 for a sample whose step counts, 0 for a masked one (its state is carried over and no
+gradient reaches the gates). Activations are given by code (`ACTIVATION_CODES`) as runtime arguments,
+and their derivatives are computed from their outputs. Each kernel compiles once per float dtype.
+
+The kernels are serial on purpose: they alternate with multithreaded OpenBLAS products, and a numba
+parallel region leaves its OpenMP workers spinning when BLAS wants the cores (see `conv.py`).
+"""
+
+import math
+
+from numba import njit
+
+__all__ = ["ACTIVATION_CODES", "activation_code", "gru_backward_step", "gru_candidate_step", "gru_gates_step",
+           "lstm_backward_step", "lstm_forward_step", "simple_backward_step", "simple_forward_step"]
+
+#: the activations the fused kernels implement (derivatives from outputs)
+ACTIVATION_CODES = {"linear": 0, "tanh": 1, "sigmoid": 2, "relu": 3, "hard_sigmoid": 4}
+
+# `contract` gives FMAs; no `nnan`/`ninf`: NaN and Inf must flow through to the outputs. `error_model="numpy"`:
+# without it every division is guarded by a zero check (Python's ZeroDivisionError), which keeps LLVM from
+# vectorizing the activation loops (measured: 10x slower).
+_FASTMATH = {"contract", "nsz", "arcp"}
+
+
+def activation_code(name: str) -> int:
+    return ACTIVATION_CODES[name]
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
+def _dact(code, y):
+    """Derivative of activation `code` at the point where it output `y`."""
+    if code == 1:
+        return 1.0 - y * y
+    if code == 2:
+        return y * (1.0 - y)
+    if code == 3:
+        return 1.0 if y > 0 else 0.0
+    if code == 4:
+        return 1.0 / 6.0 if 0.0 < y < 1.0 else 0.0
+    return 1.0
+
+
+# Rational approximation of tanh (Eigen's float `generic_fast_tanh_float`: odd degree-13 numerator over
+# even degree-6 denominator, clamped at +-7.905): relative error <= 4e-7 in float32, against 6e-8 for libm,
+# but without branches or libm calls, so LLVM vectorizes the loops (numba has no vector math library here,
+# and the scalar tanh/exp calls took two thirds of an LSTM's forward+backward). Used for float32 only.
+_A1, _A3, _A5, _A7 = 4.89352455891786e-03, 6.37261928875436e-04, 1.48572235717979e-05, 5.12229709037114e-08
+_A9, _A11, _A13 = -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16
+_B0, _B2, _B4, _B6 = 4.89352518554385e-03, 2.26843463243900e-03, 1.18534705686654e-04, 1.19825839466702e-06
+_CLAMP = 7.90531110763549805
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
+def _tanh_rational(x):
+    x = min(max(x, -_CLAMP), _CLAMP)
+    x2 = x * x
+    p = x2 * _A13 + _A11
+    p = x2 * p + _A9
+    p = x2 * p + _A7
+    p = x2 * p + _A5
+    p = x2 * p + _A3
+    p = x2 * p + _A1
+    q = x2 * _B6 + _B4
+    q = x2 * q + _B2
+    q = x2 * q + _B0
+    return x * p / q
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
+def _act_inplace(v, code, approx):
+    """v[:] = activation(v), one branch-free loop per activation (so that it vectorizes)."""
+    n = v.shape[0]
+    if code == 1:
+        if approx:
+            for j in range(n):
+                v[j] = _tanh_rational(v[j])
+        else:
+            for j in range(n):
+                v[j] = math.tanh(v[j])
+    elif code == 2:  # sigmoid(x) = (1 + tanh(x / 2)) / 2, exact, and one transcendental instead of exp + divide
+        if approx:
+            for j in range(n):
+                v[j] = 0.5 + 0.5 * _tanh_rational(0.5 * v[j])
+        else:
+            for j in range(n):
+                v[j] = 0.5 + 0.5 * math.tanh(0.5 * v[j])
+    elif code == 3:
+        for j in range(n):
+            v[j] = max(v[j], 0.0) if v[j] == v[j] else v[j]
+    elif code == 4:
+        for j in range(n):
+            v[j] = min(max(v[j] + 3.0, 0.0), 6.0) / 6.0
+
+
+# --------------------------------------------------------------------------------------------- SimpleRNN
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
+def simple_forward_step(xz, rz, h_prev, keep, act, approx, h_out):
+    """h_out = act(xz + rz) where keep, else h_prev (`approx`: the rational tanh, float32)."""
+    b_, u_ = h_out.shape
+    for b in range(b_):
+        row = h_out[b]
+        if keep[b]:
+            for j in range(u_):
+                row[j] = xz[b, j] + rz[b, j]
+            _act_inplace(row, act, approx)
+        else:
+            for j in range(u_):
+                row[j] = h_prev[b, j]
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
+def simple_backward_step(dout, dh_mm, dh_pass, out_weight, h, keep, act, dpre, dh_pass_out):
+    """The gradient reaching h_t is `dout * out_weight[b] + dh_mm + dh_pass` (the output's share, the
+    recurrent product's and the pass-through of a masked later step). Writes the pre-activation
+    gradient `dpre` (0 where masked) and the pass-through to h_{t-1} (`dh_pass_out`, 0 where kept)."""
+    b_, u_ = h.shape
+    for b in range(b_):
+        w = out_weight[b]
+        if keep[b]:
+            for j in range(u_):
+                dh = dout[b, j] * w + dh_mm[b, j] + dh_pass[b, j]
+                dpre[b, j] = dh * _dact(act, h[b, j])
+                dh_pass_out[b, j] = 0.0
+        else:
+            for j in range(u_):
+                dpre[b, j] = 0.0
+                dh_pass_out[b, j] = dout[b, j] * w + dh_mm[b, j] + dh_pass[b, j]
+
+
+# --------------------------------------------------------------------------------------------- LSTM
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
+def lstm_forward_step(xz, rz, h_prev, c_prev, keep, act, ract, approx, gates, h_out, c_out, tc_out):
+    """One LSTM step: z = xz + rz in blocks i, f, c, o; c = f*c_prev + i*act(z_c); h = o*act(c).
+    `approx`: the rational tanh (float32)."""
+    b_, u_ = h_out.shape
+    for b in range(b_):
+        g_row = gates[b]
+        if keep[b]:
+            for j in range(4 * u_):
+                g_row[j] = xz[b, j] + rz[b, j]
+            _act_inplace(g_row[:2 * u_], ract, approx)
+            _act_inplace(g_row[2 * u_:3 * u_], act, approx)
+            _act_inplace(g_row[3 * u_:], ract, approx)
+            c_row, t_row = c_out[b], tc_out[b]
+            for j in range(u_):
+                c = g_row[u_ + j] * c_prev[b, j] + g_row[j] * g_row[2 * u_ + j]
+                c_row[j] = c
+                t_row[j] = c
+            _act_inplace(t_row, act, approx)
+            for j in range(u_):
+                h_out[b, j] = g_row[3 * u_ + j] * t_row[j]
+        else:
+            for j in range(u_):
+                c_out[b, j] = c_prev[b, j]
+                h_out[b, j] = h_prev[b, j]
+                tc_out[b, j] = 0.0
+            for j in range(4 * u_):
+                g_row[j] = 0.0
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
+def lstm_backward_step(dout, dh_mm, dh_pass, out_weight, dc, gates, c_prev, tc, keep, act, ract, dz,
+                       dh_pass_out, dc_prev):
+    """Backward of one LSTM step. The gradient reaching h_t is `dout * out_weight[b] + dh_mm + dh_pass`,
+    the one reaching c_t is `dc`. Writes dz (B, 4U) (the gradient of the pre-activations, 0 where
+    masked), the pass-through to h_{t-1} (0 where kept) and the gradient reaching c_{t-1}."""
+    b_, u_ = dh_mm.shape
+    for b in range(b_):
+        w = out_weight[b]
+        if keep[b]:
+            for j in range(u_):
+                dh = dout[b, j] * w + dh_mm[b, j] + dh_pass[b, j]
+                i = gates[b, j]
+                f = gates[b, u_ + j]
+                g = gates[b, 2 * u_ + j]
+                o = gates[b, 3 * u_ + j]
+                t = tc[b, j]
+                dct = dc[b, j] + dh * o * _dact(act, t)
+                dz[b, j] = dct * g * _dact(ract, i)
+                dz[b, u_ + j] = dct * c_prev[b, j] * _dact(ract, f)
+                dz[b, 2 * u_ + j] = dct * i * _dact(act, g)
+                dz[b, 3 * u_ + j] = dh * t * _dact(ract, o)
+                dc_prev[b, j] = dct * f
+                dh_pass_out[b, j] = 0.0
+        else:
+            for j in range(u_):
+                dz[b, j] = 0.0
+                dz[b, u_ + j] = 0.0
+                dz[b, 2 * u_ + j] = 0.0
+                dz[b, 3 * u_ + j] = 0.0
+                dc_prev[b, j] = dc[b, j]
+                dh_pass_out[b, j] = dout[b, j] * w + dh_mm[b, j] + dh_pass[b, j]
+
+
+# --------------------------------------------------------------------------------------------- GRU
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
+def gru_gates_step(xz, rz, ract, approx, gates):
+    """The update and reset gates: z = ract(xz_z + rz_z), r = ract(xz_r + rz_r) into gates[:, :2U]."""
+    b_ = xz.shape[0]
+    u_ = xz.shape[1] // 3
+    for b in range(b_):
+        g_row = gates[b]
+        for j in range(2 * u_):
+            g_row[j] = xz[b, j] + rz[b, j]
+        _act_inplace(g_row[:2 * u_], ract, approx)
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
+def gru_candidate_step(xz, rz, h_prev, keep, reset_after, act, approx, gates, h_out):
+    """The candidate hh = act(xz_h + (r * rz_h if reset_after else rz_h)) into gates[:, 2U:], and
+    h = z * h_prev + (1 - z) * hh where keep, else h_prev. (Without reset_after, the caller has put
+    (r * h_prev) @ recurrent_kernel_h into rz[:, 2U:].)"""
+    b_, u_ = h_out.shape
+    for b in range(b_):
+        g_row = gates[b]
+        if keep[b]:
+            if reset_after:
+                for j in range(u_):
+                    g_row[2 * u_ + j] = xz[b, 2 * u_ + j] + g_row[u_ + j] * rz[b, 2 * u_ + j]
+            else:
+                for j in range(u_):
+                    g_row[2 * u_ + j] = xz[b, 2 * u_ + j] + rz[b, 2 * u_ + j]
+            _act_inplace(g_row[2 * u_:], act, approx)
+            for j in range(u_):
+                z = g_row[j]
+                h_out[b, j] = z * h_prev[b, j] + (1.0 - z) * g_row[2 * u_ + j]
+        else:
+            for j in range(u_):
+                g_row[2 * u_ + j] = 0.0
+                h_out[b, j] = h_prev[b, j]
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
+def gru_backward_step(dout, dh_mm, dh_pass, out_weight, gates, rz, h_prev, keep, reset_after, act, ract, dxz,
+                      drz, dh_direct):
+    """Backward of one GRU step. The gradient reaching h_t is `dout * out_weight[b] + dh_mm + dh_pass`.
+
+    Writes dxz (B, 3U), the gradient of the input pre-activations; drz (B, 3U), that of the recurrent
+    product (with reset_after: of `h @ recurrent_kernel + recurrent_bias`; without: blocks z, r of
+    `h @ recurrent_kernel[:, :2U]` and, in block h, of `(r * h) @ recurrent_kernel[:, 2U:]`); and
+    `dh_direct`, the gradient reaching h_{t-1} other than through the recurrent products (z * dh where
+    kept, all of dh where masked). Without reset_after the reset-gate gradient needs a matrix product
+    first: dxz and drz are left at 0 in block r, and the caller finishes them.
+    """
+    b_, u_ = dh_mm.shape
+    for b in range(b_):
+        w = out_weight[b]
+        if keep[b]:
+            for j in range(u_):
+                dh = dout[b, j] * w + dh_mm[b, j] + dh_pass[b, j]
+                z = gates[b, j]
+                r = gates[b, u_ + j]
+                hh = gates[b, 2 * u_ + j]
+                dzp = dh * (h_prev[b, j] - hh) * _dact(ract, z)
+                dhp = dh * (1.0 - z) * _dact(act, hh)
+                dxz[b, j] = dzp
+                dxz[b, 2 * u_ + j] = dhp
+                drz[b, j] = dzp
+                if reset_after:
+                    drp = dhp * rz[b, 2 * u_ + j] * _dact(ract, r)
+                    dxz[b, u_ + j] = drp
+                    drz[b, u_ + j] = drp
+                    drz[b, 2 * u_ + j] = dhp * r
+                else:
+                    dxz[b, u_ + j] = 0.0
+                    drz[b, u_ + j] = 0.0
+                    drz[b, 2 * u_ + j] = dhp
+                dh_direct[b, j] = dh * z
+        else:
+            for j in range(u_):
+                for k in range(3):
+                    dxz[b, k * u_ + j] = 0.0
+                    drz[b, k * u_ + j] = 0.0
+                dh_direct[b, j] = dout[b, j] * w + dh_mm[b, j] + dh_pass[b, j]
+
