@@ -314,7 +314,8 @@ class Optimizer:
         return entry[1]
 
     def _staged_slots(self, v, cd, transaction) -> dict:
-        """Copies of `v`'s slots (new zeros at its first update) for `_update`, entered at commit.
+        """Copies of `v`'s slots (new ones, at `_slot_initial`, at its first update) for `_update`, entered
+        at commit.
 
         A variable updated twice in one transaction continues from its staged slots."""
         key = ("slots", id(v))
@@ -323,7 +324,7 @@ class Optimizer:
             return staged
         entry = self._slots.get(id(v))
         if entry is None or entry[0] is not v:
-            slots = {name: np.zeros(v.value.shape, cd) for name in self._slot_names()}
+            slots = {name: np.full(v.value.shape, self._slot_initial(name), cd) for name in self._slot_names()}
         else:
             slots = {name: arr.copy() for name, arr in entry[1].items()}
         transaction.pending_slots[key] = slots
