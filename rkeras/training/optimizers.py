@@ -179,8 +179,18 @@ class Optimizer:
             Gradients, each of its variable's shape; a `None` gradient leaves its variable alone.
         variables : list of Variable
             The variables to update. The new weights, slots and `iterations` are committed together
-            at the end (or at the end of the training step this runs in), or not at all.
+            at the end (or at the end of the training step this runs in), or not at all; inside that
+            step the variables already read their new values.
         """
+        self._apply(grads, variables, defer=False)
+
+    def apply_in_step(self, grads: Sequence, variables: Sequence) -> None:
+        """`apply()` for a training step that reads none of the updated weights before its commit (the
+        trainer's step): the weights without a constraint and their slots are updated in place during
+        the commit, without the copies `apply()` makes so that the step can read its new values."""
+        self._apply(grads, variables, defer=True)
+
+    def _apply(self, grads, variables, defer) -> None:
         grads, variables = list(grads), list(variables)
         if len(grads) != len(variables):
             raise ValueError(
@@ -211,15 +221,38 @@ class Optimizer:
             clipped = self._clip([g for g, _ in pairs])
             for g, v in zip(clipped, (v for _, v in pairs)):
                 cd = compute_dtype(v.value.dtype)
+                g = np.asarray(g, dtype=cd)
+                decay = bool(self.weight_decay) and self._use_weight_decay(v)
+                if defer and self._can_defer(v, cd, transaction):
+                    # nothing in the step reads this weight after the update (no constraint): update the
+                    # weight and its slots in place during the commit, with no copies
+                    transaction.pending_slots[("deferred", id(v))] = True
+                    transaction.on_commit(lambda v=v, g=g, cd=cd, lr=lr, t=t, decay=decay:
+                                          self._update_in_place(v, g, cd, lr, t, decay))
+                    continue
                 # `_update` works in place on copies; the transaction writes them back at its commit
                 w = v.value.astype(cd, copy=True)
-                g = np.asarray(g, dtype=cd)
-                if self.weight_decay and self._use_weight_decay(v):
+                if decay:
                     w -= w * cd.type(self.weight_decay) * cd.type(lr)
                 slots = self._staged_slots(v, cd, transaction)
                 self._update(w, g, cd.type(lr), slots, t)
                 transaction.stage(v, w if w.dtype == v.dtype else w.astype(v.dtype))
             transaction.on_commit(self._count_step)
+
+    def _can_defer(self, v, cd, transaction) -> bool:
+        """Whether `v`'s update can run in place at the commit: no constraint reads the updated value
+        within the step, the weight is kept in its compute dtype, and the step has not staged it."""
+        if transaction.pending_slots.get(("deferred", id(v))):
+            return True  # a second update of the step runs after the first, in order, at the commit
+        return (getattr(v, "constraint", None) is None and cd == v.dtype and transaction.pending(v) is None
+                and ("slots", id(v)) not in transaction.pending_slots)
+
+    def _update_in_place(self, v, g, cd, lr, t, decay) -> None:
+        """One update of `v` and its slots in place (a commit action: shapes and dtypes were checked)."""
+        w = v._value
+        if decay:
+            w -= w * cd.type(self.weight_decay) * cd.type(lr)
+        self._update(w, g, cd.type(lr), self._slots_for(v, cd), t)
 
     def get_config(self) -> dict:
         """The constructor arguments (R-style values); `from_config(get_config())` rebuilds it."""

@@ -337,7 +337,7 @@ def apply_update(state, loss_grads: list) -> None:
             if v.regularizer is not None:
                 g = g + v.regularizer.gradient(v.value)
             var_grads.append(np.asarray(g).astype(v.dtype, copy=False))
-        state.optimizer.apply(var_grads, state.variables)
+        state.optimizer.apply_in_step(var_grads, state.variables)  # nothing below reads an unconstrained weight
         for v in state.variables:
             v.apply_constraint()
 
