@@ -46,8 +46,42 @@ def layer_paths(model, prefix="") -> list:
         if isinstance(layer, Model):
             out.extend(layer_paths(layer, path))
         else:
-            out.append((path, layer))
+            out.extend(_layer_and_inner_paths(layer, path))
     return out
+
+
+def _layer_and_inner_paths(layer, path) -> list:
+    """The layer, then the layers it holds in attributes (an LSTM's `cell`, a wrapper's `layer`,
+    `forward_layer`, a stack's `cells`), under the attribute's name, as Keras walks them (sorted)."""
+    from ..core.layer import Layer
+    from ..models.model import Model
+    out = [(path, layer)]
+    for attr in sorted(vars(layer)):
+        if attr.startswith("_"):
+            continue
+        value = vars(layer)[attr]
+        if isinstance(value, Layer):
+            inner = f"{path}{attr}/"
+            out.extend(layer_paths(value, inner) if isinstance(value, Model) else _layer_and_inner_paths(value, inner))
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
+            used: dict = {}
+            for item in value:  # Keras names a container's items by class, with counters
+                base = to_snake_case(type(item).__name__)
+                used[base] = used.get(base, -1) + 1
+                inner = f"{path}{attr}/{base if used[base] == 0 else f'{base}_{used[base]}'}/"
+                out.extend(layer_paths(item, inner) if isinstance(item, Model)
+                           else _layer_and_inner_paths(item, inner))
+    return out
+
+
+def check_all_weights_covered(model) -> None:
+    """Refuse to save or load a model whose weights the walk above does not reach (never drop them silently)."""
+    reached = {id(v) for _, layer in layer_paths(model) for v in _own_variables(layer)}
+    missing = [v.path for v in model.weights if id(v) not in reached]
+    if missing:
+        raise ValueError(f"Cannot save or load the weights {missing[:5]} of model '{model.name}': they belong "
+                         f"to layers held where the .keras format does not look (not in an attribute of "
+                         f"their layer).")
 
 
 def keras_trainable_variables(model) -> list:
@@ -73,6 +107,7 @@ def optimizer_variables(model) -> list:
 
 def write_weights(h5, model, include_optimizer=True) -> None:
     """Write `model`'s weights (and its optimizer's state) into the open h5py file `h5`."""
+    check_all_weights_covered(model)
     for path, layer in layer_paths(model):
         group = h5.require_group(path + "vars")
         group.attrs["name"] = layer.name
@@ -112,6 +147,7 @@ def read_weights(h5, model, skip_mismatch=False, include_optimizer=True) -> list
 
     Returns the warnings (skipped layers) when `skip_mismatch` is TRUE; raises otherwise.
     """
+    check_all_weights_covered(model)
     plan, problems = [], []
     for path, layer in layer_paths(model):
         variables = _own_variables(layer)
