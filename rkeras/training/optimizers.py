@@ -852,10 +852,8 @@ class Adadelta(Optimizer):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
 
 
-class Adamax(Optimizer):
-    """Adamax (Adam with the infinity norm), as Keras 3 `Adamax`."""
-
-    _default_name = "adamax"
+class _MomentOptimizer(Optimizer):
+    """What Adamax, Nadam and Lamb share with Adam: the two decay rates of the moment estimates and epsilon."""
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
@@ -863,6 +861,15 @@ class Adamax(Optimizer):
         self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
         self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class Adamax(_MomentOptimizer):
+    """Adamax (Adam with the infinity norm), as Keras 3 `Adamax`."""
+
+    _default_name = "adamax"
 
     def _slot_names(self):
         return ("momentum", "norm")
@@ -874,21 +881,11 @@ class Adamax(Optimizer):
         np.maximum(f(self.beta_2) * u, np.abs(g), out=u)
         w -= (lr * m) / ((f(1) - f(self.beta_1) ** f(t)) * (u + f(self.epsilon)))
 
-    def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
-
-class Nadam(Optimizer):
+class Nadam(_MomentOptimizer):
     """Nadam (Adam with Nesterov momentum), as Keras 3 `Nadam`."""
 
     _default_name = "nadam"
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
-                 clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
-        self.beta_1 = _check_range(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
-        self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
-        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def _slot_names(self):
         return ("momentum", "velocity")
@@ -913,9 +910,6 @@ class Nadam(Optimizer):
         m_hat = (u_t_1 * m) / (one - u_product_t_1) + ((one - u_t) * g) / (one - u_product_t)
         v_hat = v / (one - b2 ** f(t))
         w -= (m_hat * lr) / (np.sqrt(v_hat) + f(self.epsilon))
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
 
 class Ftrl(Optimizer):
@@ -992,17 +986,10 @@ class Lion(Optimizer):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}
 
 
-class Lamb(Optimizer):
+class Lamb(_MomentOptimizer):
     """LAMB (Adam with a layer-wise trust ratio), as Keras 3 `Lamb`."""
 
     _default_name = "lamb"
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
-                 clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
-        self.beta_1 = _check_range(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
-        self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
-        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def _slot_names(self):
         return ("momentum", "velocity")
@@ -1019,9 +1006,6 @@ class Lamb(Optimizer):
         g_norm = np.sqrt(np.sum(np.square(update), dtype=np.float64))
         ratio = f(w_norm / g_norm) if w_norm > 0 and g_norm > 0 else one
         w -= ratio * lr * update
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
 
 def _make_constructor(cls, doc_name, summary, params_doc):
