@@ -30,7 +30,7 @@ def test_ratio_of_medians_and_paired_ratio_by_hand():
     b = make_run([2.0, 2.0, 2.0], [4.0, 4.0, 4.0])
     assert summarize_runs.target_ratios(a)[("T2", "dense/inference: rkeras layer / torch")] == \
         pytest.approx((0.8, 2.0 / 3.0, 1.0))
-    [(tid, desc, limit, n, medians, paired)] = summarize_runs.summarize([("a", a), ("b", b)])
+    [(tid, _desc, limit, n, medians, paired)] = summarize_runs.summarize([("a", a), ("b", b)])
     assert (tid, limit, n) == ("T2", 0.8, 2)
     assert medians == pytest.approx([0.5, (0.5 + 2.0 / 3.0) / 2, 2.0 / 3.0, 0])  # min, median, max, over
     assert paired == pytest.approx([0.5, 0.75, 1.0, 1])
