@@ -18,6 +18,10 @@ import numpy as np
 from .configurable import Configurable
 from .initializers import _as_real, _name_key, _resolve_identifier, _serialize_object
 
+__all__ = [
+    "constraint_maxnorm", "constraint_minmaxnorm", "constraint_nonneg", "constraint_unitnorm",
+]
+
 _EPSILON = 1e-7  # Keras' backend.epsilon(), added to the norms before dividing
 
 

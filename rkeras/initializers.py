@@ -23,6 +23,14 @@ from .configurable import Configurable
 from .core.config import config_floatx
 from .docstrings import shared_doc
 
+__all__ = [
+    "initializer_constant", "initializer_glorot_normal", "initializer_glorot_uniform",
+    "initializer_he_normal", "initializer_he_uniform", "initializer_identity", "initializer_lecun_normal",
+    "initializer_lecun_uniform", "initializer_ones", "initializer_orthogonal", "initializer_random_normal",
+    "initializer_random_uniform", "initializer_truncated_normal", "initializer_variance_scaling",
+    "initializer_zeros",
+]
+
 # ------------------------------------------------------------------------------------------------
 # Helpers shared by initializers, regularizers and constraints
 

@@ -12,6 +12,10 @@ from numbers import Integral, Real
 
 import numpy as np
 
+__all__ = [
+    "set_random_seed",
+]
+
 _lock = threading.Lock()
 _global_generator = np.random.default_rng()
 # Seeds drawn for derived generators stay below 2**63 so they are plain non-negative Python ints.

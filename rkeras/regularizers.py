@@ -16,6 +16,10 @@ import numpy as np
 from .configurable import Configurable
 from .initializers import _as_real, _name_key, _resolve_identifier, _serialize_object
 
+__all__ = [
+    "regularizer_l1", "regularizer_l1_l2", "regularizer_l2",
+]
+
 
 def _float_weight(w) -> np.ndarray:
     return np.asarray(w, dtype=np.float64)

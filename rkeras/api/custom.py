@@ -19,6 +19,11 @@ from ..models.model import Model as _Model
 from ..training.callbacks import Callback as _Callback
 from ..training.custom import CustomLoss, CustomMetric
 
+__all__ = [
+    "Callback", "Loss", "Metric", "layer_lambda", "new_callback_class", "new_layer_class", "new_loss_class",
+    "new_metric_class", "new_model_class",
+]
+
 _MODEL_KWARGS = ("name", "trainable")
 
 

@@ -8,6 +8,11 @@ from ..layers.activations.prelu import PReLU
 from ..layers.activations.relu import ReLU
 from ..layers.activations.softmax import Softmax
 
+__all__ = [
+    "layer_activation_elu", "layer_activation_leaky_relu", "layer_activation_parametric_relu",
+    "layer_activation_relu", "layer_activation_softmax",
+]
+
 
 @shared_doc
 def layer_activation_relu(object=None, max_value=None, negative_slope=0, threshold=0, **kwargs):

@@ -11,6 +11,10 @@ from ..layers.attention.additive_attention import AdditiveAttention
 from ..layers.attention.attention import Attention
 from ..layers.attention.multi_head_attention import MultiHeadAttention
 
+__all__ = [
+    "layer_additive_attention", "layer_attention", "layer_multi_head_attention",
+]
+
 
 @shared_doc
 def layer_attention(object=None, use_scale=False, score_mode="dot", dropout=0, seed=None, **kwargs):

@@ -19,6 +19,13 @@ from ..layers.reshaping.up_sampling2d import UpSampling2D
 from ..layers.reshaping.zero_padding1d import ZeroPadding1D
 from ..layers.reshaping.zero_padding2d import ZeroPadding2D
 
+__all__ = [
+    "layer_conv_1d", "layer_conv_1d_transpose", "layer_conv_2d", "layer_conv_2d_transpose", "layer_conv_3d",
+    "layer_cropping_1d", "layer_cropping_2d", "layer_depthwise_conv_1d", "layer_depthwise_conv_2d",
+    "layer_separable_conv_1d", "layer_separable_conv_2d", "layer_upsampling_1d", "layer_upsampling_2d",
+    "layer_zero_padding_1d", "layer_zero_padding_2d",
+]
+
 
 @shared_doc
 def layer_conv_1d(object=None, filters=None, kernel_size=None, strides=1, padding="valid", data_format=None,

@@ -9,6 +9,10 @@ from ..layers.core.flatten import Flatten
 from ..layers.core.identity import Identity
 from ..layers.core.reshape import Reshape
 
+__all__ = [
+    "layer_activation", "layer_dense", "layer_dropout", "layer_flatten", "layer_identity", "layer_reshape",
+]
+
 
 @shared_doc
 def layer_dense(object=None, units=None, activation=None, use_bias=True, kernel_initializer="glorot_uniform",

@@ -5,6 +5,10 @@ from ..docstrings import shared_doc
 from ..layers.core.embedding import Embedding
 from ..layers.core.masking import Masking
 
+__all__ = [
+    "layer_embedding", "layer_masking",
+]
+
 
 @shared_doc
 def layer_embedding(object=None, input_dim=None, output_dim=None, embeddings_initializer="uniform",

@@ -10,6 +10,11 @@ from ..layers.preprocessing.random_rotation import RandomRotation
 from ..layers.preprocessing.random_translation import RandomTranslation
 from ..layers.preprocessing.random_zoom import RandomZoom
 
+__all__ = [
+    "layer_random_contrast", "layer_random_crop", "layer_random_flip", "layer_random_rotation",
+    "layer_random_translation", "layer_random_zoom",
+]
+
 
 @shared_doc
 def layer_random_flip(object=None, mode="horizontal_and_vertical", seed=None, data_format=None, **kwargs):

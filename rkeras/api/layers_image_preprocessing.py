@@ -7,6 +7,10 @@ from ..layers.preprocessing.center_crop import CenterCrop
 from ..layers.preprocessing.rescaling import Rescaling
 from ..layers.preprocessing.resizing import Resizing
 
+__all__ = [
+    "layer_center_crop", "layer_rescaling", "layer_resizing",
+]
+
 
 @shared_doc
 def layer_rescaling(object=None, scale=None, offset=0.0, **kwargs):

@@ -18,6 +18,11 @@ from ..layers.merging.multiply import Multiply
 from ..layers.merging.subtract import Subtract
 from ..models.sequential import Sequential
 
+__all__ = [
+    "layer_add", "layer_average", "layer_concatenate", "layer_dot", "layer_maximum", "layer_minimum",
+    "layer_multiply", "layer_subtract",
+]
+
 
 def _merge(cls, object, inputs, **kwargs):
     """Build a merge layer and compose it with `object` and the further tensors `inputs` (R's `...`)."""

@@ -9,6 +9,11 @@ from ..layers.normalization.rms_normalization import RMSNormalization
 from ..layers.normalization.spectral_normalization import SpectralNormalization
 from ..layers.normalization.unit_normalization import UnitNormalization
 
+__all__ = [
+    "layer_batch_normalization", "layer_group_normalization", "layer_layer_normalization",
+    "layer_rms_normalization", "layer_spectral_normalization", "layer_unit_normalization",
+]
+
 
 @shared_doc
 def layer_batch_normalization(object=None, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,

@@ -11,6 +11,12 @@ from ..layers.pooling.global_max_pooling2d import GlobalMaxPooling2D
 from ..layers.pooling.max_pooling1d import MaxPooling1D
 from ..layers.pooling.max_pooling2d import MaxPooling2D
 
+__all__ = [
+    "layer_average_pooling_1d", "layer_average_pooling_2d", "layer_global_average_pooling_1d",
+    "layer_global_average_pooling_2d", "layer_global_max_pooling_1d", "layer_global_max_pooling_2d",
+    "layer_max_pooling_1d", "layer_max_pooling_2d",
+]
+
 
 @shared_doc
 def layer_max_pooling_2d(object=None, pool_size=(2, 2), strides=None, padding="valid", data_format=None,

@@ -5,6 +5,10 @@ from ..core.layer import Layer
 from ..docstrings import shared_doc
 from ..layers.preprocessing.normalization import Normalization
 
+__all__ = [
+    "adapt", "layer_normalization",
+]
+
 
 @shared_doc
 def layer_normalization(object=None, axis=-1, mean=None, variance=None, invert=False, **kwargs):

@@ -12,6 +12,11 @@ from ..layers.regularization.gaussian_dropout import GaussianDropout
 from ..layers.regularization.gaussian_noise import GaussianNoise
 from ..layers.regularization.spatial_dropout import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
 
+__all__ = [
+    "layer_activity_regularization", "layer_alpha_dropout", "layer_gaussian_dropout", "layer_gaussian_noise",
+    "layer_spatial_dropout_1d", "layer_spatial_dropout_2d", "layer_spatial_dropout_3d",
+]
+
 
 @shared_doc
 def layer_spatial_dropout_1d(object=None, rate=None, seed=None, name=None, dtype=None):

@@ -5,6 +5,10 @@ from ..docstrings import shared_doc
 from ..layers.reshaping.permute import Permute
 from ..layers.reshaping.repeat_vector import RepeatVector
 
+__all__ = [
+    "layer_permute", "layer_repeat_vector",
+]
+
 
 @shared_doc
 def layer_permute(object=None, dims=None, **kwargs):

@@ -7,6 +7,12 @@ from ..compose import model_verb
 from ..saving import model_io, registry
 from ..saving import serialization as _serialization
 
+__all__ = [
+    "clone_model", "deserialize_keras_object", "load_model", "load_model_config", "load_model_weights",
+    "register_keras_serializable", "save_model", "save_model_config", "save_model_weights",
+    "serialize_keras_object",
+]
+
 
 @model_verb
 def save_model(model, filepath=None, overwrite=False, zipped=None, **kwargs):

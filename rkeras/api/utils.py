@@ -8,6 +8,10 @@ import numpy as np
 from ..compose import model_verb
 from ..models.sequential import Sequential
 
+__all__ = [
+    "get_layer", "pad_sequences", "pop_layer", "to_categorical", "zip_lists",
+]
+
 
 @model_verb
 def get_layer(object, name=None, index=None):

@@ -9,6 +9,11 @@ from ..compose import Deferred, model_verb
 from ..core.layer import Layer
 from ..models.model import Model
 
+__all__ = [
+    "compile", "evaluate", "fit", "freeze_weights", "get_weights", "predict", "predict_on_batch",
+    "set_weights", "summary", "test_on_batch", "train_on_batch", "unfreeze_weights",
+]
+
 
 @model_verb
 def compile(object, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):

@@ -7,6 +7,12 @@ from ..core import tape as _tape
 from ..core.config import config_floatx
 from ._base import apply, op_doc, plain
 
+__all__ = [
+    "array_reshape", "op_array", "op_cast", "op_cond", "op_convert_to_array", "op_convert_to_numpy",
+    "op_convert_to_tensor", "op_custom_gradient", "op_dtype", "op_fori_loop", "op_is_tensor", "op_map",
+    "op_saturate_cast", "op_scan", "op_stop_gradient", "op_vectorized_map", "op_while_loop", "shape",
+]
+
 
 @op_doc("Cast `x` to `dtype` (the gradient is cast back; none flows to integer results).",
         dtype=("str", "The target dtype, e.g. \"float32\", \"int32\", \"bool\"."))

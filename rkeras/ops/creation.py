@@ -6,6 +6,12 @@ from .. import conventions
 from ..core.config import config_floatx
 from ._base import op_doc, plain
 
+__all__ = [
+    "op_arange", "op_bartlett", "op_blackman", "op_empty", "op_eye", "op_full", "op_full_like", "op_hamming",
+    "op_hanning", "op_identity", "op_kaiser", "op_linspace", "op_logspace", "op_ones", "op_ones_like",
+    "op_tri", "op_zeros", "op_zeros_like",
+]
+
 
 def _dtype(dtype, default=None):
     return np.dtype(dtype or default or config_floatx())

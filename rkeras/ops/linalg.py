@@ -7,6 +7,12 @@ from scipy import linalg as sla
 
 from ._base import apply, op_doc, plain, r_axes, unbroadcast
 
+__all__ = [
+    "op_cholesky", "op_corrcoef", "op_cross", "op_det", "op_dot", "op_eig", "op_eigh", "op_einsum",
+    "op_inner", "op_inv", "op_logdet", "op_lstsq", "op_matmul", "op_norm", "op_normalize", "op_outer",
+    "op_qr", "op_slogdet", "op_solve", "op_solve_triangular", "op_svd", "op_tensordot", "op_vdot",
+]
+
 
 def _matmul_vjp(g, o, a, b):
     a2 = a[None, :] if a.ndim == 1 else a

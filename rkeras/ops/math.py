@@ -7,6 +7,21 @@ from scipy import special
 
 from ._base import apply, op_doc, plain, unbroadcast
 
+__all__ = [
+    "op_abs", "op_add", "op_angle", "op_arccos", "op_arccosh", "op_arcsin", "op_arcsinh", "op_arctan",
+    "op_arctan2", "op_arctanh", "op_bitwise_and", "op_bitwise_invert", "op_bitwise_left_shift",
+    "op_bitwise_not", "op_bitwise_or", "op_bitwise_right_shift", "op_bitwise_xor", "op_cbrt", "op_ceil",
+    "op_clip", "op_conj", "op_copy", "op_cos", "op_cosh", "op_deg2rad", "op_divide", "op_divide_no_nan",
+    "op_equal", "op_erf", "op_erfinv", "op_exp", "op_exp2", "op_expm1", "op_floor", "op_floor_divide",
+    "op_greater", "op_greater_equal", "op_heaviside", "op_imag", "op_isclose", "op_isfinite", "op_isinf",
+    "op_isnan", "op_left_shift", "op_less", "op_less_equal", "op_log", "op_log1p", "op_log2", "op_log10",
+    "op_logaddexp", "op_logical_and", "op_logical_not", "op_logical_or", "op_logical_xor", "op_maximum",
+    "op_minimum", "op_mod", "op_multiply", "op_nan_to_num", "op_negative", "op_not_equal", "op_pmax",
+    "op_pmin", "op_power", "op_real", "op_reciprocal", "op_right_shift", "op_round", "op_rsqrt", "op_select",
+    "op_sign", "op_signbit", "op_sin", "op_sinh", "op_sqrt", "op_square", "op_subtract", "op_tan", "op_tanh",
+    "op_trunc", "op_where",
+]
+
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
 

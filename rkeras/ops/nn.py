@@ -10,6 +10,16 @@ from . import math as m
 from ._base import apply, float_dtype, op_doc, plain, r_axis
 from .reductions import op_mean, op_sum
 
+__all__ = [
+    "op_batch_normalization", "op_binary_crossentropy", "op_categorical_crossentropy", "op_celu",
+    "op_dot_product_attention", "op_elu", "op_gelu", "op_glu", "op_hard_shrink", "op_hard_sigmoid",
+    "op_hard_silu", "op_hard_swish", "op_hard_tanh", "op_layer_normalization", "op_leaky_relu",
+    "op_log_sigmoid", "op_log_softmax", "op_multi_hot", "op_one_hot", "op_psnr", "op_relu", "op_relu6",
+    "op_rms_normalization", "op_selu", "op_sigmoid", "op_silu", "op_soft_shrink", "op_softmax",
+    "op_softplus", "op_softsign", "op_sparse_categorical_crossentropy", "op_sparse_plus",
+    "op_sparse_sigmoid", "op_sparsemax", "op_squareplus", "op_tanh_shrink", "op_threshold",
+]
+
 
 def _act(name, title, fwd, vjp, **extra):
     def op(x):

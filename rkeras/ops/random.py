@@ -7,6 +7,12 @@ from .. import random as rk_random
 from ..core.config import config_floatx
 from ._base import apply, op_doc, plain, r_axis
 
+__all__ = [
+    "random_beta", "random_binomial", "random_categorical", "random_dropout", "random_gamma",
+    "random_integer", "random_normal", "random_seed_generator", "random_shuffle", "random_truncated_normal",
+    "random_uniform",
+]
+
 
 class SeedGenerator:
     """A stream of seeds: each draw that receives it advances it (Keras' `SeedGenerator`)."""

@@ -5,6 +5,12 @@ from scipy import special
 
 from ._base import apply, float_dtype, op_doc, plain, r_axes, r_axis, sum64
 
+__all__ = [
+    "op_all", "op_any", "op_argmax", "op_argmin", "op_average", "op_count_nonzero", "op_cumprod",
+    "op_cumsum", "op_logsumexp", "op_max", "op_mean", "op_median", "op_min", "op_moments", "op_prod",
+    "op_quantile", "op_std", "op_sum", "op_var",
+]
+
 
 def _expand(g, shape, axes, keepdims):
     """Bring a reduced gradient back to a broadcastable shape of the input."""

@@ -12,6 +12,16 @@ import numpy as np
 from .. import conventions
 from ._base import apply, op_doc, plain, r_axes, r_axis
 
+__all__ = [
+    "op_append", "op_argsort", "op_bincount", "op_broadcast_to", "op_concatenate", "op_diag", "op_diagflat",
+    "op_diagonal", "op_diff", "op_digitize", "op_expand_dims", "op_extract_sequences", "op_flip",
+    "op_get_item", "op_histogram", "op_hstack", "op_meshgrid", "op_moveaxis", "op_ndim", "op_pad",
+    "op_ravel", "op_repeat", "op_reshape", "op_roll", "op_rot90", "op_searchsorted", "op_shape", "op_size",
+    "op_slice", "op_slice_update", "op_sort", "op_split", "op_squeeze", "op_stack", "op_swapaxes", "op_take",
+    "op_take_along_axis", "op_tile", "op_top_k", "op_trace", "op_transpose", "op_tril", "op_triu",
+    "op_unstack", "op_vstack",
+]
+
 
 def _select(fn, x):
     """Apply the element selection `fn` (values do not matter to it) with a scatter-add gradient."""

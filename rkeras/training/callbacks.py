@@ -14,6 +14,12 @@ import numpy as np
 from ..distribute import is_chief
 from ..user_warnings import warn
 
+__all__ = [
+    "callback_csv_logger", "callback_early_stopping", "callback_history", "callback_lambda",
+    "callback_learning_rate_scheduler", "callback_progbar_logger", "callback_reduce_lr_on_plateau",
+    "callback_terminate_on_nan",
+]
+
 
 class Callback:
     """Base class: override any of the `on_*` methods; `self.model` and `self.params` are set by `fit()`.

@@ -16,6 +16,10 @@ from ..distribute import is_chief
 from ..saving import keras_file, model_io, weights_h5
 from .callbacks import Callback
 
+__all__ = [
+    "callback_backup_and_restore", "callback_model_checkpoint",
+]
+
 _STATE = "training_state.json"
 
 

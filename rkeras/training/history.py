@@ -4,6 +4,10 @@ import numpy as np
 
 from .callbacks import Callback
 
+__all__ = [
+    "as_data_frame", "plot",
+]
+
 
 class History(Callback):
     """`history.history` maps each metric (`loss`, `accuracy`, `val_loss`, ...) to its per-epoch list.

@@ -9,6 +9,12 @@ from numbers import Real
 
 import numpy as np
 
+__all__ = [
+    "learning_rate_schedule_cosine_decay", "learning_rate_schedule_cosine_decay_restarts",
+    "learning_rate_schedule_exponential_decay", "learning_rate_schedule_inverse_time_decay",
+    "learning_rate_schedule_piecewise_constant_decay", "learning_rate_schedule_polynomial_decay",
+]
+
 
 def _number(value, arg, low=None, low_open=False):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.number)) or math.isnan(value):

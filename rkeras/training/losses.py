@@ -28,6 +28,14 @@ from ..conventions import resolve_axes, validate_r_axis
 from ..core.config import config_floatx
 from ..docstrings import shared_doc
 
+__all__ = [
+    "loss_binary_crossentropy", "loss_binary_focal_crossentropy", "loss_categorical_crossentropy",
+    "loss_categorical_focal_crossentropy", "loss_categorical_hinge", "loss_cosine_similarity", "loss_hinge",
+    "loss_huber", "loss_kl_divergence", "loss_log_cosh", "loss_mean_absolute_error",
+    "loss_mean_absolute_percentage_error", "loss_mean_squared_error", "loss_mean_squared_logarithmic_error",
+    "loss_poisson", "loss_sparse_categorical_crossentropy", "loss_squared_hinge",
+]
+
 EPSILON = 1e-7
 _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "none")
 

@@ -23,6 +23,16 @@ from numpy.typing import ArrayLike
 from ..conventions import resolve_axes
 from . import losses as losses_mod
 
+__all__ = [
+    "metric_accuracy", "metric_auc", "metric_binary_accuracy", "metric_binary_crossentropy",
+    "metric_binary_iou", "metric_categorical_accuracy", "metric_categorical_crossentropy", "metric_f1_score",
+    "metric_fbeta_score", "metric_iou", "metric_mean", "metric_mean_absolute_error", "metric_mean_iou",
+    "metric_mean_squared_error", "metric_one_hot_iou", "metric_one_hot_mean_iou", "metric_precision",
+    "metric_r2_score", "metric_recall", "metric_root_mean_squared_error",
+    "metric_sparse_categorical_accuracy", "metric_sparse_categorical_crossentropy",
+    "metric_sparse_top_k_categorical_accuracy", "metric_top_k_categorical_accuracy",
+]
+
 # ---------------------------------------------------------------------------------------------------
 # metric functions: per-sample (or per-element) values, float64
 

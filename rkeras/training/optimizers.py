@@ -28,6 +28,12 @@ from ..core.state_transaction import state_transaction
 from ..docstrings import shared_doc
 from .losses import _inherit_parameters
 
+__all__ = [
+    "optimizer_adadelta", "optimizer_adagrad", "optimizer_adam", "optimizer_adam_w", "optimizer_adamax",
+    "optimizer_adamw", "optimizer_ftrl", "optimizer_lamb", "optimizer_lion", "optimizer_nadam",
+    "optimizer_rmsprop", "optimizer_sgd",
+]
+
 _ACCEPTED_NAMES = ("'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adadelta', 'adamax', 'nadam', 'ftrl', "
                    "'lion', 'lamb'")
 LearningRate = float | Callable[[int], float]  # a number or a schedule of the completed iterations
