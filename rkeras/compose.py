@@ -10,6 +10,7 @@ from numbers import Number
 
 import numpy as np
 
+from .conventions import check_kwargs
 from .core.symbolic import KerasTensor, symbolic_call
 
 _CALL_KWARGS = ("training", "mask")
@@ -23,10 +24,7 @@ def compose(layer, object=None, **call_kwargs):
     from .models.sequential import Sequential
 
     accepted = _CALL_KWARGS + tuple(getattr(layer, "extra_call_kwargs", ()))
-    unknown = [k for k in call_kwargs if k not in accepted]
-    if unknown:
-        raise TypeError(f"Unknown call argument(s) for layer '{layer.name}': {', '.join(map(repr, unknown))}. "
-                        f"Accepted: {', '.join(accepted)}.")
+    check_kwargs(call_kwargs, accepted, f"layer '{layer.name}'", what="call argument(s)")
     if object is None:
         return layer
     if isinstance(object, Sequential):

@@ -15,8 +15,8 @@ from numbers import Integral
 
 import numpy as np
 
-from .configurable import Configurable
-from .initializers import _as_real, _name_key, _resolve_identifier, _serialize_object
+from .configurable import Configurable, name_key, resolve_identifier, serialize_object
+from .conventions import as_real
 
 __all__ = [
     "constraint_maxnorm", "constraint_minmaxnorm", "constraint_nonneg", "constraint_unitnorm",
@@ -97,7 +97,7 @@ class MaxNorm(Constraint):
     """Rescale each slice along `axis` whose L2 norm exceeds `max_value` down to `max_value`."""
 
     def __init__(self, max_value=2, axis=1):
-        self.max_value = _as_real(max_value, "max_value", minimum=0.0)
+        self.max_value = as_real(max_value, "max_value", minimum=0.0)
         self.axis = _validate_axis(axis)
 
     def __call__(self, w) -> np.ndarray:
@@ -115,12 +115,12 @@ class MinMaxNorm(Constraint):
     """Move each slice's L2 norm towards `[min_value, max_value]` at `rate` (1 = exactly inside)."""
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=1):
-        self.min_value = _as_real(min_value, "min_value", minimum=0.0)
-        self.max_value = _as_real(max_value, "max_value", minimum=0.0)
+        self.min_value = as_real(min_value, "min_value", minimum=0.0)
+        self.max_value = as_real(max_value, "max_value", minimum=0.0)
         if self.max_value < self.min_value:
             raise ValueError(f"`max_value` must be >= `min_value`; received min_value={self.min_value!r}, "
                              f"max_value={self.max_value!r}.")
-        self.rate = _as_real(rate, "rate", minimum=0.0)
+        self.rate = as_real(rate, "rate", minimum=0.0)
         if self.rate > 1.0:
             raise ValueError(f"`rate` must be in [0, 1]; received {self.rate!r}.")
         self.axis = _validate_axis(axis)
@@ -153,7 +153,7 @@ class UnitNorm(Constraint):
 
 
 _CLASSES = (NonNeg, MaxNorm, MinMaxNorm, UnitNorm)
-_CLASS_BY_KEY = {_name_key(c.__name__): c for c in _CLASSES}  # nonneg, maxnorm, minmaxnorm, unitnorm
+_CLASS_BY_KEY = {name_key(c.__name__): c for c in _CLASSES}  # nonneg, maxnorm, minmaxnorm, unitnorm
 _ACCEPTED = ("non_neg", "max_norm", "min_max_norm", "unit_norm")
 _OBJECT_HINT = "a constraint object or a callable f(w) returning the constrained weight"
 
@@ -269,7 +269,7 @@ def get(identifier, arg_name: str = "constraint"):
     TypeError
         Any other kind of value.
     """
-    return _resolve_identifier(identifier, arg_name, base=Constraint, names=_CLASS_BY_KEY,
+    return resolve_identifier(identifier, arg_name, base=Constraint, names=_CLASS_BY_KEY,
                                classes=_CLASS_BY_KEY, accepted=_ACCEPTED, object_hint=_OBJECT_HINT)
 
 
@@ -289,4 +289,4 @@ def serialize(constraint):
     -------
     dict, callable or None
     """
-    return _serialize_object(constraint, Constraint, "a constraint")
+    return serialize_object(constraint, Constraint, "a constraint")

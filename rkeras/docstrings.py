@@ -2,7 +2,9 @@
 
 A docstring marks a shared piece with a line holding only `{{name}}`; `shared_doc` replaces that line by
 `SECTIONS[name]`, indented like the marker, when the function is defined. `help()` and the generated
-`man/` pages (rkeras.tools.document) both see the complete text.
+`man/` pages (rkeras.tools.document) both see the complete text. `inherit_parameters(cls, fn)` copies the
+entries of a function's "Parameters" section to a class that takes the same arguments (a loss class and its
+`loss_*()` function, an optimizer class and its `optimizer_*()`).
 
     @shared_doc
     def layer_flatten(object=None, data_format=None, **kwargs):
@@ -14,6 +16,7 @@ A docstring marks a shared piece with a line holding only `{{name}}`; `shared_do
         '''
 """
 
+import inspect
 import re
 import textwrap
 
@@ -228,3 +231,19 @@ def shared_doc(fn):
     if fn.__doc__:
         fn.__doc__ = _MARKER.sub(expand, fn.__doc__)
     return fn
+
+
+def inherit_parameters(cls, fn) -> None:
+    """Append to `cls.__doc__` the entries of `fn`'s "Parameters" section that `cls.__init__` takes."""
+    doc = inspect.getdoc(fn)
+    if not doc or not cls.__doc__:  # python -OO strips docstrings
+        return
+    section = doc.split("Parameters\n----------\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    wanted = set(inspect.signature(cls.__init__).parameters) - {"self"}
+    kept, keep = [], False
+    for line in section:
+        if not line.startswith(" "):
+            keep = line.split(" :")[0].strip("*") in wanted
+        if keep:
+            kept.append(line)
+    cls.__doc__ = inspect.getdoc(cls) + "\n\nParameters\n----------\n" + "\n".join(kept) + "\n"

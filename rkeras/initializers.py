@@ -7,19 +7,17 @@ the package-wide random state (`rkeras.random`), so its draws repeat after `set_
 
 `get()` turns whatever a layer argument received (None, a name, an initializer object, a config dict
 or a plain callable) into an initializer; `serialize()` is its inverse for a layer's `get_config()`.
-The private `_resolve_identifier` / `_serialize_object` helpers are shared with `regularizers` and
-`constraints`, so the three families accept and report identifiers the same way.
+`configurable.resolve_identifier()` / `serialize_object()` do that work for the three families
+(initializers, regularizers, constraints), so they accept and report identifiers the same way.
 """
 
-import difflib
-import inspect
 import math
-from numbers import Real
 
 import numpy as np
 
 from . import random as rk_random
-from .configurable import Configurable
+from .configurable import Configurable, name_key, resolve_identifier, serialize_object
+from .conventions import as_real, as_seed
 from .core.config import config_floatx
 from .docstrings import shared_doc
 
@@ -30,113 +28,6 @@ __all__ = [
     "initializer_random_uniform", "initializer_truncated_normal", "initializer_variance_scaling",
     "initializer_zeros",
 ]
-
-# ------------------------------------------------------------------------------------------------
-# Helpers shared by initializers, regularizers and constraints
-
-
-def _name_key(name: str) -> str:
-    """'GlorotUniform', 'glorot_uniform', 'GLOROT_UNIFORM' -> 'glorotuniform' (one lookup key)."""
-    return name.replace("_", "").replace("-", "").lower()
-
-
-def _unknown_name_message(identifier, arg_name, accepted, object_hint) -> str:
-    listed = ", ".join(repr(a) for a in accepted)
-    message = f"Unknown `{arg_name}`: {identifier!r}. Accepted: {listed}, or {object_hint}."
-    close = difflib.get_close_matches(_name_key(identifier), [_name_key(a) for a in accepted], n=1)
-    if close:
-        suggestion = next(a for a in accepted if _name_key(a) == close[0])
-        message += f" Did you mean {suggestion!r}?"
-    return message
-
-
-def _all_subclasses(base):
-    seen, stack = [], [base]
-    while stack:
-        for sub in stack.pop().__subclasses__():
-            if sub not in seen:
-                seen.append(sub)
-                stack.append(sub)
-    return seen
-
-
-def _class_from_name(class_name, base, classes):
-    """A built-in class by any spelling of its name, else a user subclass of `base` by exact name."""
-    cls = classes.get(_name_key(class_name))
-    if cls is not None:
-        return cls
-    matches = [c for c in _all_subclasses(base) if c.__name__ == class_name]
-    return matches[-1] if matches else None
-
-
-def _resolve_identifier(identifier, arg_name, *, base, names, classes, accepted, object_hint,
-                        wrap_callable=None):
-    """Turn a layer argument into an object of the family `base` (or a plain callable).
-
-    `names` maps name keys to zero-argument factories (string identifiers), `classes` maps name keys
-    to classes (dict configs); `accepted` lists the names shown in error messages.
-    """
-    if identifier is None:
-        return None
-    if isinstance(identifier, base):
-        return identifier
-    if isinstance(identifier, str):
-        factory = names.get(_name_key(identifier))
-        if factory is None:
-            raise ValueError(_unknown_name_message(identifier, arg_name, accepted, object_hint))
-        return factory()
-    if isinstance(identifier, dict):
-        if "class_name" not in identifier:
-            raise ValueError(f"`{arg_name}`: a config dict needs a 'class_name' key (and optionally "
-                             f"'config'); received {identifier!r}.")
-        class_name = identifier["class_name"]
-        if not isinstance(class_name, str):
-            raise TypeError(f"`{arg_name}`: 'class_name' must be a string; received {class_name!r}.")
-        config = identifier.get("config") or {}
-        if not isinstance(config, dict):
-            raise TypeError(f"`{arg_name}`: 'config' must be a dict; received {config!r}.")
-        cls = _class_from_name(class_name, base, classes)
-        if cls is None:
-            raise ValueError(_unknown_name_message(class_name, arg_name, accepted, object_hint))
-        try:
-            return cls.from_config(dict(config))
-        except (TypeError, ValueError) as err:
-            raise type(err)(f"`{arg_name}`: invalid config for {class_name!r}: {err}") from err
-    if inspect.isclass(identifier):
-        if issubclass(identifier, base):
-            return identifier()
-        raise TypeError(f"`{arg_name}` must be None, a name ({', '.join(repr(a) for a in accepted)}), "
-                        f"{object_hint}; received the class {identifier.__name__}.")
-    if callable(identifier):
-        return wrap_callable(identifier) if wrap_callable is not None else identifier
-    raise TypeError(f"`{arg_name}` must be None, a name ({', '.join(repr(a) for a in accepted)}), a config "
-                    f"dict, or {object_hint}; received {identifier!r} ({type(identifier).__name__}).")
-
-
-def _serialize_object(obj, base, family: str):
-    """Objects of the family -> {"class_name", "config"} dicts; plain callables -> themselves."""
-    if obj is None:
-        return None
-    if isinstance(obj, base):
-        return {"class_name": type(obj).__name__, "config": obj.get_config()}
-    if callable(obj):
-        return obj
-    raise TypeError(f"Cannot serialize {obj!r} as {family}: expected None, {family} object or a callable.")
-
-
-def _as_real(value, name: str, *, minimum=None, positive=False) -> float:
-    """Check a numeric constructor argument (finite real) and return it as a float."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.integer, np.floating)):
-        raise TypeError(f"`{name}` must be a number; received {value!r}.")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"`{name}` must be a finite number; received {value!r}.")
-    if positive and value <= 0:
-        raise ValueError(f"`{name}` must be > 0; received {value!r}.")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}; received {value!r}.")
-    return value
-
 
 # ------------------------------------------------------------------------------------------------
 # Base classes
@@ -260,7 +151,7 @@ class Identity(Initializer):
     """`gain` times the identity matrix (2D weights only)."""
 
     def __init__(self, gain=1.0):
-        self.gain = _as_real(gain, "gain")
+        self.gain = as_real(gain, "gain")
 
     def __call__(self, shape, dtype=None) -> np.ndarray:
         shape, dtype = _normalize_shape(shape), _normalize_dtype(dtype)
@@ -273,7 +164,7 @@ class Identity(Initializer):
 
 
 def _as_seed_or_none(seed):
-    return None if seed is None else rk_random._as_seed(seed, "seed")
+    return None if seed is None else as_seed(seed)
 
 
 def _truncated_standard_normal(rng: np.random.Generator, shape) -> np.ndarray:
@@ -313,8 +204,8 @@ class RandomNormal(RandomInitializer):
     """Normal values with mean `mean` and standard deviation `stddev`."""
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean = _as_real(mean, "mean")
-        self.stddev = _as_real(stddev, "stddev", minimum=0.0)
+        self.mean = as_real(mean, "mean")
+        self.stddev = as_real(stddev, "stddev", minimum=0.0)
         super().__init__(seed)
 
     def _draw(self, shape, rng):
@@ -328,8 +219,8 @@ class RandomUniform(RandomInitializer):
     """Uniform values in `[minval, maxval)`."""
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
-        self.minval = _as_real(minval, "minval")
-        self.maxval = _as_real(maxval, "maxval")
+        self.minval = as_real(minval, "minval")
+        self.maxval = as_real(maxval, "maxval")
         if self.maxval < self.minval:
             raise ValueError(f"`maxval` must be >= `minval`; received minval={self.minval!r}, "
                              f"maxval={self.maxval!r}.")
@@ -346,8 +237,8 @@ class TruncatedNormal(RandomInitializer):
     """Normal values, redrawn when more than two standard deviations from the mean."""
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean = _as_real(mean, "mean")
-        self.stddev = _as_real(stddev, "stddev", minimum=0.0)
+        self.mean = as_real(mean, "mean")
+        self.stddev = as_real(stddev, "stddev", minimum=0.0)
         super().__init__(seed)
 
     def _draw(self, shape, rng):
@@ -368,7 +259,7 @@ class VarianceScaling(RandomInitializer):
     """Keras' variance scaling: variance `scale / n`, `n` a fan (or their mean) of the weight shape."""
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
-        self.scale = _as_real(scale, "scale", positive=True)
+        self.scale = as_real(scale, "scale", positive=True)
         if mode not in _MODES:
             raise ValueError(f"`mode` must be one of {', '.join(repr(m) for m in _MODES)}; "
                              f"received {mode!r}.")
@@ -450,7 +341,7 @@ class Orthogonal(RandomInitializer):
     """An orthogonal matrix (QR of a normal matrix), reshaped; weights of rank >= 2."""
 
     def __init__(self, gain=1.0, seed=None):
-        self.gain = _as_real(gain, "gain")
+        self.gain = as_real(gain, "gain")
         super().__init__(seed)
 
     def _draw(self, shape, rng):
@@ -736,8 +627,8 @@ def initializer_orthogonal(gain=1.0, seed=None) -> Orthogonal:
 
 _CLASSES = (Zeros, Ones, Constant, Identity, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling,
             GlorotUniform, GlorotNormal, HeNormal, HeUniform, LecunNormal, LecunUniform, Orthogonal)
-_CLASS_BY_KEY = {_name_key(c.__name__): c for c in _CLASSES}
-_CLASS_BY_KEY.update({_name_key(alias): cls for alias, cls in (
+_CLASS_BY_KEY = {name_key(c.__name__): c for c in _CLASSES}
+_CLASS_BY_KEY.update({name_key(alias): cls for alias, cls in (
     ("uniform", RandomUniform), ("normal", RandomNormal), ("one", Ones), ("zero", Zeros),
     ("OrthogonalInitializer", Orthogonal))})
 _ACCEPTED = ("zeros", "ones", "constant", "identity", "random_normal", "random_uniform", "truncated_normal",
@@ -773,7 +664,7 @@ def get(identifier, arg_name: str = "initializer"):
     TypeError
         Any other kind of value.
     """
-    return _resolve_identifier(identifier, arg_name, base=Initializer,
+    return resolve_identifier(identifier, arg_name, base=Initializer,
                                names=_CLASS_BY_KEY, classes=_CLASS_BY_KEY,
                                accepted=_ACCEPTED, object_hint=_OBJECT_HINT)
 
@@ -794,4 +685,4 @@ def serialize(initializer):
     -------
     dict, callable or None
     """
-    return _serialize_object(initializer, Initializer, "an initializer")
+    return serialize_object(initializer, Initializer, "an initializer")

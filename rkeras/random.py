@@ -8,9 +8,10 @@ exactly, run after run; a seeded request ignores the global state altogether.
 
 import random as _py_random
 import threading
-from numbers import Integral, Real
 
 import numpy as np
+
+from .conventions import as_seed
 
 __all__ = [
     "set_random_seed",
@@ -20,18 +21,6 @@ _lock = threading.Lock()
 _global_generator = np.random.default_rng()
 # Seeds drawn for derived generators stay below 2**63 so they are plain non-negative Python ints.
 _SEED_BOUND = 2**63 - 1
-
-
-def _as_seed(seed, arg_name: str = "seed") -> int:
-    # R users write `set_random_seed(42)`, where 42 is a double: whole floats are accepted.
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (Real, np.integer, np.floating)):
-        raise TypeError(f"`{arg_name}` must be a non-negative integer; received {seed!r}.")
-    if not isinstance(seed, (Integral, np.integer)) and not (np.isfinite(seed) and float(seed).is_integer()):
-        raise TypeError(f"`{arg_name}` must be a non-negative integer; received {seed!r}.")
-    seed = int(seed)
-    if seed < 0:
-        raise ValueError(f"`{arg_name}` must be a non-negative integer; received {seed}.")
-    return seed
 
 
 def set_random_seed(seed: int) -> None:
@@ -52,7 +41,7 @@ def set_random_seed(seed: int) -> None:
     -------
     None, invisibly (R style).
     """
-    seed = _as_seed(seed)
+    seed = as_seed(seed)
     global _global_generator
     with _lock:
         _global_generator = np.random.default_rng(seed)
@@ -97,4 +86,4 @@ def make_generator(seed=None) -> np.random.Generator:
         return np.random.default_rng(seed)
     if isinstance(seed, (np.random.SeedSequence, np.random.BitGenerator, np.random.Generator)):
         return np.random.default_rng(seed)
-    return np.random.default_rng(_as_seed(seed))
+    return np.random.default_rng(as_seed(seed))

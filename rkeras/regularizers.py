@@ -13,8 +13,8 @@ weights such as batch-normalization `gamma`, slow for big kernels; subclass `Reg
 
 import numpy as np
 
-from .configurable import Configurable
-from .initializers import _as_real, _name_key, _resolve_identifier, _serialize_object
+from .configurable import Configurable, name_key, resolve_identifier, serialize_object
+from .conventions import as_real
 
 __all__ = [
     "regularizer_l1", "regularizer_l1_l2", "regularizer_l2",
@@ -51,7 +51,7 @@ def _factor(value, name: str, default: float) -> float:
     """A regularization factor: None means the default (as Keras), else a finite number >= 0."""
     if value is None:
         return default
-    return _as_real(value, name, minimum=0.0)
+    return as_real(value, name, minimum=0.0)
 
 
 class Regularizer(Configurable):
@@ -149,7 +149,7 @@ class CallableRegularizer(Regularizer):
 
 
 _CLASSES = (L1, L2, L1L2)
-_CLASS_BY_KEY = {_name_key(c.__name__): c for c in _CLASSES}
+_CLASS_BY_KEY = {name_key(c.__name__): c for c in _CLASSES}
 # Keras documents that the string "l1_l2" means l1 = l2 = 0.01 (the class defaults are 0).
 _NAMES = {"l1": L1, "l2": L2, "l1l2": lambda: L1L2(l1=0.01, l2=0.01)}
 _ACCEPTED = ("l1", "l2", "l1_l2")
@@ -233,7 +233,7 @@ def get(identifier, arg_name: str = "regularizer"):
     TypeError
         Any other kind of value.
     """
-    return _resolve_identifier(identifier, arg_name, base=Regularizer, names=_NAMES, classes=_CLASS_BY_KEY,
+    return resolve_identifier(identifier, arg_name, base=Regularizer, names=_NAMES, classes=_CLASS_BY_KEY,
                                accepted=_ACCEPTED, object_hint=_OBJECT_HINT,
                                wrap_callable=lambda f: CallableRegularizer(f, arg_name))
 
@@ -256,4 +256,4 @@ def serialize(regularizer):
     """
     if isinstance(regularizer, CallableRegularizer):
         return regularizer.function
-    return _serialize_object(regularizer, Regularizer, "a regularizer")
+    return serialize_object(regularizer, Regularizer, "a regularizer")

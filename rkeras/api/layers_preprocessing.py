@@ -1,5 +1,6 @@
 """R-style wrappers of the preprocessing layers (`layer_normalization()`) and their `adapt()` verb."""
 
+from .. import conventions
 from ..compose import Deferred, check_object, compose
 from ..core.layer import Layer
 from ..docstrings import shared_doc
@@ -114,9 +115,7 @@ def adapt(object=None, data=None, *, batch_size=None, steps=None, **kwargs):
     >>> batches = (np.random.default_rng(i).normal(size=(100, 3)) for i in range(10))
     >>> layer | adapt(batches)
     """
-    if kwargs:
-        raise TypeError(f"Unknown keyword argument(s) for adapt(): {', '.join(map(repr, kwargs))}. "
-                        f"Accepted: object, data, batch_size, steps.")
+    conventions.check_kwargs(kwargs, (), "adapt()", accepted="object, data, batch_size, steps")
     if not isinstance(object, Layer):
         if object is not None and data is not None:
             raise TypeError(f"`object` of adapt() must be a preprocessing layer such as layer_normalization(); "

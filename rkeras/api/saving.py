@@ -3,6 +3,7 @@
 Each function that takes a model is pipeable: `model | save_model("model.keras")`.
 """
 
+from .. import conventions
 from ..compose import model_verb
 from ..saving import model_io, registry
 from ..saving import serialization as _serialization
@@ -40,8 +41,7 @@ def save_model(model, filepath=None, overwrite=False, zipped=None, **kwargs):
     -------
     None (R returns the model invisibly).
     """
-    if kwargs:
-        raise TypeError(f"Unknown argument(s) for save_model(): {', '.join(map(repr, kwargs))}.")
+    conventions.check_kwargs(kwargs, (), "save_model()", what="argument(s)")
     if zipped not in (None, True):
         raise ValueError(f"`zipped` must be None or TRUE (rkeras writes zipped .keras files); received {zipped!r}.")
     if filepath is None:
@@ -122,8 +122,7 @@ def load_model_weights(model, filepath, skip_mismatch=False, **kwargs):
     -------
     The model (invisibly in R).
     """
-    if kwargs:
-        raise TypeError(f"Unknown argument(s) for load_model_weights(): {', '.join(map(repr, kwargs))}.")
+    conventions.check_kwargs(kwargs, (), "load_model_weights()", what="argument(s)")
     problems = model_io.load_weights(model, filepath, skip_mismatch=skip_mismatch)
     if problems:
         import warnings
@@ -196,8 +195,7 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
     Model
     """
     from ..saving.cloning import clone
-    if kwargs:
-        raise TypeError(f"Unknown argument(s) for clone_model(): {', '.join(map(repr, kwargs))}.")
+    conventions.check_kwargs(kwargs, (), "clone_model()", what="argument(s)")
     return clone(model, input_tensors=input_tensors, clone_function=clone_function,
                  call_function=call_function, recursive=recursive)
 
@@ -236,8 +234,7 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
     -------
     The object.
     """
-    if kwargs:
-        raise TypeError(f"Unknown argument(s) for deserialize_keras_object(): {', '.join(map(repr, kwargs))}.")
+    conventions.check_kwargs(kwargs, (), "deserialize_keras_object()", what="argument(s)")
     return _serialization.deserialize_keras_object(config, custom_objects=custom_objects, safe_mode=safe_mode)
 
 

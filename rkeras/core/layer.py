@@ -298,7 +298,7 @@ class Layer:
         """Run `call()`; when gradients are wanted, record its ops on a tape that `backward` replays."""
         if type(self).call is Layer.call:
             raise NotImplementedError(f"{type(self).__name__} implements neither call() nor forward().")
-        return _tape_forward(self, inputs, training, mask)
+        return tape_forward(self, inputs, training, mask)
 
     def backward(self, cache, grad_outputs):
         """Replay the tape recorded by the base `forward` (layers with a fused kernel override this)."""
@@ -426,7 +426,7 @@ def _plain_outputs(out):
     return _tape.plain(out) if isinstance(out, np.ndarray) else np.asarray(out)
 
 
-def _tape_forward(layer, inputs, training, mask):
+def tape_forward(layer, inputs, training, mask):
     """`forward` of a layer that defines `call()`: record its ops when gradients are wanted."""
     inputs = layer._convert_inputs(inputs)
     if not layer.built:

@@ -41,8 +41,8 @@ class TapeArray(np.ndarray):
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if _active is not None:
-            from ..ops import _dispatch
-            handled = _dispatch.ufunc(ufunc, method, inputs, kwargs)
+            from ..ops import dispatch
+            handled = dispatch.ufunc(ufunc, method, inputs, kwargs)
             if handled is not NotImplemented:
                 return handled
         plain = [x.view(np.ndarray) if isinstance(x, TapeArray) else x for x in inputs]
@@ -54,8 +54,8 @@ class TapeArray(np.ndarray):
 
     def __array_function__(self, func, types, args, kwargs):
         if _active is not None:
-            from ..ops import _dispatch
-            handled = _dispatch.function(func, args, kwargs)
+            from ..ops import dispatch
+            handled = dispatch.function(func, args, kwargs)
             if handled is not NotImplemented:
                 return handled
         plain_args = _plain(args)

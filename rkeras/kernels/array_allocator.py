@@ -116,13 +116,13 @@ def release_all(state):
 
 
 @cfunc(_ptr(_ptr, _size), cache=True)
-def _malloc(ctx, size):
+def handler_malloc(ctx, size):
     state = carray(ctx, (STATE_LENGTH,), np.int64)
     return _take(state, np.int64(size), False)
 
 
 @cfunc(_ptr(_ptr, _size, _size), cache=True)
-def _calloc(ctx, count, element_size):
+def handler_calloc(ctx, count, element_size):
     state = carray(ctx, (STATE_LENGTH,), np.int64)
     n = np.uint64(count) * np.uint64(element_size)
     if element_size != 0 and n // np.uint64(element_size) != np.uint64(count):
@@ -131,7 +131,7 @@ def _calloc(ctx, count, element_size):
 
 
 @cfunc(_ptr(_ptr, _ptr, _size), cache=True)
-def _realloc(ctx, data, size):
+def handler_realloc(ctx, data, size):
     state = carray(ctx, (STATE_LENGTH,), np.int64)
     if address(data) == 0:
         return _take(state, np.int64(size), False)
@@ -142,7 +142,7 @@ def _realloc(ctx, data, size):
 
 
 @cfunc(types.void(_ptr, _ptr, _size), cache=True)
-def _free(ctx, data, size):
+def handler_free(ctx, data, size):
     state = carray(ctx, (STATE_LENGTH,), np.int64)
     if address(data) == 0:
         return

@@ -73,10 +73,12 @@ class _Cache:
     """The handler capsule and what switching to it needs, built at the first `array_cache()`."""
 
     def __init__(self):
-        from .array_allocator import _calloc, _free, _malloc, _realloc  # compiles (or loads) the cfuncs
+        # compiles (or loads) the cfuncs
+        from .array_allocator import handler_calloc, handler_free, handler_malloc, handler_realloc
 
         self.handler = _Handler(name=b"rkeras_array_cache", version=1, allocator=_Allocator(
-            _state.ctypes.data, _malloc.address, _calloc.address, _realloc.address, _free.address))
+            _state.ctypes.data, handler_malloc.address, handler_calloc.address, handler_realloc.address,
+            handler_free.address))
         new_capsule = ctypes.pythonapi.PyCapsule_New
         new_capsule.restype, new_capsule.argtypes = ctypes.py_object, (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p)
         self.capsule = new_capsule(ctypes.addressof(self.handler), b"mem_handler", None)

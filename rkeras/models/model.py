@@ -7,7 +7,8 @@ used as a layer inside another model. The training verbs live in `rkeras.trainin
 
 import numpy as np
 
-from ..core.layer import Layer, _tape_forward
+from ..core.layer import Layer
+from ..core.layer import tape_forward as _tape_forward
 
 
 def run_forward(layer, inputs, training, mask, trainable_of, **call_kwargs):

@@ -132,8 +132,8 @@ def random_dropout(inputs, rate, noise_shape=None, seed=None):
 
 @op_doc("Shuffle the elements of `x` along `axis` (default 1: the first).", axis=("int", "The axis, R style."))
 def random_shuffle(x, axis=1, seed=None):
-    from .shape import _select
+    from .shape import select_elements
     v = plain(x)
     ax = r_axis(axis, v.ndim)
     order = _gen(seed).permutation(v.shape[ax])
-    return _select(lambda a: np.take(a, order, axis=ax), x)
+    return select_elements(lambda a: np.take(a, order, axis=ax), x)

@@ -2,7 +2,7 @@
 
 Axes and indices are R style (1-based; negative from the end), as R keras3's `op_*`. Most of these
 ops only move or copy elements: their gradient scatters the upstream gradient back through the same
-selection applied to an array of element indices (`_select`).
+selection applied to an array of element indices (`select_elements`).
 """
 
 import itertools
@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-def _select(fn, x):
+def select_elements(fn, x):
     """Apply the element selection `fn` (values do not matter to it) with a scatter-add gradient."""
     def vjp(g, o, a):
         idx = np.asarray(fn(np.arange(1, a.size + 1, dtype=np.int64).reshape(a.shape))).ravel()
@@ -172,14 +172,14 @@ def _slice_axis(x, ax, lo, hi):
         repeats=("int or list of int", "Repetitions per axis (counted from the last axis when shorter)."))
 def op_tile(x, repeats):
     reps = tuple(np.atleast_1d(repeats).astype(int))
-    return _select(lambda a: np.tile(a, reps), x)
+    return select_elements(lambda a: np.tile(a, reps), x)
 
 
 @op_doc("Repeat each element `repeats` times along `axis` (None: the flattened array).",
         repeats=("int or list of int", "Repetitions of each element."))
 def op_repeat(x, repeats, axis=None):
     ax = None if axis is None else r_axis(axis, np.ndim(plain(x)))
-    return _select(lambda a: np.repeat(a, repeats, axis=ax), x)
+    return select_elements(lambda a: np.repeat(a, repeats, axis=ax), x)
 
 
 def _indices(indices, zero_indexed):
@@ -198,7 +198,7 @@ def _indices(indices, zero_indexed):
 def op_take(x, indices, axis=None, zero_indexed=False):
     idx = _indices(indices, zero_indexed)
     ax = None if axis is None else r_axis(axis, np.ndim(plain(x)))
-    return _select(lambda a: np.take(a, idx, axis=ax), x)
+    return select_elements(lambda a: np.take(a, idx, axis=ax), x)
 
 
 @op_doc("Take values from `x` at the `indices` along `axis`, as numpy's `take_along_axis`.",
@@ -206,7 +206,7 @@ def op_take(x, indices, axis=None, zero_indexed=False):
 def op_take_along_axis(x, indices, axis=None, zero_indexed=False):
     idx = _indices(indices, zero_indexed)
     ax = None if axis is None else r_axis(axis, np.ndim(plain(x)))
-    return _select(lambda a: np.take_along_axis(a, idx, axis=ax), x)
+    return select_elements(lambda a: np.take_along_axis(a, idx, axis=ax), x)
 
 
 @op_doc("Reverse the order of elements along `axis` (None: all axes).")
@@ -254,7 +254,7 @@ def op_slice(inputs, start_indices, shape):
 def get_item(x, key):
     """`x[key]` with numpy's indexing rules (0-based) and a scatter-add gradient."""
     key = _plain_key(key)
-    return _select(lambda a: a[key], x)
+    return select_elements(lambda a: a[key], x)
 
 
 def _plain_key(key):
@@ -281,20 +281,20 @@ def op_pad(x, pad_width, mode="constant", constant_values=None):
     if mode == "constant":
         def fn(a):
             return np.pad(a, pw, mode="constant", constant_values=0 if a.dtype.kind == "i" else cv)
-        return _select(fn, x)
-    return _select(lambda a: np.pad(a, pw, mode=mode), x)
+        return select_elements(fn, x)
+    return select_elements(lambda a: np.pad(a, pw, mode=mode), x)
 
 
 @op_doc("Lower triangle of an array (elements above the `k`-th diagonal zeroed).",
         k=("int", "Diagonal offset (0: main, positive: above)."))
 def op_tril(x, k=0):
-    return _select(lambda a: np.tril(a, int(k)), x)
+    return select_elements(lambda a: np.tril(a, int(k)), x)
 
 
 @op_doc("Upper triangle of an array (elements below the `k`-th diagonal zeroed).",
         k=("int", "Diagonal offset (0: main, positive: above)."))
 def op_triu(x, k=0):
-    return _select(lambda a: np.triu(a, int(k)), x)
+    return select_elements(lambda a: np.triu(a, int(k)), x)
 
 
 @op_doc("The diagonal (`offset`) of the 2-d slices spanned by `axis1` and `axis2`.",
@@ -303,18 +303,18 @@ def op_triu(x, k=0):
 def op_diagonal(x, offset=0, axis1=1, axis2=2):
     nd = np.ndim(plain(x))
     a1, a2 = r_axis(axis1, nd, "axis1"), r_axis(axis2, nd, "axis2")
-    return _select(lambda a: np.diagonal(a, int(offset), a1, a2).copy(), x)
+    return select_elements(lambda a: np.diagonal(a, int(offset), a1, a2).copy(), x)
 
 
 @op_doc("Extract the `k`-th diagonal of a matrix, or build a diagonal matrix from a vector.",
         k=("int", "Diagonal offset."))
 def op_diag(x, k=0):
-    return _select(lambda a: np.diag(a, int(k)), x)
+    return select_elements(lambda a: np.diag(a, int(k)), x)
 
 
 @op_doc("A 2-d array with `x` (flattened) on the `k`-th diagonal.", k=("int", "Diagonal offset."))
 def op_diagflat(x, k=0):
-    return _select(lambda a: np.diagflat(a, int(k)), x)
+    return select_elements(lambda a: np.diagflat(a, int(k)), x)
 
 
 @op_doc("Sum along a diagonal of the array.", offset=("int", "Diagonal offset."),
@@ -330,8 +330,8 @@ def op_sort(x, axis=-1):
     ax = None if axis is None else r_axis(axis, v.ndim)
     order = np.argsort(v, axis=ax, kind="stable")
     if ax is None:
-        return _select(lambda a: a.reshape(-1)[order], x)
-    return _select(lambda a: np.take_along_axis(a, order, axis=ax), x)
+        return select_elements(lambda a: a.reshape(-1)[order], x)
+    return select_elements(lambda a: np.take_along_axis(a, order, axis=ax), x)
 
 
 @op_doc("Indices that sort `x` along `axis` (1-based unless `zero_indexed`).", returns="int32 array")
@@ -348,7 +348,7 @@ def op_top_k(x, k, sorted=True, zero_indexed=False):
     v = plain(x)
     k = conventions.as_integer(k, "k", minimum=1)
     order = np.argsort(-v, axis=-1, kind="stable")[..., :k]
-    values = _select(lambda a: np.take_along_axis(a, order, axis=-1), x)
+    values = select_elements(lambda a: np.take_along_axis(a, order, axis=-1), x)
     idx = order.astype(np.int32)
     return [values, idx if zero_indexed else idx + 1]
 
@@ -412,7 +412,7 @@ def op_diff(a, n=1, axis=-1):
 def op_rot90(array, k=1, axes=(1, 2)):
     nd = np.ndim(plain(array))
     plane = tuple(r_axis(a, nd, "axes") for a in axes)
-    return _select(lambda a: np.rot90(a, int(k), plane), array)
+    return select_elements(lambda a: np.rot90(a, int(k), plane), array)
 
 
 @op_doc("Frames of length `sequence_length` every `sequence_stride` along the last axis.",
@@ -420,7 +420,7 @@ def op_rot90(array, k=1, axes=(1, 2)):
 def op_extract_sequences(x, sequence_length, sequence_stride):
     n = conventions.as_integer(sequence_length, "sequence_length", minimum=1)
     step = conventions.as_integer(sequence_stride, "sequence_stride", minimum=1)
-    return _select(lambda a: np.lib.stride_tricks.sliding_window_view(a, n, axis=-1)[..., ::step, :].copy(), x)
+    return select_elements(lambda a: np.lib.stride_tricks.sliding_window_view(a, n, axis=-1)[..., ::step, :].copy(), x)
 
 
 @op_doc("Where to insert `values` in `sorted_sequence` to keep it sorted (1-based unless `zero_indexed`).",

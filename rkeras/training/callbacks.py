@@ -11,6 +11,7 @@ from numbers import Real
 
 import numpy as np
 
+from ..conventions import check_kwargs
 from ..distribute import is_chief
 from ..user_warnings import warn
 
@@ -319,10 +320,8 @@ class LambdaCallback(Callback):
         hooks = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end, "on_train_begin": on_train_begin,
                  "on_train_end": on_train_end, "on_train_batch_begin": on_train_batch_begin,
                  "on_train_batch_end": on_train_batch_end}
-        unknown = [k for k in kwargs if k not in _OTHER_HOOKS]
-        if unknown:
-            raise TypeError(f"Unknown hook(s) for callback_lambda(): {', '.join(map(repr, unknown))}. Accepted "
-                            f"besides the named ones: {', '.join(_OTHER_HOOKS)}.")
+        check_kwargs(kwargs, _OTHER_HOOKS, "callback_lambda()", what="hook(s)",
+                     accepted=f"the named ones and {', '.join(_OTHER_HOOKS)}")
         hooks.update(kwargs)
         for name, fn in hooks.items():  # all checked before any is set
             if fn is not None and not callable(fn):

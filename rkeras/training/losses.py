@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike
 from .. import conventions
 from ..conventions import resolve_axes, validate_r_axis
 from ..core.config import config_floatx
-from ..docstrings import shared_doc
+from ..docstrings import inherit_parameters, shared_doc
 
 __all__ = [
     "loss_binary_crossentropy", "loss_binary_focal_crossentropy", "loss_categorical_crossentropy",
@@ -137,24 +137,6 @@ def _check_single_axis(axis) -> int:
             f"dimension, or negative from the end); received {axis!r}."
         )
     return validate_r_axis(axis, "axis")
-
-
-def _inherit_parameters(cls, fn) -> None:
-    """Append to `cls.__doc__` the entries of `fn`'s "Parameters" section that `cls.__init__` takes."""
-    import inspect
-
-    doc = inspect.getdoc(fn)
-    if not doc or not cls.__doc__:  # python -OO strips docstrings
-        return
-    section = doc.split("Parameters\n----------\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    wanted = set(inspect.signature(cls.__init__).parameters) - {"self"}
-    kept, keep = [], False
-    for line in section:
-        if not line.startswith(" "):
-            keep = line.split(" :")[0].strip("*") in wanted
-        if keep:
-            kept.append(line)
-    cls.__doc__ = inspect.getdoc(cls) + "\n\nParameters\n----------\n" + "\n".join(kept) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -775,7 +757,7 @@ for _cls, _fn in (
     (CategoricalCrossentropy, loss_categorical_crossentropy),
     (SparseCategoricalCrossentropy, loss_sparse_categorical_crossentropy),
 ):
-    _inherit_parameters(_cls, _fn)
+    inherit_parameters(_cls, _fn)
 
 _ALIASES = {
     "mse": loss_mean_squared_error,
@@ -1196,7 +1178,7 @@ for _cls, _fn in ((Huber, loss_huber), (LogCosh, loss_log_cosh), (KLDivergence, 
                   (MeanSquaredLogarithmicError, loss_mean_squared_logarithmic_error),
                   (BinaryFocalCrossentropy, loss_binary_focal_crossentropy),
                   (CategoricalFocalCrossentropy, loss_categorical_focal_crossentropy)):
-    _inherit_parameters(_cls, _fn)
+    inherit_parameters(_cls, _fn)
 
 _ALIASES.update({
     "huber": loss_huber, "huber_loss": loss_huber, "log_cosh": loss_log_cosh, "logcosh": loss_log_cosh,

@@ -23,10 +23,10 @@ from numbers import Real
 import numpy as np
 
 from .. import conventions
+from ..conventions import check_range
 from ..core.config import compute_dtype
 from ..core.state_transaction import state_transaction
-from ..docstrings import shared_doc
-from .losses import _inherit_parameters
+from ..docstrings import inherit_parameters, shared_doc
 
 __all__ = [
     "optimizer_adadelta", "optimizer_adagrad", "optimizer_adam", "optimizer_adam_w", "optimizer_adamax",
@@ -43,38 +43,16 @@ LearningRate = float | Callable[[int], float]  # a number or a schedule of the c
 # argument checks (each names the argument, the value received and what is accepted)
 
 
-def _check_real(value, arg: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.integer, np.floating)):
-        raise TypeError(f"`{arg}` must be a number; received {value!r}.")
-    value = float(value)
-    if math.isnan(value):
-        raise ValueError(f"`{arg}` must be a number, not NaN; received {value!r}.")
-    return value
-
-
-def _check_range(value, arg: str, low=None, high=None, low_open=False, high_open=False) -> float:
-    v = _check_real(value, arg)
-    bad_low = low is not None and (v <= low if low_open else v < low)
-    bad_high = high is not None and (v >= high if high_open else v > high)
-    if bad_low or bad_high:
-        if high is None:
-            accepted = f"{'>' if low_open else '>='} {low:g}"
-        else:
-            accepted = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise ValueError(f"`{arg}` must be a number {accepted}; received {value!r}.")
-    return v
-
-
 def _check_optional_positive(value, arg: str):
     if value is None:
         return None
-    return _check_range(value, arg, low=0.0, low_open=True)
+    return check_range(value, arg, low=0.0, low_open=True)
 
 
 def _check_learning_rate(value):
     if callable(value) and not isinstance(value, (Real, np.number)):
         return value  # a schedule: iterations -> learning rate
-    return _check_range(value, "learning_rate", low=0.0, low_open=True)
+    return check_range(value, "learning_rate", low=0.0, low_open=True)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -117,7 +95,7 @@ class Optimizer:
     ):
         self._learning_rate = _check_learning_rate(learning_rate)
         self.weight_decay = (
-            None if weight_decay is None else _check_range(weight_decay, "weight_decay", low=0.0)
+            None if weight_decay is None else check_range(weight_decay, "weight_decay", low=0.0)
         )
         self.clipnorm = _check_optional_positive(clipnorm, "clipnorm")
         self.clipvalue = _check_optional_positive(clipvalue, "clipvalue")
@@ -419,7 +397,7 @@ class SGD(Optimizer):
         global_clipnorm=None,
         name: str | None = None,
     ):
-        self.momentum = _check_range(momentum, "momentum", low=0.0, high=1.0)
+        self.momentum = check_range(momentum, "momentum", low=0.0, high=1.0)
         self.nesterov = conventions.as_bool(nesterov, "nesterov")
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
@@ -461,9 +439,9 @@ class Adam(Optimizer):
         global_clipnorm=None,
         name: str | None = None,
     ):
-        self.beta_1 = _check_range(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
-        self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
-        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
+        self.beta_1 = check_range(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
+        self.beta_2 = check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
+        self.epsilon = check_range(epsilon, "epsilon", low=0.0)
         self.amsgrad = conventions.as_bool(amsgrad, "amsgrad")
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
@@ -550,9 +528,9 @@ class RMSprop(Optimizer):
         global_clipnorm=None,
         name: str | None = None,
     ):
-        self.rho = _check_range(rho, "rho", low=0.0, high=1.0, high_open=True)
-        self.momentum = _check_range(momentum, "momentum", low=0.0, high=1.0)
-        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
+        self.rho = check_range(rho, "rho", low=0.0, high=1.0, high_open=True)
+        self.momentum = check_range(momentum, "momentum", low=0.0, high=1.0)
+        self.epsilon = check_range(epsilon, "epsilon", low=0.0)
         self.centered = conventions.as_bool(centered, "centered")
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
@@ -810,9 +788,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
-        self.initial_accumulator_value = _check_range(initial_accumulator_value, "initial_accumulator_value",
+        self.initial_accumulator_value = check_range(initial_accumulator_value, "initial_accumulator_value",
                                                       low=0.0)
-        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
+        self.epsilon = check_range(epsilon, "epsilon", low=0.0)
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def _slot_names(self):
@@ -838,8 +816,8 @@ class Adadelta(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, name=None):
-        self.rho = _check_range(rho, "rho", low=0.0, high=1.0)
-        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
+        self.rho = check_range(rho, "rho", low=0.0, high=1.0)
+        self.epsilon = check_range(epsilon, "epsilon", low=0.0)
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def _slot_names(self):
@@ -863,9 +841,9 @@ class _MomentOptimizer(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
-        self.beta_1 = _check_range(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
-        self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
-        self.epsilon = _check_range(epsilon, "epsilon", low=0.0)
+        self.beta_1 = check_range(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
+        self.beta_2 = check_range(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
+        self.epsilon = check_range(epsilon, "epsilon", low=0.0)
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def get_config(self) -> dict:
@@ -927,16 +905,16 @@ class Ftrl(Optimizer):
                  l1_regularization_strength=0.0, l2_regularization_strength=0.0,
                  l2_shrinkage_regularization_strength=0.0, beta=0.0, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, name=None):
-        self.learning_rate_power = _check_range(learning_rate_power, "learning_rate_power", high=0.0)
-        self.initial_accumulator_value = _check_range(initial_accumulator_value, "initial_accumulator_value",
+        self.learning_rate_power = check_range(learning_rate_power, "learning_rate_power", high=0.0)
+        self.initial_accumulator_value = check_range(initial_accumulator_value, "initial_accumulator_value",
                                                       low=0.0)
-        self.l1_regularization_strength = _check_range(l1_regularization_strength, "l1_regularization_strength",
+        self.l1_regularization_strength = check_range(l1_regularization_strength, "l1_regularization_strength",
                                                        low=0.0)
-        self.l2_regularization_strength = _check_range(l2_regularization_strength, "l2_regularization_strength",
+        self.l2_regularization_strength = check_range(l2_regularization_strength, "l2_regularization_strength",
                                                        low=0.0)
-        self.l2_shrinkage_regularization_strength = _check_range(
+        self.l2_shrinkage_regularization_strength = check_range(
             l2_shrinkage_regularization_strength, "l2_shrinkage_regularization_strength", low=0.0)
-        self.beta = _check_range(beta, "beta", low=0.0)
+        self.beta = check_range(beta, "beta", low=0.0)
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def _slot_names(self):
@@ -974,8 +952,8 @@ class Lion(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, name=None):
-        self.beta_1 = _check_range(beta_1, "beta_1", low=0.0, high=1.0, low_open=True)
-        self.beta_2 = _check_range(beta_2, "beta_2", low=0.0, high=1.0)
+        self.beta_1 = check_range(beta_1, "beta_1", low=0.0, high=1.0, low_open=True)
+        self.beta_2 = check_range(beta_2, "beta_2", low=0.0, high=1.0)
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
 
     def _slot_names(self):
@@ -1141,7 +1119,7 @@ for _cls, _fn in (
     (Lion, optimizer_lion),
     (Lamb, optimizer_lamb),
 ):
-    _inherit_parameters(_cls, _fn)
+    inherit_parameters(_cls, _fn)
 
 _BY_NAME = {
     "sgd": optimizer_sgd,

@@ -250,7 +250,7 @@ def test_the_harness_covers_every_differentiable_op():
                    "op_saturate_cast", "op_true_divide", "op_get_item", "op_absolute", "op_std", "op_custom_gradient"}
     names = [n for n in rk.__all__ if n.startswith("op_")]
     import inspect
-    differentiable = [n for n in names if "apply(" in inspect.getsource(getattr(rk, n)) or "_select(" in
+    differentiable = [n for n in names if "apply(" in inspect.getsource(getattr(rk, n)) or "select_elements(" in
                       inspect.getsource(getattr(rk, n))]
     missing = [n for n in differentiable if n not in no_gradient and n[3:] not in covered]
     assert not missing, f"ops with a gradient rule but no finite-difference case: {missing}"

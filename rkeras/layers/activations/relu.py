@@ -1,5 +1,6 @@
 """Rectified linear unit layer, as Keras 3's `ReLU` (optional `max_value`, `negative_slope`, `threshold`)."""
 
+from ...conventions import is_number
 from ..core import activations
 from .base_activation import ElementwiseActivation
 
@@ -9,12 +10,12 @@ class ReLU(ElementwiseActivation):
     `negative_slope * (x - threshold)` otherwise; see `layer_activation_relu()`."""
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
-        if max_value is not None and not _is_number(max_value):
+        if max_value is not None and not is_number(max_value):
             raise TypeError(f"`max_value` must be None or a number >= 0; received {max_value!r}.")
         if max_value is not None and not max_value >= 0:
             raise ValueError(f"`max_value` of a ReLU layer must be >= 0 (or None); received {max_value!r}.")
         for arg, value in (("negative_slope", negative_slope), ("threshold", threshold)):
-            if not _is_number(value):
+            if not is_number(value):
                 raise TypeError(f"`{arg}` must be a number; received {value!r}.")
         if not negative_slope >= 0:
             raise ValueError(f"`negative_slope` of a ReLU layer must be >= 0; received {negative_slope!r}.")
@@ -30,8 +31,3 @@ class ReLU(ElementwiseActivation):
         config.update({"max_value": self.max_value, "negative_slope": self.negative_slope,
                        "threshold": self.threshold})
         return config
-
-
-def _is_number(value) -> bool:
-    import numpy as np
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))

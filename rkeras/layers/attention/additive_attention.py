@@ -6,7 +6,7 @@ as in `Attention`."""
 import numpy as np
 
 from ... import initializers
-from .attention import Attention, _as_weight
+from .attention import Attention, as_weight
 
 
 class AdditiveAttention(Attention):
@@ -38,7 +38,7 @@ class AdditiveAttention(Attention):
             ds[..., None] * self.scale.value.astype(ds.dtype)
         if self.scale is not None and self.scale.trainable:
             summed = (ds[..., None] * t).reshape(-1, t.shape[-1]).sum(axis=0, dtype=np.float64)
-            grads[self.scale] = _as_weight(summed, self.scale)
+            grads[self.scale] = as_weight(summed, self.scale)
         du = dt * (1 - t * t)
         return du.sum(axis=-2), du.sum(axis=-3), grads
 

@@ -19,7 +19,6 @@ from ... import conventions
 from ... import random as rk_random
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
-from ..regularization import _checks
 from .masked_softmax import causal_mask, dropout_mask, masked_softmax, softmax_backward
 
 
@@ -36,8 +35,9 @@ class Attention(Layer):
         if score_mode not in ("dot", "concat"):
             raise ValueError(f"`score_mode` must be 'dot' or 'concat'; received {score_mode!r}.")
         self.score_mode = score_mode
-        self.dropout = _checks.number(dropout, "dropout", 0.0, 1.0, "a number in [0, 1]")
-        self.seed = _checks.seed(seed)
+        self.dropout = conventions.check_float(dropout, "dropout", lambda v: 0.0 <= v <= 1.0,
+                                               "a number in [0, 1]")
+        self.seed = None if seed is None else conventions.as_seed(seed)
         self.scale = self.concat_score_weight = None
         super().__init__(**kwargs)
         self._generator = rk_random.make_generator(self.seed)
@@ -103,18 +103,18 @@ class Attention(Layer):
             q, k, raw = cache
             if scale is not None:
                 if self.scale.trainable:
-                    grads[self.scale] = _as_weight(np.sum(ds * raw, dtype=np.float64), self.scale)
+                    grads[self.scale] = as_weight(np.sum(ds * raw, dtype=np.float64), self.scale)
                 ds = ds * scale
             return np.matmul(ds, k), np.matmul(np.swapaxes(ds, -1, -2), q), grads
         u, t, summed = cache
         w = self.concat_score_weight.value.astype(ds.dtype)
         if self.concat_score_weight.trainable:
-            grads[self.concat_score_weight] = _as_weight(np.sum(ds * summed, dtype=np.float64),
+            grads[self.concat_score_weight] = as_weight(np.sum(ds * summed, dtype=np.float64),
                                                          self.concat_score_weight)
         du = (ds * w)[..., None] * (1 - t * t)
         if scale is not None:
             if self.scale.trainable:
-                grads[self.scale] = _as_weight(np.sum(du * u, dtype=np.float64), self.scale)
+                grads[self.scale] = as_weight(np.sum(du * u, dtype=np.float64), self.scale)
             du = du * scale
         return du.sum(axis=-2), du.sum(axis=-3), grads
 
@@ -199,5 +199,5 @@ def _ones(shape, dtype):
     return np.ones(shape, dtype=dtype)
 
 
-def _as_weight(value, var):
+def as_weight(value, var):
     return np.asarray(value, dtype=np.float64).reshape(var.shape).astype(var.dtype)

@@ -29,7 +29,6 @@ from ... import constraints, conventions, initializers, regularizers
 from ... import random as rk_random
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
-from ..regularization import _checks
 from .masked_softmax import causal_mask, dropout_mask, masked_softmax, softmax_backward
 
 _PROJECTIONS = ("query", "key", "value")
@@ -55,7 +54,8 @@ class MultiHeadAttention(Layer):
         self.key_dim = conventions.as_integer(key_dim, "key_dim", minimum=1)
         self.value_dim = self.key_dim if value_dim is None else conventions.as_integer(value_dim, "value_dim",
                                                                                       minimum=1)
-        self.dropout = _checks.number(dropout, "dropout", 0.0, 1.0, "a number in [0, 1]")
+        self.dropout = conventions.check_float(dropout, "dropout", lambda v: 0.0 <= v <= 1.0,
+                                               "a number in [0, 1]")
         self.use_bias = conventions.as_bool(use_bias, "use_bias")
         if output_shape is None:
             self.output_shape = None
@@ -84,7 +84,7 @@ class MultiHeadAttention(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer, arg_name="bias_regularizer")
         self.kernel_constraint = constraints.get(kernel_constraint, arg_name="kernel_constraint")
         self.bias_constraint = constraints.get(bias_constraint, arg_name="bias_constraint")
-        self.seed = _checks.seed(seed)
+        self.seed = None if seed is None else conventions.as_seed(seed)
         self.kernels, self.biases = {}, {}
         super().__init__(**kwargs)
         self._generator = rk_random.make_generator(self.seed)

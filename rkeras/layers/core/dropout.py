@@ -33,8 +33,8 @@ class Dropout(Layer):
             raise ValueError(f"`rate` must be a number in [0, 1] (the fraction of units to drop); "
                              f"received {rate!r}.")
         self.rate = float(rate)
-        self.noise_shape = _check_noise_shape(noise_shape)
-        self.seed = None if seed is None else conventions.as_integer(seed, "seed", minimum=0)
+        self.noise_shape = conventions.as_noise_shape(noise_shape)
+        self.seed = None if seed is None else conventions.as_seed(seed)
         super().__init__(**kwargs)
         self._generator = rk_random.make_generator(self.seed)
 
@@ -87,14 +87,3 @@ class Dropout(Layer):
         config = super().get_config()
         config.update({"rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed})
         return config
-
-
-def _check_noise_shape(noise_shape):
-    if noise_shape is None:
-        return None
-    try:
-        dims = list(noise_shape)
-    except TypeError:
-        raise TypeError(f"`noise_shape` must be None or a tuple/list of integers (None for 'same as the "
-                        f"input'), batch dimension included; received {noise_shape!r}.") from None
-    return tuple(None if d is None else conventions.as_integer(d, "noise_shape", minimum=1) for d in dims)

@@ -55,8 +55,9 @@ class BatchNormalization(Layer):
                  beta_constraint=None, gamma_constraint=None, synchronized=False, **kwargs):
         conventions.check_kwargs(kwargs, where="layer_batch_normalization()")
         self.axis = conventions.validate_r_axis(axis, "axis")
-        self.momentum = _check_float(momentum, "momentum", lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
-        self.epsilon = _check_float(epsilon, "epsilon", lambda v: v > 0, "a number > 0")
+        self.momentum = conventions.check_float(momentum, "momentum", lambda v: 0.0 <= v <= 1.0,
+                                                "a number in [0, 1]")
+        self.epsilon = conventions.check_float(epsilon, "epsilon", lambda v: v > 0, "a number > 0")
         self.center = conventions.as_bool(center, "center")
         self.scale = conventions.as_bool(scale, "scale")
         self.synchronized = conventions.as_bool(synchronized, "synchronized")
@@ -298,15 +299,6 @@ class BatchNormalization(Layer):
             "synchronized": self.synchronized,
         })
         return config
-
-
-def _check_float(value, name, ok, accepted):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"`{name}` must be {accepted}; received {value!r}.")
-    value = float(value)
-    if not ok(value):
-        raise ValueError(f"`{name}` must be {accepted}; received {value!r}.")
-    return value
 
 
 def channel_view(shape, axes):

@@ -12,10 +12,10 @@ import math
 import numpy as np
 
 from ... import constraints, conventions, initializers, regularizers
+from ...conventions import check_float
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
 from ...kernels import group_norm as kernels
-from .batch_normalization import _check_float
 
 
 class GroupNormalization(Layer):
@@ -39,7 +39,7 @@ class GroupNormalization(Layer):
                                  f"received {axis!r}.")
             axis = int(axis[0])
         self.axis = axis
-        self.epsilon = _check_float(epsilon, "epsilon", lambda v: v > 0, "a number > 0")
+        self.epsilon = check_float(epsilon, "epsilon", lambda v: v > 0, "a number > 0")
         self.center = conventions.as_bool(center, "center")
         self.scale = conventions.as_bool(scale, "scale")
         self.beta_initializer = initializers.get(beta_initializer, arg_name="beta_initializer")

@@ -6,8 +6,8 @@ Each position is normalized over the features on `axis` with its own mean and bi
 """
 
 from ... import constraints, conventions, initializers, regularizers
+from ...conventions import check_float
 from ...kernels import row_norm
-from .batch_normalization import _check_float
 from .row_normalization import RowNormalization
 
 
@@ -22,7 +22,7 @@ class LayerNormalization(RowNormalization):
                  gamma_constraint=None, rms_scaling=False, **kwargs):
         conventions.check_kwargs(kwargs, where="layer_layer_normalization()")
         axis = conventions.validate_r_axis(axis, "axis")
-        epsilon = _check_float(epsilon, "epsilon", lambda v: v > 0, "a number > 0")
+        epsilon = check_float(epsilon, "epsilon", lambda v: v > 0, "a number > 0")
         self.center = conventions.as_bool(center, "center")
         self.scale = conventions.as_bool(scale, "scale")
         if conventions.as_bool(rms_scaling, "rms_scaling"):

@@ -5,8 +5,8 @@
 """
 
 from ... import conventions, initializers
+from ...conventions import check_float
 from ...kernels import row_norm
-from .batch_normalization import _check_float
 from .row_normalization import RowNormalization
 
 
@@ -18,7 +18,7 @@ class RMSNormalization(RowNormalization):
     def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
         conventions.check_kwargs(kwargs, where="layer_rms_normalization()")
         axis = conventions.validate_r_axis(axis, "axis")
-        epsilon = _check_float(epsilon, "epsilon", lambda v: v > 0, "a number > 0")
+        epsilon = check_float(epsilon, "epsilon", lambda v: v > 0, "a number > 0")
         super().__init__(axis=axis, epsilon=epsilon, **kwargs)
         self.scale = None
 

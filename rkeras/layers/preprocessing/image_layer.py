@@ -61,7 +61,7 @@ class RandomImageLayer(ImageLayer):
     `_transform(x_cl, transformation) -> (y_cl, backward_fn)`."""
 
     def _init_seed(self, seed):
-        self.seed = None if seed is None else conventions.as_integer(seed, "seed", minimum=0)
+        self.seed = None if seed is None else conventions.as_seed(seed)
         self._generator = rk_random.make_generator(self.seed)
 
     def compute_output_shape(self, input_shape):
@@ -95,18 +95,6 @@ class RandomImageLayer(ImageLayer):
         return config
 
 
-def check_choice(value, accepted, arg_name):
-    if not isinstance(value, str) or value not in accepted:
-        raise ValueError(f"`{arg_name}` must be one of {', '.join(map(repr, accepted))}; received {value!r}.")
-    return value
-
-
-def check_number(value, arg_name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"`{arg_name}` must be a number; received {value!r}.")
-    return float(value)
-
-
 def factor_range(factor, arg_name, bounds, accepted):
     """Keras' `factor` rule: a number `f` gives `(-|f|, |f|)` clipped below at `bounds[0]`, a pair
     gives its sorted values; every value must lie in `bounds` (`accepted` names the rule)."""
@@ -114,11 +102,11 @@ def factor_range(factor, arg_name, bounds, accepted):
     if isinstance(factor, (list, tuple, np.ndarray)):
         if len(factor) != 2:
             raise ValueError(f"`{arg_name}` must be {accepted}; received {factor!r}.")
-        values = [check_number(v, arg_name) for v in factor]
+        values = [conventions.check_float(v, arg_name) for v in factor]
         if any(v < lo or v > hi for v in values):
             raise ValueError(f"`{arg_name}` must be {accepted}; received {factor!r}.")
         return tuple(sorted(values))
-    f = check_number(factor, arg_name)
+    f = conventions.check_float(factor, arg_name)
     if f < lo or f > hi:
         raise ValueError(f"`{arg_name}` must be {accepted}; received {factor!r}.")
     return (max(-abs(f), lo), abs(f))

@@ -2,8 +2,9 @@
 names): one random affine transform per image in training, applied by `affine.AffineSampler` with
 `interpolation` and `fill_mode` / `fill_value`; the identity in inference."""
 
+from ...conventions import check_choice, check_float
 from .affine import FILL_MODES, INTERPOLATIONS, AffineSampler
-from .image_layer import RandomImageLayer, check_choice, check_number
+from .image_layer import RandomImageLayer
 
 
 class RandomAffineLayer(RandomImageLayer):
@@ -13,7 +14,7 @@ class RandomAffineLayer(RandomImageLayer):
     def _init_affine(self, fill_mode, interpolation, seed, fill_value, data_format):
         self.fill_mode = check_choice(fill_mode, FILL_MODES, "fill_mode")
         self.interpolation = check_choice(interpolation, INTERPOLATIONS, "interpolation")
-        self.fill_value = check_number(fill_value, "fill_value")
+        self.fill_value = check_float(fill_value, "fill_value")
         self._init_seed(seed)
         self._init_data_format(data_format)
 

@@ -5,7 +5,8 @@ inference the layer is the identity."""
 import numpy as np
 
 from ... import conventions
-from .image_layer import RandomImageLayer, check_number, factor_range
+from ...conventions import check_float
+from .image_layer import RandomImageLayer, factor_range
 
 
 class RandomContrast(RandomImageLayer):
@@ -18,7 +19,7 @@ class RandomContrast(RandomImageLayer):
         self.factor = factor_range(factor, "factor", (0.0, 1.0), "a number or a list of 2 numbers in [0, 1]")
         if not isinstance(value_range, (list, tuple, np.ndarray)) or len(value_range) != 2:
             raise ValueError(f"`value_range` must be a list of 2 numbers (low, high); received {value_range!r}.")
-        self.value_range = tuple(check_number(v, "value_range") for v in value_range)
+        self.value_range = tuple(check_float(v, "value_range") for v in value_range)
         if self.value_range[0] > self.value_range[1]:
             raise ValueError(f"`value_range` must be (low, high) with low <= high; received {value_range!r}.")
         self._init_seed(seed)

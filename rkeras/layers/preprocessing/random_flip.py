@@ -4,7 +4,8 @@ up-down, or both, by `mode`) with probability 1/2; in inference the layer is the
 import numpy as np
 
 from ... import conventions
-from .image_layer import RandomImageLayer, check_choice
+from ...conventions import check_choice
+from .image_layer import RandomImageLayer
 
 MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 

@@ -5,7 +5,7 @@ identity."""
 import numpy as np
 
 from ... import conventions
-from .image_layer import check_number
+from ...conventions import check_float
 from .random_affine import RandomAffineLayer
 
 _ACCEPTED = "a number or a list of 2 numbers in [-1, 1]"
@@ -15,9 +15,9 @@ def _shift_range(factor, arg_name):
     if isinstance(factor, (list, tuple, np.ndarray)):
         if len(factor) != 2:
             raise ValueError(f"`{arg_name}` must be {_ACCEPTED}; received {factor!r}.")
-        values = [check_number(v, arg_name) for v in factor]
+        values = [check_float(v, arg_name) for v in factor]
     else:
-        f = abs(check_number(factor, arg_name))
+        f = abs(check_float(factor, arg_name))
         values = [-f, f]
     if any(v > 1.0 or v < -1.0 for v in values):
         raise ValueError(f"`{arg_name}` must be {_ACCEPTED}; received {factor!r}.")

@@ -4,7 +4,8 @@ ratio, then `jax.image.resize` (see `resampling`)."""
 import numpy as np
 
 from ... import conventions
-from .image_layer import ImageLayer, check_choice, check_number
+from ...conventions import check_choice, check_float
+from .image_layer import ImageLayer
 from .resampling import INTERPOLATIONS, CropPadResize, aspect_crop_box, aspect_pad
 
 
@@ -28,7 +29,7 @@ class Resizing(ImageLayer):
             raise ValueError("Only one of `crop_to_aspect_ratio` and `pad_to_aspect_ratio` can be True; "
                              "received both True.")
         self.fill_mode = check_choice(fill_mode, ("constant",), "fill_mode")
-        self.fill_value = check_number(fill_value, "fill_value")
+        self.fill_value = check_float(fill_value, "fill_value")
         self.antialias = conventions.as_bool(antialias, "antialias")
         self._init_data_format(data_format)
         super().__init__(**kwargs)

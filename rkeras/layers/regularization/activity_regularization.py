@@ -7,7 +7,6 @@ import numpy as np
 from ... import conventions
 from ...core import activity_losses
 from ...core.layer import Layer, as_numeric_array, float_input
-from . import _checks
 from .noise_draws import global_batch_size
 
 
@@ -23,8 +22,8 @@ class ActivityRegularization(Layer):
 
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         conventions.check_kwargs(kwargs, where="layer_activity_regularization()")
-        self.l1 = _checks.number(l1, "l1", low=0.0, accepted="a number >= 0")
-        self.l2 = _checks.number(l2, "l2", low=0.0, accepted="a number >= 0")
+        self.l1 = conventions.check_float(l1, "l1", lambda v: v >= 0.0, "a number >= 0")
+        self.l2 = conventions.check_float(l2, "l2", lambda v: v >= 0.0, "a number >= 0")
         super().__init__(**kwargs)
 
     def compute_output_shape(self, input_shape):

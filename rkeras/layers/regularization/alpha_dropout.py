@@ -11,8 +11,6 @@ from ... import conventions
 from ... import random as rk_random
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
-from ..core.dropout import _check_noise_shape
-from . import _checks
 from .noise_draws import draw
 
 _ALPHA = 1.6732632423543772848170429916717
@@ -27,9 +25,10 @@ class AlphaDropout(Layer):
     def __init__(self, rate=None, noise_shape=None, seed=None, **kwargs):
         conventions.check_kwargs(kwargs, where="layer_alpha_dropout()")
         accepted = "a number in [0, 1] (the drop probability)"
-        self.rate = _checks.number(_checks.required(rate, "rate", accepted), "rate", 0.0, 1.0, accepted)
-        self.noise_shape = _check_noise_shape(noise_shape)
-        self.seed = _checks.seed(seed)
+        self.rate = conventions.check_float(conventions.require(rate, "rate", accepted), "rate",
+                                            lambda v: 0.0 <= v <= 1.0, accepted)
+        self.noise_shape = conventions.as_noise_shape(noise_shape)
+        self.seed = None if seed is None else conventions.as_seed(seed)
         super().__init__(**kwargs)
         self._generator = rk_random.make_generator(self.seed)
 

@@ -6,7 +6,6 @@ from ... import conventions
 from ... import random as rk_random
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
-from . import _checks
 from .noise_draws import draw
 
 
@@ -18,9 +17,9 @@ class GaussianNoise(Layer):
     def __init__(self, stddev=None, seed=None, **kwargs):
         conventions.check_kwargs(kwargs, where="layer_gaussian_noise()")
         accepted = "a number >= 0 (the standard deviation of the noise)"
-        self.stddev = _checks.number(_checks.required(stddev, "stddev", accepted), "stddev", low=0.0,
-                                     accepted=accepted)
-        self.seed = _checks.seed(seed)
+        self.stddev = conventions.check_float(conventions.require(stddev, "stddev", accepted), "stddev",
+                                              lambda v: v >= 0.0, accepted)
+        self.seed = None if seed is None else conventions.as_seed(seed)
         super().__init__(**kwargs)
         self._generator = rk_random.make_generator(self.seed)
 

@@ -77,7 +77,7 @@ class RecurrentCell(Layer):
         self.bias_constraint = constraints.get(bias_constraint, arg_name="bias_constraint")
         self.dropout = check_rate(dropout, "dropout")
         self.recurrent_dropout = check_rate(recurrent_dropout, "recurrent_dropout")
-        self.seed = None if seed is None else conventions.as_integer(seed, "seed", minimum=0)
+        self.seed = None if seed is None else conventions.as_seed(seed)
         super().__init__(**kwargs)
         self._generator = rk_random.make_generator(self.seed)
         self.kernel = self.recurrent_kernel = self.bias = None
