@@ -120,16 +120,6 @@ def _log_softmax(z, axis=-1):
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
-def _check_smoothing(value) -> float:
-    if (
-        isinstance(value, (bool, np.bool_))
-        or not isinstance(value, (Real, np.number))
-        or not 0.0 <= float(value) <= 1.0
-    ):
-        raise ValueError(f"`label_smoothing` must be a number in [0, 1]; received {value!r}.")
-    return float(value)
-
-
 def _check_single_axis(axis) -> int:
     if isinstance(axis, (list, tuple)):
         raise TypeError(
@@ -348,7 +338,7 @@ class BinaryCrossentropy(Loss):
         name="binary_crossentropy",
     ):
         self.from_logits = conventions.as_bool(from_logits, "from_logits")
-        self.label_smoothing = _check_smoothing(label_smoothing)
+        self.label_smoothing = _check_real_in(label_smoothing, "label_smoothing", 0.0, 1.0)
         self.axis = _check_single_axis(axis)
         super().__init__(name, reduction)
 
@@ -406,7 +396,7 @@ class CategoricalCrossentropy(Loss):
         name="categorical_crossentropy",
     ):
         self.from_logits = conventions.as_bool(from_logits, "from_logits")
-        self.label_smoothing = _check_smoothing(label_smoothing)
+        self.label_smoothing = _check_real_in(label_smoothing, "label_smoothing", 0.0, 1.0)
         self.axis = _check_single_axis(axis)
         super().__init__(name, reduction)
 
@@ -1010,7 +1000,7 @@ class BinaryFocalCrossentropy(Loss):
         self.alpha = _check_real_in(alpha, "alpha", 0.0, 1.0)
         self.gamma = _check_real_in(gamma, "gamma", 0.0, None)
         self.from_logits = conventions.as_bool(from_logits, "from_logits")
-        self.label_smoothing = _check_smoothing(label_smoothing)
+        self.label_smoothing = _check_real_in(label_smoothing, "label_smoothing", 0.0, 1.0)
         self.axis = _check_single_axis(axis)
         super().__init__(name, reduction)
 
@@ -1049,7 +1039,7 @@ class CategoricalFocalCrossentropy(Loss):
         self.alpha = _check_real_in(alpha, "alpha", 0.0, None)
         self.gamma = _check_real_in(gamma, "gamma", 0.0, None)
         self.from_logits = conventions.as_bool(from_logits, "from_logits")
-        self.label_smoothing = _check_smoothing(label_smoothing)
+        self.label_smoothing = _check_real_in(label_smoothing, "label_smoothing", 0.0, 1.0)
         self.axis = _check_single_axis(axis)
         super().__init__(name, reduction)
 

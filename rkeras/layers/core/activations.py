@@ -22,6 +22,7 @@ import math
 import numba
 import numpy as np
 
+from ...conventions import check_float
 from ...core.config import compute_dtype, config_floatx
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -473,12 +474,9 @@ class CallableActivation(ActivationFunction):
 
 
 def _number(value, name, minimum=None):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"`{name}` must be a number; received {value!r}.")
-    value = float(value)
-    if minimum is not None and not value >= minimum:
-        raise ValueError(f"`{name}` must be a number >= {minimum}; received {value!r}.")
-    return value
+    if minimum is None:
+        return check_float(value, name)
+    return check_float(value, name, lambda v: v >= minimum, f"a number >= {minimum}")
 
 
 # --------------------------------------------------------------------------------------------- registry

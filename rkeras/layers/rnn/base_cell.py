@@ -25,15 +25,6 @@ from ...kernels.rnn import ACTIVATION_CODES
 from ..core import activations
 
 
-def check_rate(value, arg_name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"`{arg_name}` must be a number in [0, 1]; received {value!r}.")
-    if not 0.0 <= float(value) <= 1.0:
-        raise ValueError(f"`{arg_name}` must be a number in [0, 1] (a fraction of units to drop); "
-                         f"received {value!r}.")
-    return float(value)
-
-
 def fused_activation(identifier, arg_name):
     """An activation the fused recurrent kernels implement (its derivative comes from its output)."""
     act = activations.get(identifier, arg_name=arg_name)
@@ -75,8 +66,8 @@ class RecurrentCell(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint, arg_name="kernel_constraint")
         self.recurrent_constraint = constraints.get(recurrent_constraint, arg_name="recurrent_constraint")
         self.bias_constraint = constraints.get(bias_constraint, arg_name="bias_constraint")
-        self.dropout = check_rate(dropout, "dropout")
-        self.recurrent_dropout = check_rate(recurrent_dropout, "recurrent_dropout")
+        self.dropout = _check_rate(dropout, "dropout")
+        self.recurrent_dropout = _check_rate(recurrent_dropout, "recurrent_dropout")
         self.seed = None if seed is None else conventions.as_seed(seed)
         super().__init__(**kwargs)
         self._generator = rk_random.make_generator(self.seed)
@@ -246,3 +237,8 @@ class RecurrentCell(Layer):
             "seed": self.seed,
         })
         return config
+
+
+def _check_rate(value, arg_name):
+    return conventions.check_float(value, arg_name, lambda v: 0.0 <= v <= 1.0,
+                                   "a number in [0, 1] (a fraction of units to drop)")
