@@ -13,7 +13,8 @@ import numpy as np
 BASE_LAYER_KWARGS = ("name", "dtype", "trainable", "input_shape", "batch_size", "input_dim")
 
 
-def _is_int(value) -> bool:
+def is_int(value) -> bool:
+    """True for a Python or numpy integer (a logical is not one)."""
     return isinstance(value, (Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
@@ -21,7 +22,7 @@ def as_integer(value, arg_name: str, minimum=None):
     """An R integer (`32`, `32L`, a whole float like `32.0`) as a Python int."""
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         value = int(value)
-    if not _is_int(value):
+    if not is_int(value):
         raise TypeError(f"`{arg_name}` must be an integer; received {value!r}.")
     value = int(value)
     if minimum is not None and value < minimum:
@@ -43,7 +44,7 @@ def validate_r_axis(axis, arg_name: str = "axis"):
     if not axes:
         raise ValueError(f"`{arg_name}` must be a non-empty integer or list of integers; received {axis!r}.")
     for a in axes:
-        if not _is_int(a):
+        if not is_int(a):
             raise TypeError(f"`{arg_name}` must be an integer or a list of integers (R style, 1-based "
                             f"including the batch dimension, or negative from the end); received {axis!r}.")
         if a == 0:
@@ -75,7 +76,7 @@ def normalize_shape(shape, arg_name: str = "shape") -> tuple:
     """`c(28, 28, 1)`, `(28, 28, 1)`, `[None, 3]` or `28` -> a tuple of ints or None (no batch dim)."""
     if shape is None:
         raise ValueError(f"`{arg_name}` must be given (a tuple of dimension sizes without the batch dimension).")
-    if _is_int(shape) or (isinstance(shape, (float, np.floating))):
+    if is_int(shape) or (isinstance(shape, (float, np.floating))):
         shape = (shape,)
     try:
         dims = list(shape)

@@ -48,7 +48,7 @@ def float_dtype(x):
 
 def r_axis(axis, rank, arg_name="axis"):
     """One R axis (1-based including the batch dimension, or negative from the end) -> 0-based."""
-    if not conventions._is_int(axis):
+    if not conventions.is_int(axis):
         raise TypeError(f"`{arg_name}` must be an integer (R style: 1-based, or negative from the end); "
                         f"received {axis!r}.")
     axis = int(axis)

@@ -18,7 +18,7 @@ def _dtype(dtype, default=None):
 
 
 def _shape(shape):
-    if conventions._is_int(shape):
+    if conventions.is_int(shape):
         return (int(shape),)
     return tuple(int(d) for d in shape)
 
@@ -85,7 +85,7 @@ def op_tri(N, M=None, k=0, dtype=None):
         dtype=("str or None", "dtype of the result (None: int32 for integer arguments, else floatx)."),
         include_end=("bool", "Whether `end` is included when it falls on the grid (R's `seq()`)."))
 def op_arange(start, end, step=1, dtype=None, include_end=True):
-    ints = all(conventions._is_int(v) or (isinstance(v, float) and v.is_integer() and dtype is None and False)
+    ints = all(conventions.is_int(v) or (isinstance(v, float) and v.is_integer() and dtype is None and False)
                for v in (start, end, step))
     stop = (end + (1 if step > 0 else -1) if include_end else end) if ints else end
     out = np.arange(start, stop, step)

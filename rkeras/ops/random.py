@@ -32,7 +32,7 @@ def _gen(seed):
 
 
 def _shape(shape):
-    if conventions._is_int(shape):
+    if conventions.is_int(shape):
         return (int(shape),)
     return tuple(conventions.as_integer(d, "shape", minimum=0) for d in shape)
 

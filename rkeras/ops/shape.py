@@ -35,7 +35,7 @@ def select_elements(fn, x):
 
 
 def _shape_arg(shape, arg_name):
-    if conventions._is_int(shape):
+    if conventions.is_int(shape):
         return (int(shape),)
     try:
         return tuple(-1 if d is None else int(d) for d in shape)
@@ -151,7 +151,7 @@ def op_unstack(x, num=None, axis=1):
 def op_split(x, indices_or_sections, axis=1):
     v = plain(x)
     ax = r_axis(axis, v.ndim)
-    if conventions._is_int(indices_or_sections):
+    if conventions.is_int(indices_or_sections):
         n = int(indices_or_sections)
         if v.shape[ax] % n:
             raise ValueError(f"`indices_or_sections` = {n} does not divide the size {v.shape[ax]} of axis {axis}.")

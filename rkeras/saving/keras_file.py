@@ -17,7 +17,7 @@ from .serialization import UnsafeFileError
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 KERAS_VERSION = "3.15.1"  # the Keras 3 release whose layout this writes
-_MAX_JSON_BYTES = 64 * 2 ** 20
+MAX_JSON_BYTES = 64 * 2 ** 20
 _MAX_WEIGHTS_BYTES = 8 * 2 ** 30
 _MAX_RATIO = 200  # uncompressed / compressed size beyond which a member is taken for a zip bomb
 
@@ -100,8 +100,8 @@ def read_keras_zip(path: str):
             if name not in by_name:
                 raise UnsafeFileError(f"{path!r} is not a valid .keras file: '{name}' is missing.")
         try:
-            config = json.loads(_read_member(z, by_name[CONFIG], _MAX_JSON_BYTES))
-            metadata = (json.loads(_read_member(z, by_name[METADATA], _MAX_JSON_BYTES))
+            config = json.loads(_read_member(z, by_name[CONFIG], MAX_JSON_BYTES))
+            metadata = (json.loads(_read_member(z, by_name[METADATA], MAX_JSON_BYTES))
                         if METADATA in by_name else {})
         except (ValueError, UnicodeDecodeError) as err:
             if isinstance(err, UnsafeFileError):

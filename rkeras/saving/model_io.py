@@ -31,7 +31,7 @@ def _serialize_spec(value, resolved):
     if isinstance(value, (list, tuple)):
         return [_serialize_spec(v, None) for v in value]
     from ..training import metrics as metrics_mod
-    if isinstance(value, metrics_mod.MeanMetricWrapper) and value.name.lower() in metrics_mod._ALIASES:
+    if isinstance(value, metrics_mod.MeanMetricWrapper) and value.name.lower() in metrics_mod.ALIASES:
         return value.name  # rkeras' built-in metrics wrap a function: saved by name, as Keras' strings
     if hasattr(value, "get_config") and not isinstance(value, type):
         return serialize_keras_object(value)
@@ -172,7 +172,7 @@ def load_config(filepath, custom_objects=None):
     text = filepath
     if isinstance(filepath, (str, os.PathLike)) and os.path.exists(filepath):
         with open(filepath, "rb") as f:
-            text = f.read(keras_file._MAX_JSON_BYTES + 1).decode()
+            text = f.read(keras_file.MAX_JSON_BYTES + 1).decode()
     try:
         tree = json.loads(text)
     except (TypeError, ValueError) as err:

@@ -63,7 +63,7 @@ def _clip_bounds(dtype: np.dtype) -> tuple:
     return float(bd(EPSILON)), float(bd(1.0) - bd(EPSILON))
 
 
-def _squeeze_or_expand(yt: np.ndarray, yp: np.ndarray):
+def squeeze_or_expand(yt: np.ndarray, yp: np.ndarray):
     """Keras' `squeeze_or_expand_to_same_rank`: reconcile a trailing dimension of size 1."""
     if yt.ndim == yp.ndim + 1 and yt.shape[-1] == 1:
         if yp.ndim == 1:
@@ -84,7 +84,7 @@ def _align(yt: np.ndarray, yp: np.ndarray, loss_name: str):
         raise ValueError(
             f"`y_pred` of {loss_name} must have at least one dimension (the batch); received a scalar."
         )
-    yt2, yp2 = _squeeze_or_expand(yt, yp)
+    yt2, yp2 = squeeze_or_expand(yt, yp)
     ok = yt2.ndim == yp2.ndim
     if ok:
         try:
@@ -109,7 +109,7 @@ def _softplus(z):
     return np.logaddexp(0.0, z)
 
 
-def _sigmoid(z):
+def sigmoid(z):
     return np.exp(-np.logaddexp(0.0, -z))
 
 
@@ -348,7 +348,7 @@ class BinaryCrossentropy(Loss):
         t = yt * (1.0 - self.label_smoothing) + 0.5 * self.label_smoothing if self.label_smoothing else yt
         if self.from_logits:
             elem = t * _softplus(-yp) + (1.0 - t) * _softplus(yp)
-            grad = _sigmoid(yp) - t if need_grad else None
+            grad = sigmoid(yp) - t if need_grad else None
         else:
             lo, hi = bounds
             q = np.clip(yp, lo, hi)
@@ -508,7 +508,7 @@ class FunctionLoss(Loss):
         return out
 
     def _compute(self, yt, yp, need_grad, bounds):
-        yt, yp2 = _squeeze_or_expand(yt, yp)
+        yt, yp2 = squeeze_or_expand(yt, yp)
         per = self._values(yt, yp2)
         if not need_grad:
             return per, None
@@ -1008,7 +1008,7 @@ class BinaryFocalCrossentropy(Loss):
         yt, yp = _align(yt, yp, "binary_focal_crossentropy")
         ax = resolve_axes(self.axis, yp.ndim)[0]
         t = yt * (1.0 - self.label_smoothing) + 0.5 * self.label_smoothing if self.label_smoothing else yt
-        p = _sigmoid(yp) if self.from_logits else yp
+        p = sigmoid(yp) if self.from_logits else yp
         lo, hi = bounds
         q = np.clip(p, lo, hi)
         bce = -(t * np.log(q) + (1.0 - t) * np.log(1.0 - q))

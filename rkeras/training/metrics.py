@@ -47,7 +47,7 @@ def _numeric(x, arg: str) -> np.ndarray:
 
 
 def _same_rank(y_true, y_pred, metric: str):
-    yt, yp = losses_mod._squeeze_or_expand(_numeric(y_true, "y_true"), _numeric(y_pred, "y_pred"))
+    yt, yp = losses_mod.squeeze_or_expand(_numeric(y_true, "y_true"), _numeric(y_pred, "y_pred"))
     try:
         np.broadcast_shapes(yt.shape, yp.shape)
     except ValueError:
@@ -575,7 +575,7 @@ def metric_sparse_categorical_crossentropy(
 # ---------------------------------------------------------------------------------------------------
 # resolution of compile(metrics = ...)
 
-_ALIASES = {
+ALIASES = {
     "mse": metric_mean_squared_error,
     "mean_squared_error": metric_mean_squared_error,
     "mae": metric_mean_absolute_error,
@@ -587,7 +587,7 @@ _ALIASES = {
     "categorical_crossentropy": metric_categorical_crossentropy,
     "sparse_categorical_crossentropy": metric_sparse_categorical_crossentropy,
 }
-_CONSTRUCTORS = tuple(set(_ALIASES.values())) + (metric_accuracy, metric_mean)
+_CONSTRUCTORS = tuple(set(ALIASES.values())) + (metric_accuracy, metric_mean)
 
 
 def _accuracy_by_shapes(y_true_shape, y_pred_shape, name: str) -> Metric:
@@ -660,8 +660,8 @@ def get(
         key = identifier.lower()
         if key in ("accuracy", "acc"):
             return _resolve_accuracy(identifier, loss, output_shape)
-        if key in _ALIASES:
-            return _ALIASES[key](name=identifier)
+        if key in ALIASES:
+            return ALIASES[key](name=identifier)
     elif any(identifier is f for f in _CONSTRUCTORS):
         return identifier()
     elif isinstance(identifier, losses_mod.Loss):
@@ -670,7 +670,7 @@ def get(
         return MeanMetricWrapper(identifier, getattr(identifier, "__name__", "metric"))
     raise ValueError(
         f"Unknown `metrics` entry: {identifier!r}. Accepted: 'accuracy', 'acc', "
-        f"{', '.join(repr(a) for a in _ALIASES)}, a metric object (metric_*()) or a "
+        f"{', '.join(repr(a) for a in ALIASES)}, a metric object (metric_*()) or a "
         f"function f(y_true, y_pred)."
     )
 
@@ -769,7 +769,7 @@ class RootMeanSquaredError(Mean):
     def update_state(self, y_true, y_pred, sample_weight=None):
         yt = _numeric(y_true, "y_true").astype(np.float64)
         yp = _numeric(y_pred, "y_pred").astype(np.float64)
-        yt, yp = losses_mod._squeeze_or_expand(yt, yp)
+        yt, yp = losses_mod.squeeze_or_expand(yt, yp)
         sq = np.square(yt - yp)
         if sample_weight is None:
             self.total += float(np.sum(sq, dtype=np.float64))
@@ -824,7 +824,7 @@ class _PrecisionRecall(Metric):
     def update_state(self, y_true, y_pred, sample_weight=None):
         yp = _numeric(y_pred, "y_pred").astype(np.float64)
         yt = _numeric(y_true, "y_true").astype(np.float64)
-        yt, yp = losses_mod._squeeze_or_expand(yt, yp)
+        yt, yp = losses_mod.squeeze_or_expand(yt, yp)
         yt = np.broadcast_to(yt, yp.shape)
         if self.top_k is not None:
             kth = -np.sort(-yp, axis=-1)[..., self.top_k - 1:self.top_k]
@@ -940,10 +940,10 @@ class AUC(Metric):
     def update_state(self, y_true, y_pred, sample_weight=None):
         yp = _numeric(y_pred, "y_pred").astype(np.float64)
         yt = _numeric(y_true, "y_true").astype(np.float64)
-        yt, yp = losses_mod._squeeze_or_expand(yt, yp)
+        yt, yp = losses_mod.squeeze_or_expand(yt, yp)
         yt = np.broadcast_to(yt, yp.shape)
         if self.from_logits:
-            yp = losses_mod._sigmoid(yp)
+            yp = losses_mod.sigmoid(yp)
         w = np.broadcast_to(_weights(sample_weight, len(yp)).reshape((-1,) + (1,) * (yp.ndim - 1)), yp.shape)
         if self.multi_label:
             if yp.ndim != 2:
@@ -1213,7 +1213,7 @@ class R2Score(Metric):
     def update_state(self, y_true, y_pred, sample_weight=None):
         yt = _numeric(y_true, "y_true").astype(np.float64)
         yp = _numeric(y_pred, "y_pred").astype(np.float64)
-        yt, yp = losses_mod._squeeze_or_expand(yt, yp)
+        yt, yp = losses_mod.squeeze_or_expand(yt, yp)
         if yt.ndim == 1:
             yt, yp = yt[:, None], yp[:, None]
         w = np.ones(1) if sample_weight is None else np.asarray(sample_weight, np.float64)
@@ -1363,11 +1363,11 @@ metric_fbeta_score.__doc__ = ("F-beta score, `(1 + beta^2) * precision * recall 
                               + "    beta : float\n        > 0: the weight of recall relative to precision.\n"
                               + _F_THRESHOLD + "    name : str\n        Name of the metric.\n")
 
-_ALIASES.update({
+ALIASES.update({
     "top_k_categorical_accuracy": metric_top_k_categorical_accuracy,
     "sparse_top_k_categorical_accuracy": metric_sparse_top_k_categorical_accuracy,
     "root_mean_squared_error": metric_root_mean_squared_error,
     "auc": metric_auc, "precision": metric_precision, "recall": metric_recall, "r2_score": metric_r2_score,
 })
-_CONSTRUCTORS = tuple(set(_ALIASES.values())) + (metric_accuracy, metric_mean, metric_f1_score, metric_fbeta_score,
+_CONSTRUCTORS = tuple(set(ALIASES.values())) + (metric_accuracy, metric_mean, metric_f1_score, metric_fbeta_score,
                                                  metric_binary_iou)
