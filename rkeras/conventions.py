@@ -1,8 +1,20 @@
-"""R -> Python argument converters (one home): axes, shapes, integers, logicals, kwargs.
+"""R -> Python argument converters and argument checks (one home for every module).
 
 R users write 1-based axes that count the batch dimension (`axis = 2` is the channels of a
 channels-first batch); negative axes count from the end. These helpers turn such values into
 0-based numpy axes and raise clear errors for anything else.
+
+Each check names the argument, the value received and what is accepted, and raises before the caller
+has changed any state: a TypeError for a value of the wrong kind (a string, a logical where a number is
+wanted), a ValueError for a value of the right kind out of its range (and for a missing value or an
+unknown choice).
+
+- axes and shapes: `validate_r_axis`, `resolve_axes`, `normalize_shape`, `as_noise_shape`;
+- integers and logicals: `is_int`, `as_integer`, `as_bool`, `as_seed`;
+- real numbers: `is_number`, `as_real` (finite), `check_real` (not NaN), `check_range` (bounds),
+  `check_float` (any predicate, with the accepted values in words);
+- choices and presence: `check_choice`, `require`;
+- the `...` of a function: `check_kwargs` (unknown keyword arguments).
 """
 
 import math
