@@ -39,12 +39,15 @@ gather + product of the forward pass, in-place channels-first costs 0.039 / 0.39
 (8x8x1, 6x6x32, 28x28x1, 26x26x32 with batch 32, 13x13x32 with batch 128).
 """
 
+import numba
 import numpy as np
 
 from ... import conventions
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
+from ...kernels import blas
 from ...kernels import conv as kernels
+from ...kernels import conv_tiled as tiled
 from ...kernels.reductions import column_sums
 from ..kernel_and_bias import KernelAndBias
 from .conv_utils import (
@@ -55,7 +58,7 @@ from .conv_utils import (
     window_geometry,
 )
 
-_PATHS = ("auto", "im2col", "direct")
+_PATHS = ("auto", "tiled", "im2col", "direct")
 
 
 class BaseConv(KernelAndBias, Layer):
@@ -172,6 +175,8 @@ class BaseConv(KernelAndBias, Layer):
         path = self.conv_path
         if path not in _PATHS:
             raise ValueError(f"`conv_path` must be one of {', '.join(map(repr, _PATHS))}; received {path!r}.")
+        if path in ("auto", "tiled"):
+            return "tiled" if blas.available() else "im2col"
         return "direct" if path == "direct" and self.groups == 1 else "im2col"
 
     def _patch_matrices(self, cols):
@@ -202,6 +207,9 @@ class BaseConv(KernelAndBias, Layer):
         oh, ow, sh, sw, dh, dw, pt, pl = geo = self._geometry(x4.shape)
         n, f = x4.shape[0], self.filters
         path = self._choose_path()
+        if path == "tiled":
+            z = self._tiled_forward(x4, k4, geo, work)
+            return self._finish_forward(z, (path, x4), x4.shape, geo, out_shape, x)
         if path == "direct":
             z4 = np.empty((n, oh, ow, f), dtype=work)
             z4[...] = self.bias.value if self.use_bias else 0
@@ -224,12 +232,58 @@ class BaseConv(KernelAndBias, Layer):
             z4 = z2.reshape(n, oh, ow, f)
             saved = a
         z = np.ascontiguousarray(z4.transpose(0, 3, 1, 2)) if cf else z4
+        return self._finish_forward(z, (path, saved), x4.shape, geo, out_shape, x)
+
+    def _finish_forward(self, z, saved, x4_shape, geo, out_shape, x):
+        """The activation, and what the backward pass needs."""
         z = z.reshape(out_shape)
         act = self.activation
         y = act.forward(z)
-        cache = (path, saved, x4.shape, geo, z if act.needs_input else None, y if act.needs_output else None,
-                 out_shape, x.shape, x.dtype, work)
+        path, saved = saved
+        cache = (path, saved, x4_shape, geo, z if act.needs_input else None, y if act.needs_output else None,
+                 out_shape, x.shape, x.dtype, z.dtype)
         return y.astype(x.dtype, copy=False), cache
+
+    def _tiled_forward(self, x4, k4, geo, work):
+        """conv + bias by the tiled kernels, the output in the layer's data format (4-D)."""
+        oh, ow, sh, sw, dh, dw, pt, pl = geo
+        cf = self.data_format == "channels_first"
+        kh, kw, cg, f = k4.shape
+        n = x4.shape[0]
+        z4 = np.empty((n, f, oh, ow) if cf else (n, oh, ow, f), dtype=work)
+        bias = self.bias.value.astype(work, copy=False) if self.use_bias else np.zeros(1, work)
+        tiled.forward(x4, cf, tiled.kernel_matrices(k4, self.groups), sh, sw, dh, dw, pt, pl, kh, kw, bias,
+                      self.use_bias, z4, cf, tiled.tile_rows(oh, ow, kh * kw * cg), numba.get_num_threads())
+        return z4
+
+    def _tiled_backward(self, x4, gz4, k4, geo, work, grads):
+        """The input gradient (returned, 4-D in the input's layout); kernel and bias gradients into `grads`."""
+        oh, ow, sh, sw, dh, dw, pt, pl = geo
+        cf = self.data_format == "channels_first"
+        kh, kw, cg, f = k4.shape
+        groups, threads = self.groups, numba.get_num_threads()
+        want_kernel = self.kernel.trainable
+        want_bias = self.use_bias and self.bias.trainable
+        if want_kernel or want_bias:
+            dkmat = np.empty((groups, kh * kw * cg, f // groups), dtype=work)
+            dbias = np.empty(f, dtype=np.float64)
+            tiled.grad_kernel(x4, cf, gz4, cf, sh, sw, dh, dw, pt, pl, kh, kw, dkmat, want_kernel, dbias, want_bias,
+                              tiled.tile_rows(oh, ow, kh * kw * cg), threads)
+            if want_kernel:
+                dk = tiled.kernel_from_matrices(dkmat, kh, kw)
+                grads[self.kernel] = dk.reshape(self.kernel.shape).astype(self.kernel.dtype, copy=False)
+            if want_bias:
+                grads[self.bias] = dbias.astype(self.bias.dtype)
+        dx4 = np.empty(x4.shape, dtype=work)
+        h, w = (x4.shape[2], x4.shape[3]) if cf else (x4.shape[1], x4.shape[2])
+        if sh == 1 and sw == 1:  # the input gradient is the forward convolution of gz with the flipped kernel
+            tiled.forward(gz4, cf, tiled.flipped_kernel_matrices(k4, groups), 1, 1, dh, dw, (kh - 1) * dh - pt,
+                          (kw - 1) * dw - pl, kh, kw, np.zeros(1, work), False, dx4, cf,
+                          tiled.tile_rows(h, w, kh * kw * (f // groups)), threads)
+        else:
+            tiled.grad_input_strided(gz4, cf, tiled.kernel_matrices(k4, groups), sh, sw, dh, dw, pt, pl, kh, kw,
+                                     dx4, cf, tiled.tile_rows(oh, ow, kh * kw * cg), threads)
+        return dx4
 
     def backward(self, cache, grad_outputs):
         path, saved, x4_shape, geo, z, y, out_shape, in_shape, in_dtype, work = cache
@@ -238,6 +292,11 @@ class BaseConv(KernelAndBias, Layer):
         n, f = x4_shape[0], self.filters
         g = np.asarray(grad_outputs).astype(work, copy=False)
         gz = self.activation.backward(z, y, g.reshape(out_shape))
+        if path == "tiled":
+            gz4 = np.ascontiguousarray(gz, dtype=work).reshape((n, f, oh, ow) if cf else (n, oh, ow, f))
+            grads = {}
+            dx4 = self._tiled_backward(saved, gz4, self._kernel_4d(work), geo, work, grads)
+            return dx4.reshape(in_shape).astype(in_dtype, copy=False), grads
         if cf:
             gz4 = np.ascontiguousarray(gz.reshape(n, f, oh, ow).transpose(0, 2, 3, 1))
         else:
