@@ -37,11 +37,14 @@ _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 
 #: Values of a tile's patch buffer: 16 Ki float32 = 64 KiB, about an L1 and a bit (see benchmarks/NOTES.md)
 TILE_VALUES = 16384
+#: ... of the kernel gradient's tiles: there each product's inner dimension is the tile's length, and each
+#: product (KH*KW*Cg x Fg) is added to a float64 sum, so long tiles pay (see benchmarks/NOTES.md)
+KERNEL_GRAD_TILE_VALUES = 65536
 
 
-def tile_rows(out_rows: int, out_cols: int, patch_length: int) -> int:
-    """Output rows per tile: as many as fit `TILE_VALUES` patch values, at least one."""
-    return max(1, min(out_rows, TILE_VALUES // max(1, out_cols * patch_length)))
+def tile_rows(out_rows: int, out_cols: int, patch_length: int, values: int = 0) -> int:
+    """Output rows per tile: as many as fit `values` (default `TILE_VALUES`) patch values, at least one."""
+    return max(1, min(out_rows, (values or TILE_VALUES) // max(1, out_cols * patch_length)))
 
 
 def kernel_matrices(kernel4, groups):

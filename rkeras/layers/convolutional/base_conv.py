@@ -268,7 +268,7 @@ class BaseConv(KernelAndBias, Layer):
             dkmat = np.empty((groups, kh * kw * cg, f // groups), dtype=work)
             dbias = np.empty(f, dtype=np.float64)
             tiled.grad_kernel(x4, cf, gz4, cf, sh, sw, dh, dw, pt, pl, kh, kw, dkmat, want_kernel, dbias, want_bias,
-                              tiled.tile_rows(oh, ow, kh * kw * cg), threads)
+                              tiled.tile_rows(oh, ow, kh * kw * cg, tiled.KERNEL_GRAD_TILE_VALUES), threads)
             if want_kernel:
                 dk = tiled.kernel_from_matrices(dkmat, kh, kw)
                 grads[self.kernel] = dk.reshape(self.kernel.shape).astype(self.kernel.dtype, copy=False)
