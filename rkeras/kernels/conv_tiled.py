@@ -180,8 +180,9 @@ def forward(x, x_cf, kmat, sh, sw, dh, dw, pt, pl, kh, kw, bias, use_bias, out, 
                 if out_cf:
                     for f in range(f_):
                         b = bias[f]
-                        for p in range(oh0 * ow_, oh1 * ow_):
-                            out[n, f, p // ow_, p % ow_] += b
+                        for oh in range(oh0, oh1):
+                            for ow in range(ow_):
+                                out[n, f, oh, ow] += b
                 else:
                     for oh in range(oh0, oh1):
                         for ow in range(ow_):
@@ -243,8 +244,9 @@ def grad_kernel(x, x_cf, dy, dy_cf, sh, sw, dh, dw, pt, pl, kh, kw, dkmat, want_
                 if dy_cf:
                     for f in range(f_):
                         s = 0.0
-                        for p in range(oh0 * ow_, oh1 * ow_):
-                            s += dy[n, f, p // ow_, p % ow_]
+                        for oh in range(oh0, oh1):
+                            for ow in range(ow_):
+                                s += dy[n, f, oh, ow]
                         db_parts[t, f] += s
                 else:
                     for oh in range(oh0, oh1):

@@ -4,39 +4,20 @@ The kernel has Keras' shape `(*kernel_size, input_channels // groups, filters)`.
 runs as a 2-D one of height 1, so both layers share the kernels of `rkeras.kernels.conv`, which read
 channels-last and channels-first inputs in place.
 
-Two paths compute the same convolution (`conv_path`, a class attribute: "auto", "im2col", "direct"):
+Three paths compute the same convolution (`conv_path`, a class attribute: "auto", "tiled", "im2col",
+"direct"); "auto" takes "tiled" when numpy's OpenBLAS can be called from numba (`kernels/blas.py`), else
+"im2col":
 
-- im2col + BLAS (what "auto" takes): the patches are gathered into a (N*OH*OW, KH*KW*C) matrix by
-  a serial numba kernel, and one matrix product with the kernel viewed as (KH*KW*C, F) gives the
-  output (numpy `@`, multithreaded OpenBLAS); backward is two more products and a serial scatter of
-  the patch gradients (col2im). Grouped convolutions do one product per group.
-- direct: numba loops over the taps, vectorized over the filters, parallel over the batch; no patch
-  matrix, no BLAS (groups == 1 only).
+- tiled (implicit GEMM, `kernels/conv_tiled.py`): numba threads each gather a few output rows' patches into
+  a cache-sized buffer and multiply it with the kernel matrix by single-threaded BLAS, straight into the
+  output in the layer's layout; the kernel gradient gathers the patches again, tile by tile; the input
+  gradient of a stride-1 convolution is a forward pass with the flipped kernel, of a strided one a
+  per-sample scatter in cache. No batch-sized patch matrix, no channels-first transposes of whole batches.
+- im2col + BLAS: the patches of the whole batch as one (N*OH*OW, KH*KW*C) matrix, one multithreaded
+  product; backward two more products and a serial col2im scatter. Kept where BLAS is out of numba's reach.
+- direct: numba loops over the taps, no BLAS (groups == 1 only).
 
-Measured on the project's machine (2 cores, numba `omp` threading layer, float32, batch of 32,
-best-of-rounds median ms per call, forward / backward (input, kernel and bias gradients);
-channels-last, channels-first in brackets):
-
-| layer | im2col + BLAS | direct |
-|---|---|---|
-| 8x8x1 -> conv 3x3, 32 filters, valid   | 0.041 / 0.062 (0.049 / 0.069) | 0.023 / 0.068 (0.034 / 0.075) |
-| 6x6x32 -> conv 3x3, 64 filters, valid  | 0.11-0.30 / 0.19-0.38 (0.14 / 0.22) | 0.29 / 0.68 (0.38 / 0.67) |
-| 8x8x32 -> conv 3x3, 64 filters, same   | 0.41 / 0.73 (0.44 / 0.76) | 1.13 / 2.40 (1.13 / 2.25) |
-| 26x26x32 -> conv 3x3, 64 filters, valid | 5.3 / 8.5 (6.6 / 9.8) | 12.8 / 25.3 (13.8 / 24.5) |
-
-The direct loops only win the forward pass of a first layer (1-3 input channels, where the
-products are too thin for BLAS), by microseconds; BLAS wins everything else by 2-3x. And the
-direct kernels, like any numba parallel region, leave OpenMP threads spinning for milliseconds,
-which makes the next multithreaded BLAS call wait 4-8 ms for a core (with a parallel im2col the
-6x6x32 layer measured 8.0 ms per call). So "auto" always takes im2col + BLAS, whose numba parts
-are serial. A digits CNN (conv 3x3x32, conv 3x3x64, 2x2 max pooling, dense softmax) trains in
-0.7-0.8 ms per batch of 32 that way (1.6 ms with the direct path).
-
-Channels-first inputs are read in place (each sample transposed into a cache-resident buffer by
-the gather); only the output (forward) and its gradient (backward) are transposed. Measured on the
-gather + product of the forward pass, in-place channels-first costs 0.039 / 0.39 / 2.7 / 5.4 /
-4.8 ms where transposing the input to channels-last first costs 0.040 / 0.44 / 2.7 / 5.9 / 5.0 ms
-(8x8x1, 6x6x32, 28x28x1, 26x26x32 with batch 32, 13x13x32 with batch 128).
+The measurements behind the choice are in benchmarks/NOTES.md ("Convolution paths").
 """
 
 import numba
