@@ -11,25 +11,24 @@ Max pooling stores, per output, the flat index `h * W + w` of the first maximal 
 the gradient there (overlapping windows add up). NaN propagates: a NaN in a window is its max.
 Outputs are allocated by the caller; compiled once per dtype, geometry and flags are arguments.
 
-The kernels are serial on purpose. Pooling is cheap (a (32, 24, 24, 64) batch: 0.17 ms forward
-serial, 0.085 ms on 2 threads), while a numba parallel region leaves its OpenMP threads spinning
-for milliseconds afterwards, and a multithreaded BLAS call in that window (the next convolution or
-dense layer) waits 4-8 ms for a core (measured; see `rkeras.kernels.conv`).
+The kernels are parallel over samples (or sample rows): with the convolutions on numba threads too
+(`conv_tiled.py`) and OpenMP's spinning cut short (`GOMP_SPINCOUNT`, `rkeras.kernels`), nothing else
+waits for the second core.
 """
 
 import math
 
-from numba import njit
+from numba import njit, prange
 
 __all__ = ["avg_pool_backward", "avg_pool_forward", "max_pool_backward", "max_pool_forward"]
 
 
-@njit(cache=True)
+@njit(parallel=True, cache=True)
 def max_pool_forward(x, channels_first, ph, pw, sh, sw, pt, pl, out, argmax):
     if channels_first:
         n_, c_, h_, w_ = x.shape
         oh_, ow_ = out.shape[2], out.shape[3]
-        for r in range(n_ * c_):
+        for r in prange(n_ * c_):
             n = r // c_
             c = r - n * c_
             for oh in range(oh_):
@@ -53,7 +52,7 @@ def max_pool_forward(x, channels_first, ph, pw, sh, sw, pt, pl, out, argmax):
     else:
         n_, h_, w_, c_ = x.shape
         oh_, ow_ = out.shape[1], out.shape[2]
-        for r in range(n_ * oh_):
+        for r in prange(n_ * oh_):
             n = r // oh_
             oh = r - n * oh_
             for ow in range(ow_):
@@ -81,7 +80,7 @@ def max_pool_forward(x, channels_first, ph, pw, sh, sw, pt, pl, out, argmax):
                                     argmax[n, oh, ow, c] = where
 
 
-@njit(cache=True)
+@njit(parallel=True, cache=True)
 def max_pool_backward(grad, argmax, channels_first, dx):
     """dx[argmax position] += grad, for every output (dx has the input's shape and layout)."""
     n_ = dx.shape[0]
@@ -91,7 +90,7 @@ def max_pool_backward(grad, argmax, channels_first, dx):
     else:
         c_, w_ = dx.shape[3], dx.shape[2]
         oh_, ow_ = grad.shape[1], grad.shape[2]
-    for n in range(n_):
+    for n in prange(n_):
         dx[n] = 0
         for oh in range(oh_):
             for ow in range(ow_):
@@ -104,7 +103,7 @@ def max_pool_backward(grad, argmax, channels_first, dx):
                         dx[n, k // w_, k % w_, c] += grad[n, oh, ow, c]
 
 
-@njit(cache=True)
+@njit(parallel=True, cache=True)
 def avg_pool_forward(x, channels_first, ph, pw, sh, sw, pt, pl, out):
     if channels_first:
         n_, c_, h_, w_ = x.shape
@@ -112,7 +111,7 @@ def avg_pool_forward(x, channels_first, ph, pw, sh, sw, pt, pl, out):
     else:
         n_, h_, w_, c_ = x.shape
         oh_, ow_ = out.shape[1], out.shape[2]
-    for r in range(n_ * oh_):
+    for r in prange(n_ * oh_):
         n = r // oh_
         oh = r - n * oh_
         h0, h1 = max(oh * sh - pt, 0), min(oh * sh - pt + ph, h_)
@@ -137,7 +136,7 @@ def avg_pool_forward(x, channels_first, ph, pw, sh, sw, pt, pl, out):
                     out[n, oh, ow, c] *= inv
 
 
-@njit(cache=True)
+@njit(parallel=True, cache=True)
 def avg_pool_backward(grad, channels_first, ph, pw, sh, sw, pt, pl, dx):
     """Each output's gradient, divided by its number of valid cells, added to those cells."""
     if channels_first:
@@ -146,7 +145,7 @@ def avg_pool_backward(grad, channels_first, ph, pw, sh, sw, pt, pl, dx):
     else:
         n_, h_, w_, c_ = dx.shape
         oh_, ow_ = grad.shape[1], grad.shape[2]
-    for n in range(n_):
+    for n in prange(n_):
         dx[n] = 0
         for oh in range(oh_):
             h0, h1 = max(oh * sh - pt, 0), min(oh * sh - pt + ph, h_)

@@ -1,5 +1,5 @@
 """Conv1D / Conv2D: against an independent float64 loop twin, finite differences, both data formats,
-both computation paths (im2col + BLAS, direct loops), kernels against their numpy twins, errors."""
+the three computation paths (tiled implicit GEMM, im2col + BLAS, direct loops), kernels against their numpy twins, errors."""
 
 import numpy as np
 import pytest
@@ -77,7 +77,7 @@ CASES_2D = [
 ]
 
 
-@pytest.mark.parametrize("path", ["im2col", "direct"])
+@pytest.mark.parametrize("path", ["tiled", "im2col", "direct"])
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 @pytest.mark.parametrize("spatial,ksize,strides,dilation,padding", CASES_2D)
 def test_conv2d_forward_matches_twin(spatial, ksize, strides, dilation, padding, data_format, path):
@@ -97,7 +97,7 @@ def test_conv2d_forward_matches_twin(spatial, ksize, strides, dilation, padding,
         np.testing.assert_allclose(y, ref, rtol=tol, atol=tol * 10)
 
 
-@pytest.mark.parametrize("path", ["im2col", "direct"])
+@pytest.mark.parametrize("path", ["tiled", "im2col", "direct"])
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 @pytest.mark.parametrize("spatial,ksize,strides,dilation,padding", [CASES_2D[i] for i in (0, 2, 4, 5)])
 def test_conv2d_gradients_by_finite_differences(spatial, ksize, strides, dilation, padding, data_format, path):
@@ -125,16 +125,17 @@ def test_both_paths_agree_on_a_larger_batch(data_format):
     shape = (4, 9, 8, 5) if data_format == "channels_last" else (4, 5, 9, 8)
     x = rng.normal(size=shape).astype("float32")
     layers = [_layer(Conv2D, path, filters=6, kernel_size=3, padding="same", strides=2, data_format=data_format)
-              for path in ("im2col", "direct")]
+              for path in ("tiled", "im2col", "direct")]
     for layer in layers:
         layer.build(shape)
         layer.set_weights(layers[0].get_weights())
     up = rng.normal(size=layers[0].compute_output_shape(shape)).astype("float32")
-    (y0, dx0, g0), (y1, dx1, g1) = [vjp(layer, x, up) for layer in layers]
-    np.testing.assert_allclose(y0, y1, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(dx0, dx1, rtol=1e-5, atol=1e-5)
-    for w0, w1 in zip(layers[0].trainable_weights, layers[1].trainable_weights):
-        np.testing.assert_allclose(g0[w0.path], g1[w1.path], rtol=1e-4, atol=1e-4)
+    (y0, dx0, g0), *others = [vjp(layer, x, up) for layer in layers]
+    for other, (y1, dx1, g1) in zip(layers[1:], others):
+        np.testing.assert_allclose(y0, y1, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(dx0, dx1, rtol=1e-5, atol=1e-5)
+        for w0, w1 in zip(layers[0].trainable_weights, other.trainable_weights):
+            np.testing.assert_allclose(g0[w0.path], g1[w1.path], rtol=1e-4, atol=1e-4)
 
 
 def test_channels_first_is_the_transposed_channels_last():
@@ -148,7 +149,7 @@ def test_channels_first_is_the_transposed_channels_last():
     np.testing.assert_allclose(cf(np.moveaxis(x, -1, 1)), np.moveaxis(y_cl, -1, 1), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("path", ["im2col", "direct"])
+@pytest.mark.parametrize("path", ["tiled", "im2col", "direct"])
 def test_conv2d_harness(path):
     run_layer_test(lambda **kw: _layer(Conv2D, path, **kw), (2, 5, 4, 3),
                    init_kwargs={"filters": 2, "kernel_size": (3, 2), "padding": "same", "activation": "relu"},
@@ -253,7 +254,7 @@ def test_kernels_match_numpy_twins(channels_first, geometry):
 def test_nan_propagates_through_both_paths():
     x = np.ones((1, 4, 4, 1), dtype="float32")
     x[0, 0, 0, 0] = np.nan
-    for path in ("im2col", "direct"):
+    for path in ("tiled", "im2col", "direct"):
         y = _layer(Conv2D, path, filters=1, kernel_size=2)(x)
         assert np.isnan(y[0, 0, 0, 0]) and np.isfinite(y[0, 1:, 1:]).all()
 
@@ -285,7 +286,7 @@ def test_config_round_trip_keeps_every_argument():
 def test_float16_is_computed_in_float32():
     rng = np.random.default_rng(8)
     x = rng.normal(size=(2, 5, 5, 2)).astype(np.float16)
-    for path in ("im2col", "direct"):
+    for path in ("tiled", "im2col", "direct"):
         layer = _layer(Conv2D, path, filters=2, kernel_size=3)
         y = layer(x)
         assert y.dtype == np.float16

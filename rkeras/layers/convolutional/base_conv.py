@@ -4,47 +4,31 @@ The kernel has Keras' shape `(*kernel_size, input_channels // groups, filters)`.
 runs as a 2-D one of height 1, so both layers share the kernels of `rkeras.kernels.conv`, which read
 channels-last and channels-first inputs in place.
 
-Two paths compute the same convolution (`conv_path`, a class attribute: "auto", "im2col", "direct"):
+Three paths compute the same convolution (`conv_path`, a class attribute: "auto", "tiled", "im2col",
+"direct"); "auto" takes "tiled" when numpy's OpenBLAS can be called from numba (`kernels/blas.py`), else
+"im2col":
 
-- im2col + BLAS (what "auto" takes): the patches are gathered into a (N*OH*OW, KH*KW*C) matrix by
-  a serial numba kernel, and one matrix product with the kernel viewed as (KH*KW*C, F) gives the
-  output (numpy `@`, multithreaded OpenBLAS); backward is two more products and a serial scatter of
-  the patch gradients (col2im). Grouped convolutions do one product per group.
-- direct: numba loops over the taps, vectorized over the filters, parallel over the batch; no patch
-  matrix, no BLAS (groups == 1 only).
+- tiled (implicit GEMM, `kernels/conv_tiled.py`): numba threads each gather a few output rows' patches into
+  a cache-sized buffer and multiply it with the kernel matrix by single-threaded BLAS, straight into the
+  output in the layer's layout; the kernel gradient gathers the patches again, tile by tile; the input
+  gradient of a stride-1 convolution is a forward pass with the flipped kernel, of a strided one a
+  per-sample scatter in cache. No batch-sized patch matrix, no channels-first transposes of whole batches.
+- im2col + BLAS: the patches of the whole batch as one (N*OH*OW, KH*KW*C) matrix, one multithreaded
+  product; backward two more products and a serial col2im scatter. Kept where BLAS is out of numba's reach.
+- direct: numba loops over the taps, no BLAS (groups == 1 only).
 
-Measured on the project's machine (2 cores, numba `omp` threading layer, float32, batch of 32,
-best-of-rounds median ms per call, forward / backward (input, kernel and bias gradients);
-channels-last, channels-first in brackets):
-
-| layer | im2col + BLAS | direct |
-|---|---|---|
-| 8x8x1 -> conv 3x3, 32 filters, valid   | 0.041 / 0.062 (0.049 / 0.069) | 0.023 / 0.068 (0.034 / 0.075) |
-| 6x6x32 -> conv 3x3, 64 filters, valid  | 0.11-0.30 / 0.19-0.38 (0.14 / 0.22) | 0.29 / 0.68 (0.38 / 0.67) |
-| 8x8x32 -> conv 3x3, 64 filters, same   | 0.41 / 0.73 (0.44 / 0.76) | 1.13 / 2.40 (1.13 / 2.25) |
-| 26x26x32 -> conv 3x3, 64 filters, valid | 5.3 / 8.5 (6.6 / 9.8) | 12.8 / 25.3 (13.8 / 24.5) |
-
-The direct loops only win the forward pass of a first layer (1-3 input channels, where the
-products are too thin for BLAS), by microseconds; BLAS wins everything else by 2-3x. And the
-direct kernels, like any numba parallel region, leave OpenMP threads spinning for milliseconds,
-which makes the next multithreaded BLAS call wait 4-8 ms for a core (with a parallel im2col the
-6x6x32 layer measured 8.0 ms per call). So "auto" always takes im2col + BLAS, whose numba parts
-are serial. A digits CNN (conv 3x3x32, conv 3x3x64, 2x2 max pooling, dense softmax) trains in
-0.7-0.8 ms per batch of 32 that way (1.6 ms with the direct path).
-
-Channels-first inputs are read in place (each sample transposed into a cache-resident buffer by
-the gather); only the output (forward) and its gradient (backward) are transposed. Measured on the
-gather + product of the forward pass, in-place channels-first costs 0.039 / 0.39 / 2.7 / 5.4 /
-4.8 ms where transposing the input to channels-last first costs 0.040 / 0.44 / 2.7 / 5.9 / 5.0 ms
-(8x8x1, 6x6x32, 28x28x1, 26x26x32 with batch 32, 13x13x32 with batch 128).
+The measurements behind the choice are in benchmarks/NOTES.md ("Convolution paths").
 """
 
+import numba
 import numpy as np
 
 from ... import conventions
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
+from ...kernels import blas
 from ...kernels import conv as kernels
+from ...kernels import conv_tiled as tiled
 from ...kernels.reductions import column_sums
 from ..kernel_and_bias import KernelAndBias
 from .conv_utils import (
@@ -55,7 +39,7 @@ from .conv_utils import (
     window_geometry,
 )
 
-_PATHS = ("auto", "im2col", "direct")
+_PATHS = ("auto", "tiled", "im2col", "direct")
 
 
 class BaseConv(KernelAndBias, Layer):
@@ -172,6 +156,8 @@ class BaseConv(KernelAndBias, Layer):
         path = self.conv_path
         if path not in _PATHS:
             raise ValueError(f"`conv_path` must be one of {', '.join(map(repr, _PATHS))}; received {path!r}.")
+        if path in ("auto", "tiled"):
+            return "tiled" if blas.available() else "im2col"
         return "direct" if path == "direct" and self.groups == 1 else "im2col"
 
     def _patch_matrices(self, cols):
@@ -202,6 +188,9 @@ class BaseConv(KernelAndBias, Layer):
         oh, ow, sh, sw, dh, dw, pt, pl = geo = self._geometry(x4.shape)
         n, f = x4.shape[0], self.filters
         path = self._choose_path()
+        if path == "tiled":
+            z = self._tiled_forward(x4, k4, geo, work)
+            return self._finish_forward(z, (path, x4), x4.shape, geo, out_shape, x)
         if path == "direct":
             z4 = np.empty((n, oh, ow, f), dtype=work)
             z4[...] = self.bias.value if self.use_bias else 0
@@ -224,12 +213,58 @@ class BaseConv(KernelAndBias, Layer):
             z4 = z2.reshape(n, oh, ow, f)
             saved = a
         z = np.ascontiguousarray(z4.transpose(0, 3, 1, 2)) if cf else z4
+        return self._finish_forward(z, (path, saved), x4.shape, geo, out_shape, x)
+
+    def _finish_forward(self, z, saved, x4_shape, geo, out_shape, x):
+        """The activation, and what the backward pass needs."""
         z = z.reshape(out_shape)
         act = self.activation
         y = act.forward(z)
-        cache = (path, saved, x4.shape, geo, z if act.needs_input else None, y if act.needs_output else None,
-                 out_shape, x.shape, x.dtype, work)
+        path, saved = saved
+        cache = (path, saved, x4_shape, geo, z if act.needs_input else None, y if act.needs_output else None,
+                 out_shape, x.shape, x.dtype, z.dtype)
         return y.astype(x.dtype, copy=False), cache
+
+    def _tiled_forward(self, x4, k4, geo, work):
+        """conv + bias by the tiled kernels, the output in the layer's data format (4-D)."""
+        oh, ow, sh, sw, dh, dw, pt, pl = geo
+        cf = self.data_format == "channels_first"
+        kh, kw, cg, f = k4.shape
+        n = x4.shape[0]
+        z4 = np.empty((n, f, oh, ow) if cf else (n, oh, ow, f), dtype=work)
+        bias = self.bias.value.astype(work, copy=False) if self.use_bias else np.zeros(1, work)
+        tiled.forward(x4, cf, tiled.kernel_matrices(k4, self.groups), sh, sw, dh, dw, pt, pl, kh, kw, bias,
+                      self.use_bias, z4, cf, tiled.tile_rows(oh, ow, kh * kw * cg), numba.get_num_threads())
+        return z4
+
+    def _tiled_backward(self, x4, gz4, k4, geo, work, grads):
+        """The input gradient (returned, 4-D in the input's layout); kernel and bias gradients into `grads`."""
+        oh, ow, sh, sw, dh, dw, pt, pl = geo
+        cf = self.data_format == "channels_first"
+        kh, kw, cg, f = k4.shape
+        groups, threads = self.groups, numba.get_num_threads()
+        want_kernel = self.kernel.trainable
+        want_bias = self.use_bias and self.bias.trainable
+        if want_kernel or want_bias:
+            dkmat = np.empty((groups, kh * kw * cg, f // groups), dtype=work)
+            dbias = np.empty(f, dtype=np.float64)
+            tiled.grad_kernel(x4, cf, gz4, cf, sh, sw, dh, dw, pt, pl, kh, kw, dkmat, want_kernel, dbias, want_bias,
+                              tiled.tile_rows(oh, ow, kh * kw * cg, tiled.KERNEL_GRAD_TILE_VALUES), threads)
+            if want_kernel:
+                dk = tiled.kernel_from_matrices(dkmat, kh, kw)
+                grads[self.kernel] = dk.reshape(self.kernel.shape).astype(self.kernel.dtype, copy=False)
+            if want_bias:
+                grads[self.bias] = dbias.astype(self.bias.dtype)
+        dx4 = np.empty(x4.shape, dtype=work)
+        h, w = (x4.shape[2], x4.shape[3]) if cf else (x4.shape[1], x4.shape[2])
+        if sh == 1 and sw == 1:  # the input gradient is the forward convolution of gz with the flipped kernel
+            tiled.forward(gz4, cf, tiled.flipped_kernel_matrices(k4, groups), 1, 1, dh, dw, (kh - 1) * dh - pt,
+                          (kw - 1) * dw - pl, kh, kw, np.zeros(1, work), False, dx4, cf,
+                          tiled.tile_rows(h, w, kh * kw * (f // groups)), threads)
+        else:
+            tiled.grad_input_strided(gz4, cf, tiled.kernel_matrices(k4, groups), sh, sw, dh, dw, pt, pl, kh, kw,
+                                     dx4, cf, tiled.tile_rows(oh, ow, kh * kw * cg), threads)
+        return dx4
 
     def backward(self, cache, grad_outputs):
         path, saved, x4_shape, geo, z, y, out_shape, in_shape, in_dtype, work = cache
@@ -238,6 +273,11 @@ class BaseConv(KernelAndBias, Layer):
         n, f = x4_shape[0], self.filters
         g = np.asarray(grad_outputs).astype(work, copy=False)
         gz = self.activation.backward(z, y, g.reshape(out_shape))
+        if path == "tiled":
+            gz4 = np.ascontiguousarray(gz, dtype=work).reshape((n, f, oh, ow) if cf else (n, oh, ow, f))
+            grads = {}
+            dx4 = self._tiled_backward(saved, gz4, self._kernel_4d(work), geo, work, grads)
+            return dx4.reshape(in_shape).astype(in_dtype, copy=False), grads
         if cf:
             gz4 = np.ascontiguousarray(gz.reshape(n, f, oh, ow).transpose(0, 2, 3, 1))
         else:

@@ -24,6 +24,7 @@ import numpy as np
 
 from ...conventions import check_float
 from ...core.config import compute_dtype, config_floatx
+from ...kernels import elementwise
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -147,7 +148,11 @@ class Relu(ActivationFunction):
 
     def forward(self, x):
         if self._plain:
-            return np.maximum(x, 0)
+            if x.size < elementwise.PARALLEL_SIZE or not x.flags.c_contiguous or x.dtype.kind != "f":
+                return np.maximum(x, 0)
+            out = np.empty_like(x)
+            elementwise.relu_forward(x.reshape(-1), out.reshape(-1))
+            return out
         t = x.dtype.type(self.threshold)
         y = x * (x > t) if self.threshold != 0 else np.maximum(x, 0)
         if self.max_value is not None:
@@ -158,7 +163,12 @@ class Relu(ActivationFunction):
 
     def backward(self, x, y, grad):
         if self._plain:
-            return grad * (y > 0)
+            if (y.size < elementwise.PARALLEL_SIZE or y.dtype != grad.dtype or y.shape != grad.shape
+                    or not (y.flags.c_contiguous and grad.flags.c_contiguous) or y.dtype.kind != "f"):
+                return grad * (y > 0)
+            out = np.empty_like(grad)
+            elementwise.relu_backward(y.reshape(-1), grad.reshape(-1), out.reshape(-1))
+            return out
         t = x.dtype.type(self.threshold)
         d = x > t
         if self.max_value is not None:  # the clip to [0, max_value] flattens both ends
