@@ -10,7 +10,6 @@ The activations call them above `PARALLEL_SIZE` values and keep numpy below it (
 start costs microseconds).
 """
 
-import numpy as np
 from numba import njit, prange
 
 __all__ = ["PARALLEL_SIZE", "relu_backward", "relu_forward"]
@@ -29,7 +28,7 @@ def relu_forward(x, out):
         xs, os = x[lo:hi], out[lo:hi]  # local views: the loop vectorizes (indices from 0)
         for i in range(xs.size):
             v = xs[i]
-            os[i] = 0 if v < 0 else v
+            os[i] = 0 if v < 0 else v  # noqa: FURB136 (keeps NaN, whatever max() does with it)
 
 
 @njit(parallel=True, cache=True)

@@ -26,10 +26,9 @@ def _length_and_pad(n, k, s, d, padding):
 
 def _twin(x, k, b, gy, groups, geometry):
     """(y, dk, dx) in float64 channels-last, group by group."""
-    sh, sw, dh, dw, pt, pl = geometry
-    n, h, w, c = x.shape
-    kh, kw, cg, f = k.shape
-    _, oh, ow, _ = gy.shape
+    n = x.shape[0]
+    cg, f = k.shape[2], k.shape[3]
+    oh, ow = gy.shape[1], gy.shape[2]
     fg = f // groups
     y, dk, dx = np.zeros((n, oh, ow, f)), np.zeros(k.shape), np.zeros(x.shape)
     for g in range(groups):
