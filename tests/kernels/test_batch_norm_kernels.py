@@ -485,7 +485,8 @@ def test_property_random_shapes_and_masks(O, C, I, dtype, mask_rate, loc, seed):
     mm, mv = loc + rng.normal(size=C), rng.uniform(0.5, 2.0, C)
     y, _, _ = inference(x, gamma, beta, mm, mv)
     want = ref.batch_norm_ref(x, (1,), gamma, beta, mm, mv, epsilon=EPS, training=False)[0]
-    terms = np.abs(gamma * (x - mm[None, :, None]) / np.sqrt(mv + EPS)[None, :, None]).max() + np.abs(beta).max()
+    terms = np.abs(gamma[None, :, None] * (x - mm[None, :, None]) / np.sqrt(mv + EPS)[None, :, None]).max() \
+        + np.abs(beta).max()
     assert rel_err(y, want, terms) <= TOL[dtype]
 
 
