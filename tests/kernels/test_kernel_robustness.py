@@ -116,6 +116,18 @@ def test_per_shape_memo_of_batch_normalization_is_bounded():
     np.testing.assert_allclose(y, np.arange(8).reshape(2, 4) / np.sqrt(1 + 1e-3), rtol=1e-6)
 
 
+def test_per_shape_memo_of_layer_normalization_is_bounded():
+    """Layer, RMS and unit normalization share batch normalization's bounded memo (before: a dict that grew
+    by one entry per input shape)."""
+    layer = rk.layer_layer_normalization()
+    for n in range(1, 3 * channel_view.MEMO_SHAPES):
+        layer(np.ones((n, 2, 4), np.float32))
+    assert len(layer._views) == channel_view.MEMO_SHAPES
+    x = np.arange(8, dtype=np.float32).reshape(1, 2, 4)  # an evicted shape works as before
+    want = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-3)
+    np.testing.assert_allclose(layer(x), want, rtol=1e-5, atol=1e-6)
+
+
 _CACHE_SCRIPT = """
 import warnings
 import numpy as np
