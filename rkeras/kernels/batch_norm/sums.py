@@ -83,7 +83,7 @@ def sums_wide_rows(g, x, mask, has_mask, moments, C, p0, p1, shift, acc_s, acc_q
     accumulator takes the step's rows at once (masked rows of the moments as exact zeros, by a select);
     otherwise (group = 1: the backward sums of larger chunks) one row per step, as do the last rows. With
     `ahead` (chunks larger than _GROUP_MAX elements: beyond the caches) the steps prefetch their rows
-    _AHEAD_BYTES ahead (see WIDE)."""
+    _AHEAD_BYTES ahead (benchmarks/NOTES.md, WIDE)."""
     zero = np.zeros(1, x.dtype)[0]
     bs = np.zeros(C, x.dtype)
     bq = np.zeros(C, x.dtype)
@@ -195,8 +195,8 @@ def sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q)
         in_block = 0
         ahead = (p1 - p) * C > _GROUP_MAX
         start = p
-        # In cache: four tiles per step (see TILE). The loops repeat sums_wide_rows' four-row steps on
-        # purpose: one shared helper (numba's inline="always") measured 15-25 % slower on 8 MiB batches.
+        # In cache: four tiles per step (benchmarks/NOTES.md, TILE); the loops repeat sums_wide_rows' steps
+        # on purpose (a shared inlined helper was slower).
         if not has_mask and not ahead:
             while start + _GROUP * R <= p1:
                 a = start * C
@@ -280,7 +280,7 @@ def sums_chunk(g, x, mask, has_mask, moments, C, I, p0, p1, shift, out_s, out_q)
                 n += i1 - i0
             for c in range(C):
                 row = (o * C + c) * I
-                if moments and has_mask:  # unmasked rows stream without help (see _AHEAD_BYTES)
+                if moments and has_mask:  # unmasked rows stream without help (NOTES.md, _AHEAD_BYTES)
                     prefetch_ahead(x, row + i0, i1 - i0, _AHEAD_BYTES)
                 s, q = row_sums(g[row + i0:row + i1], x[row + i0:row + i1], shift[c], mr, has_mask,
                                  moments, zero)
