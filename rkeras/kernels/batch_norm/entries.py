@@ -19,11 +19,46 @@ from .sums import gradient_sums, moments
 __all__ = ["backward", "inference", "train"]
 
 _NO_MASK = np.zeros(0, np.bool_)  # the flat mask argument of passes without a mask
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-_F64 = np.dtype(np.float64)
+_F32, _F64, _BOOL = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.bool_)
+_FLOATS = (_F32, _F64)
 
 
 # --------------------------------------------------------------------------------------------- checks
+# Each entry first asks one cheap question (`_*_fits`: shapes, dtypes, contiguity, as one expression,
+# ~0.5 us); only when the answer is no do the detailed checks run, to name the argument that is wrong.
+def _forward_fits(x, mask, gamma, beta, moving_mean, moving_variance, out, mean, invstd):
+    try:
+        xs = x.shape
+        vec, dt, xd = (xs[1],), moving_mean.dtype, x.dtype
+        return ((xd is _F32 or xd is _F64) and (dt is _F32 or dt is _F64) and len(xs) == 3
+                and x.flags.c_contiguous and out.flags.c_contiguous
+                and (out.shape, out.dtype, moving_mean.shape, moving_variance.shape, moving_variance.dtype,
+                     mean.shape, mean.dtype, invstd.shape, invstd.dtype)
+                == (xs, xd, vec, vec, dt, vec, _F64, vec, _F64)
+                and (gamma is None or (gamma.shape == vec and gamma.dtype is dt))
+                and (beta is None or (beta.shape == vec and beta.dtype is dt))
+                and (mask is None or (mask.shape == (xs[0], xs[2]) and mask.dtype is _BOOL
+                                      and mask.flags.c_contiguous)))
+    except (AttributeError, IndexError, TypeError):  # not arrays: the detailed checks say which
+        return False
+
+
+def _backward_fits(g, x, mask, mean, invstd, gamma, out, sum_g, sum_gxhat):
+    try:
+        xs = x.shape
+        vec, xd = (xs[1],), x.dtype
+        return ((xd is _F32 or xd is _F64) and len(xs) == 3
+                and x.flags.c_contiguous and g.flags.c_contiguous and out.flags.c_contiguous
+                and (g.shape, g.dtype, out.shape, out.dtype, mean.shape, mean.dtype, invstd.shape, invstd.dtype,
+                     sum_g.shape, sum_g.dtype, sum_gxhat.shape, sum_gxhat.dtype)
+                == (xs, xd, xs, xd, vec, _F64, vec, _F64, vec, _F64, vec, _F64)
+                and (gamma is None or (gamma.shape == vec and (gamma.dtype is _F32 or gamma.dtype is _F64)))
+                and (mask is None or (mask.shape == (xs[0], xs[2]) and mask.dtype is _BOOL
+                                      and mask.flags.c_contiguous)))
+    except (AttributeError, IndexError, TypeError):
+        return False
+
+
 def _fail(name, what, arr):
     raise ValueError(f"`{name}` must be {what}; received {type(arr).__name__} of shape "
                      f"{getattr(arr, 'shape', None)}, dtype {getattr(arr, 'dtype', None)}.")
@@ -39,35 +74,45 @@ def _check_like(name, arr, x):
         _fail(name, f"a C-contiguous {x.dtype} array of shape {x.shape}", arr)
 
 
-def _flat_mask(mask, x):
-    """The mask as a flat bool array and whether there is one (None: every position counts)."""
-    if mask is None:
-        return _NO_MASK, False
-    if type(mask) is not np.ndarray or mask.shape != (x.shape[0], x.shape[2]) or mask.dtype != np.bool_ \
-            or not mask.flags.c_contiguous:
+def _check_mask(mask, x):
+    if mask is not None and (type(mask) is not np.ndarray or mask.shape != (x.shape[0], x.shape[2])
+                             or mask.dtype != np.bool_ or not mask.flags.c_contiguous):
         _fail("mask", f"None or a C-contiguous bool array of shape {(x.shape[0], x.shape[2])}", mask)
-    return mask.reshape(-1), True
 
 
 def _check_vectors(C, dtypes, **vectors):
     for name, v in vectors.items():
-        if type(v) is not np.ndarray or v.shape != (C,) or v.dtype not in dtypes or not v.flags.c_contiguous:
+        if type(v) is not np.ndarray or v.shape != (C,) or v.dtype not in dtypes:
             what = "float64" if dtypes == (_F64,) else "float32 or float64"
-            _fail(name, f"a C-contiguous {what} array of shape ({C},)", v)
+            _fail(name, f"a {what} array of shape ({C},)", v)
 
 
-def _variables(C, gamma, beta, moving_mean, moving_variance):
-    """Checks the layer's per-channel variables (one float dtype for all); moving_mean stands in for a
-    missing gamma or beta (the kernels do not read it then)."""
+def _check_forward(x, mask, gamma, beta, moving_mean, moving_variance, out, mean, invstd):
+    """Raises a ValueError naming the first argument of `train` / `inference` that does not fit."""
+    _check_x(x)
+    C = x.shape[1]
+    _check_like("out", out, x)
+    _check_mask(mask, x)
     _check_vectors(C, _FLOATS, moving_mean=moving_mean)
-    dtype = (moving_mean.dtype,)
+    dtype = (moving_mean.dtype,)  # the layer's variables share one dtype
     _check_vectors(C, dtype, moving_variance=moving_variance)
     if gamma is not None:
         _check_vectors(C, dtype, gamma=gamma)
     if beta is not None:
         _check_vectors(C, dtype, beta=beta)
-    return (moving_mean if gamma is None else gamma), gamma is not None, \
-        (moving_mean if beta is None else beta), beta is not None
+    _check_vectors(C, (_F64,), mean=mean, invstd=invstd)
+
+
+def _check_backward(g, x, mask, mean, invstd, gamma, out, sum_g, sum_gxhat):
+    """Raises a ValueError naming the first argument of `backward` that does not fit."""
+    _check_x(x)
+    C = x.shape[1]
+    _check_like("g", g, x)
+    _check_like("out", out, x)
+    _check_mask(mask, x)
+    _check_vectors(C, (_F64,), mean=mean, invstd=invstd, sum_g=sum_g, sum_gxhat=sum_gxhat)
+    if gamma is not None:
+        _check_vectors(C, _FLOATS, gamma=gamma)
 
 
 # --------------------------------------------------------------------------------------------- entries
@@ -83,12 +128,13 @@ def train(x, mask, gamma, beta, moving_mean, moving_variance, momentum, epsilon,
 
     `reduce_moments(count, mean, var) -> count`, if given, replaces the batch statistics (float64, in
     place) by the global ones before they are used (synchronized batch normalization)."""
-    _check_x(x)
+    if not _forward_fits(x, mask, gamma, beta, moving_mean, moving_variance, out, mean, invstd):
+        _check_forward(x, mask, gamma, beta, moving_mean, moving_variance, out, mean, invstd)
     C = x.shape[1]
-    _check_like("out", out, x)
-    mask, has_mask = _flat_mask(mask, x)
-    gamma, has_gamma, beta, has_beta = _variables(C, gamma, beta, moving_mean, moving_variance)
-    _check_vectors(C, (_F64,), mean=mean, invstd=invstd)
+    has_gamma, has_beta, has_mask = gamma is not None, beta is not None, mask is not None
+    gamma = moving_mean if gamma is None else gamma  # stands in, not read
+    beta = moving_mean if beta is None else beta
+    mask = _NO_MASK if mask is None else mask.reshape(-1)
     return _train(x.reshape(-1), mask, has_mask, C, x.shape[2], gamma, has_gamma, beta, has_beta, moving_mean,
                   moving_variance, momentum, epsilon, out.reshape(-1), mean, invstd, threads_for(x.size),
                   reduce_moments)
@@ -97,11 +143,12 @@ def train(x, mask, gamma, beta, moving_mean, moving_variance, momentum, epsilon,
 def inference(x, gamma, beta, moving_mean, moving_variance, epsilon, out, mean, invstd):
     """Inference forward with the moving statistics: out = gamma (x - moving_mean) / sqrt(moving_variance +
     epsilon) + beta; mean and invstd (float64 (C,)) are filled from them. Arguments as `train`."""
-    _check_x(x)
+    if not _forward_fits(x, None, gamma, beta, moving_mean, moving_variance, out, mean, invstd):
+        _check_forward(x, None, gamma, beta, moving_mean, moving_variance, out, mean, invstd)
     C = x.shape[1]
-    _check_like("out", out, x)
-    gamma, has_gamma, beta, has_beta = _variables(C, gamma, beta, moving_mean, moving_variance)
-    _check_vectors(C, (_F64,), mean=mean, invstd=invstd)
+    has_gamma, has_beta = gamma is not None, beta is not None
+    gamma = moving_mean if gamma is None else gamma
+    beta = moving_mean if beta is None else beta
     _infer(x.reshape(-1), C, x.shape[2], gamma, has_gamma, beta, has_beta, moving_mean, moving_variance,
            epsilon, out.reshape(-1), mean, invstd, threads_for(x.size))
 
@@ -116,14 +163,11 @@ def backward(g, x, mask, mean, invstd, gamma, count, out, sum_g, sum_gxhat, redu
 
     `reduce_sums(sum_g, sum_gxhat)`, if given, replaces the sums in place by the global ones before dx is
     computed (synchronized batch normalization)."""
-    _check_x(x)
+    if not _backward_fits(g, x, mask, mean, invstd, gamma, out, sum_g, sum_gxhat):
+        _check_backward(g, x, mask, mean, invstd, gamma, out, sum_g, sum_gxhat)
     C = x.shape[1]
-    _check_like("g", g, x)
-    _check_like("out", out, x)
-    mask, has_mask = _flat_mask(mask, x)
-    _check_vectors(C, (_F64,), mean=mean, invstd=invstd, sum_g=sum_g, sum_gxhat=sum_gxhat)
-    if gamma is not None:
-        _check_vectors(C, _FLOATS, gamma=gamma)
+    has_mask = mask is not None
+    mask = _NO_MASK if mask is None else mask.reshape(-1)
     _backward(g.reshape(-1), x.reshape(-1), mask, has_mask, C, x.shape[2], mean, invstd,
               mean if gamma is None else gamma, gamma is not None, float(count), out.reshape(-1), sum_g, sum_gxhat,
               threads_for(x.size), reduce_sums)
