@@ -25,7 +25,7 @@ _FLOATS = (_F32, _F64)
 
 # --------------------------------------------------------------------------------------------- checks
 # Each entry first asks one cheap question (`_*_fits`: shapes, dtypes, contiguity, as one expression,
-# ~0.5 us); only when the answer is no do the detailed checks run, to name the argument that is wrong.
+# ~0.7 us, benchmarks/NOTES.md); only when the answer is no do the detailed checks run, to name the wrong argument.
 def _forward_fits(x, mask, gamma, beta, moving_mean, moving_variance, out, mean, invstd):
     try:
         xs = x.shape
