@@ -2,6 +2,10 @@
 tiles of whole rows when I == 1, and the compile options every pass shares.
 
 Why each constant has its value: benchmarks/NOTES.md, under the constant's name.
+
+Numba's on-disk cache checks only each kernel's own source file: the kernels of `sums.py` and `affine.py`
+compiled these constants and functions in, so after changing this file touch those two as well (or their
+cached kernels keep the old values).
 """
 
 import numpy as np
