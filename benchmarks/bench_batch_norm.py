@@ -31,8 +31,8 @@ Implementations:
                           for `backward` the layer's `backward(cache, g)` after one `forward` (inside
                           `array_cache()`, as in rkeras' training steps)
   rkeras vjp              `rk.vjp(layer, x, g)` (forward + backward), op `fwd+bwd`
-  rkeras kernels (prealloc) the layer's kernel entry points (`layer_train`, `layer_inference`,
-                          `layer_backward` of `rkeras.kernels.batch_norm`) on the flat (O, C, I) views,
+  rkeras kernels (prealloc) the layer's kernel API (`train`, `inference`, `backward` of
+                          `rkeras.kernels.batch_norm`) on the (O, C, I) views,
                           writing into preallocated outputs: the layer call without its argument
                           handling and output allocation
   torch                   `F.batch_norm` (channels-last memory format for channels_last) with parameters
@@ -46,7 +46,7 @@ Implementations:
                           (64*128, 256), mask ignored
   jax.jit                 a jitted JAX implementation on device arrays (`block_until_ready` included);
                           backward = a jitted call of the `jax.vjp` function (residuals precomputed)
-  numpy twin (float64)    `rkeras.kernels.reference` (float64, written from the formulas)
+  numpy twin (float64)    `rkeras.kernels.batch_norm_reference` (float64, written from the formulas)
   floor / floor (fresh out)  memory-traffic floor with the op's own buffers, see below
 
 Floors (timed in the same repetitions, with the same x, g and preallocated output as the kernels row):
@@ -129,7 +129,7 @@ from numba import njit, prange
 
 import rkeras as rk
 from rkeras.kernels import batch_norm as K
-from rkeras.kernels import reference as R
+from rkeras.kernels import batch_norm_reference as R
 from rkeras.kernels.array_cache import array_cache, capacity_bytes
 
 EPS = 1e-3
@@ -363,39 +363,36 @@ def rkeras_cases(wl, x, g, mask):
     cases.append(Case(RK_LAYER, "backward", backward, lambda r: r[0]))
     cases.append(Case(RK_VJP, "fwd+bwd", lambda: rk.vjp(layer, x, g, training=True, mask=mask), lambda r: r[1]))
 
-    # The layer's kernel entry points on the flat (O, C, I) views, writing into preallocated outputs: what the
-    # layer call runs, without its argument handling and output allocation.
+    # The layer's kernel API on the (O, C, I) views, writing into preallocated outputs: what the layer call
+    # runs, without its argument handling and output allocation.
     O, C, I = wl.view
-    xflat, gflat = x.reshape(-1), g.reshape(-1)
-    has_mask = mask is not None
-    mflat = np.ascontiguousarray(mask).reshape(-1) if has_mask else np.zeros(0, np.bool_)
+    x3, g3 = x.reshape(O, C, I), g.reshape(O, C, I)
+    m3 = None if mask is None else np.ascontiguousarray(mask).reshape(O, I)
     gamma, beta = np.ones(C, np.float32), np.zeros(C, np.float32)
     mm, mv = np.zeros(C, np.float32), np.ones(C, np.float32)
     mean, invstd, f_mean, f_inv = (np.empty(C) for _ in range(4))
     sum_g, sum_gx = np.empty(C), np.empty(C)
-    out, dx = np.empty_like(xflat), np.empty_like(xflat)
-    f_count = K.layer_train(xflat, mflat, has_mask, C, I, gamma, True, beta, True, mm.copy(), mv.copy(),
-                            MOMENTUM, EPS, out, f_mean, f_inv)  # the statistics the timed backward uses
+    out, dx = np.empty_like(x3), np.empty_like(x3)
+    f_count = K.train(x3, m3, gamma, beta, mm.copy(), mv.copy(), MOMENTUM, EPS, out, f_mean,
+                      f_inv)  # the statistics the timed backward uses
 
     def k_train():
-        K.layer_train(xflat, mflat, has_mask, C, I, gamma, True, beta, True, mm, mv, MOMENTUM, EPS, out, mean,
-                      invstd)
+        K.train(x3, m3, gamma, beta, mm, mv, MOMENTUM, EPS, out, mean, invstd)
         return out
 
     def k_inference():
-        K.layer_inference(xflat, C, I, gamma, True, beta, True, mm, mv, EPS, out, mean, invstd)
+        K.inference(x3, gamma, beta, mm, mv, EPS, out, mean, invstd)
         return out
 
     def k_backward():
-        K.layer_backward(gflat, xflat, mflat, has_mask, C, I, f_mean, f_inv, gamma, True, f_count, True, dx,
-                         sum_g, sum_gx)
+        K.backward(g3, x3, m3, f_mean, f_inv, gamma, f_count, dx, sum_g, sum_gx)
         return dx  # d gamma = sum_gx, d beta = sum_g
 
     back = lambda r: r.reshape(wl.shape)
     cases.append(Case(RK_KERNELS, "train", k_train, back))
     cases.append(Case(RK_KERNELS, "inference", k_inference, back))
     cases.append(Case(RK_KERNELS, "backward", k_backward, back))
-    bufs = {"x3": x.reshape(O, C, I), "g3": g.reshape(O, C, I), "out3": out.reshape(O, C, I)}
+    bufs = {"x3": x3, "g3": g3, "out3": out}
     return cases, bufs
 
 
@@ -407,17 +404,15 @@ def numpy_cases(wl, x, g, mask, every):
     state = {"mm": np.zeros(C), "mv": np.ones(C)}
 
     def train():
-        y, state["mm"], state["mv"] = R.batch_norm_forward_ref(x3, gamma, beta, EPS, mask=m3, training=True,
-                                                               moving_mean=state["mm"], moving_var=state["mv"],
-                                                               momentum=MOMENTUM)
+        y, state["mm"], state["mv"] = R.batch_norm_ref(x3, (1,), gamma, beta, state["mm"], state["mv"], MOMENTUM,
+                                                       EPS, training=True, mask=m3)
         return y
 
     def inference():
-        return R.batch_norm_forward_ref(x3, gamma, beta, EPS, mask=m3, training=False,
-                                        moving_mean=state["mm"], moving_var=state["mv"])[0]
+        return R.batch_norm_ref(x3, (1,), gamma, beta, state["mm"], state["mv"], epsilon=EPS, training=False)[0]
 
     def backward():
-        return R.batch_norm_backward_ref(g3, x3, gamma, EPS, mask=m3, training=True)[0]
+        return R.batch_norm_ref(x3, (1,), gamma, epsilon=EPS, mask=m3, upstream=g3)[3]
 
     back = lambda r: r.reshape(wl.shape)
     return [Case(NUMPY, "train", train, back, every), Case(NUMPY, "inference", inference, back, every),

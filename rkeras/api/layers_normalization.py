@@ -81,8 +81,7 @@ def layer_batch_normalization(object=None, axis=-1, momentum=0.99, epsilon=0.001
 
     Parameters
     ----------
-    object : None, model, tensor or array
-        Object to compose the layer with. A tensor, array, or sequential model. See "Value".
+    {{layer_object}}
     axis : int or list of int
         The axis that should be normalized (typically the features axis), R style: `axis=k > 0` is
         the k-th dimension counted from 1 *including the batch dimension*; negative values count
@@ -119,8 +118,7 @@ def layer_batch_normalization(object=None, axis=-1, momentum=0.99, epsilon=0.001
         all replicas at each training step in a data-parallel distribution
         (`distribution_data_parallel()`). If False, each replica uses its own local batch
         statistics. Without a distribution it behaves like False.
-    **kwargs
-        Base layer keyword arguments: `name`, `dtype`, `trainable`, `input_shape`, `batch_size`.
+    {{layer_kwargs}}
 
     Call arguments
     --------------

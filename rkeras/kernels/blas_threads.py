@@ -1,12 +1,10 @@
 """One BLAS thread for the small matrix products of a recurrent time loop.
 
 A recurrent layer makes one small product per step ((batch, units) @ (units, k*units)). Multithreaded
-OpenBLAS splits each of them across cores and waits for every thread at the end of each call; when the
-cores are busy (other processes, or a numba kernel's OpenMP workers still spinning) a waiting thread
-can miss its time slice and one product takes milliseconds instead of a tenth of one. Measured on the
-project's 2-core machine under load: 100 products (64, 128) @ (128, 512) took 7.5 s with two OpenBLAS
-threads, 0.11 s with one. The loop therefore runs with one BLAS thread; the large products over all
-steps, before and after the loop, keep all of them.
+OpenBLAS waits for every thread at the end of each call; when the cores are busy a waiting thread can miss
+its time slice and one product takes milliseconds instead of a tenth of one (100 such products: 7.5 s with
+two threads under load, 0.11 s with one; benchmarks/NOTES.md, "one_blas_thread"). The loop therefore runs
+with one BLAS thread; the large products over all steps, before and after the loop, keep all of them.
 
 numpy's OpenBLAS is found among the process' loaded libraries (`/proc/self/maps`) and its
 `openblas_set_num_threads_local` (OpenBLAS >= 0.3.27: the calling thread's count, returns the previous

@@ -17,7 +17,7 @@ value plus its float64 rounding error and never reassociate (see `row_norm`).
 import numpy as np
 from numba import njit, prange
 
-from .batch_norm import threads_for
+from .threads import threads_for
 
 __all__ = ["group_norm_backward", "group_norm_forward"]
 

@@ -2,17 +2,12 @@
 of `arr[i]` now, without waiting for it and without faulting (LLVM's `llvm.prefetch`: read, keep in all
 cache levels). An index past the end is never dereferenced, but callers clamp it anyway.
 
-Why: a pass that does a few operations per element (the shifted sums of the moments, the backward sums)
-keeps fewer loads in flight than a plain read, and the hardware prefetcher then falls behind: measured on
-a 32 MiB channels-last batch with warm caches, the moments' pass took 2.2-2.5x the time of a plain
-parallel read of the same bytes, and 1.2x once it asked for its data 8 KiB ahead (batch_norm.py,
-_AHEAD_BYTES, has the other measurements).
-
-`prefetch_ahead` is inlined into its callers (numba's `inline="always"`) and walks the lines with a
-while loop. Written as a `range(lo, hi, step)` loop in a called function it cost about as much as the
-work it helped: the moments' four-row steps on 32 MiB (two threads, caches flushed) took 1.34-1.46x a
-plain read with it, 1.06-1.07x with the while loop, and on 8 MiB in cache 1.58-1.62x, against
-1.51-1.53x with the while loop and 1.37-1.39x inlined.
+Why: a pass that does a few operations per element (the shifted sums of batch normalization's moments,
+the backward sums) keeps fewer loads in flight than a plain read, and the hardware prefetcher then falls
+behind; asked for its data 8 KiB ahead, the moments' pass went from 2.2-2.5x to 1.2x a plain read.
+`prefetch_ahead` is inlined into its callers (numba's `inline="always"`) and walks the lines with a while
+loop: a `range` loop in a called function cost about as much as the work it helped. The measurements:
+benchmarks/NOTES.md, "_AHEAD_BYTES" and "prefetch_ahead".
 """
 
 from llvmlite import ir

@@ -13,7 +13,7 @@ a short combine; small arrays take the serial path (a parallel region costs more
 import numpy as np
 from numba import njit, prange
 
-from .batch_norm import threads_for
+from .threads import threads_for
 
 __all__ = ["column_sums", "column_sums_f64"]
 

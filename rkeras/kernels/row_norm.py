@@ -22,7 +22,7 @@ range with its own float64 weight-gradient accumulators (combined in Python). Na
 import numpy as np
 from numba import njit, prange
 
-from .batch_norm import threads_for
+from .threads import threads_for
 
 __all__ = ["MODE_LAYER", "MODE_RMS", "MODE_UNIT", "row_norm_backward", "row_norm_forward"]
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import rkeras as rk
-from rkeras.kernels import batch_norm as kernels
-from rkeras.layers.normalization import batch_normalization as bn_module
+from rkeras.kernels.batch_norm import coefficients, entries
+from rkeras.layers.normalization import channel_view
 
 PACKAGE_ROOT = Path(rk.__file__).resolve().parents[1]
 
@@ -32,7 +32,7 @@ def test_sigint_during_kernel_calls_is_a_keyboard_interrupt_never_a_system_error
     gamma = np.ones(C, np.float32)
     sums = rng.random(C), rng.random(C)
     outs = [np.empty(C, np.float32) for _ in range(4)]
-    call = kernels._backward_coefficients
+    call = coefficients.backward_coefficients
     call(x, mean, invstd, gamma, True, 4.0, True, *sums, *outs)
     armed = [False]
 
@@ -90,7 +90,7 @@ def test_inf_in_one_channel_gives_the_same_moving_mean_serial_and_parallel(inner
             mm, mv = np.zeros(C, np.float32), np.ones(C, np.float32)
             out = np.empty(xi.size, np.float32)
             mean, invstd = np.empty(C), np.empty(C)
-            kernels._train(xi.reshape(-1), kernels._NO_MASK_1D, False, C, inner, mm, False, mm, False, mm, mv,
+            entries._train(xi.reshape(-1), entries._NO_MASK, False, C, inner, mm, False, mm, False, mm, mv,
                            0.5, 1e-3, out, mean, invstd, nchunks)
             results.append((mm.copy(), mv.copy(), mean.copy()))
         ref = xi.transpose(1, 0, 2).reshape(C, -1).astype(np.float64)
@@ -107,23 +107,34 @@ def test_inf_in_one_channel_gives_the_same_moving_mean_serial_and_parallel(inner
 def test_per_shape_memo_of_batch_normalization_is_bounded():
     """Before: one entry per input shape, for ever (20 000 shapes: +20 MiB)."""
     layer = rk.layer_batch_normalization()
-    for n in range(1, 3 * bn_module.MEMO_SHAPES):
+    for n in range(1, 3 * channel_view.MEMO_SHAPES):
         layer(np.ones((n, 4), np.float32))
-    assert len(layer._fast_layouts) <= bn_module.MEMO_SHAPES
-    assert len(layer._layouts) <= bn_module.MEMO_SHAPES
-    recent = (3 * bn_module.MEMO_SHAPES - 1, 4)
-    assert (recent, np.dtype(np.float32)) in layer._fast_layouts
+    assert len(layer._views) == channel_view.MEMO_SHAPES
+    recent = (3 * channel_view.MEMO_SHAPES - 1, 4)
+    assert (recent, np.dtype(np.float32)) in layer._views
     y = layer(np.arange(8, dtype=np.float32).reshape(2, 4))  # an evicted shape works as before
     np.testing.assert_allclose(y, np.arange(8).reshape(2, 4) / np.sqrt(1 + 1e-3), rtol=1e-6)
+
+
+def test_per_shape_memo_of_layer_normalization_is_bounded():
+    """Layer, RMS and unit normalization share batch normalization's bounded memo (before: a dict that grew
+    by one entry per input shape)."""
+    layer = rk.layer_layer_normalization()
+    for n in range(1, 3 * channel_view.MEMO_SHAPES):
+        layer(np.ones((n, 2, 4), np.float32))
+    assert len(layer._views) == channel_view.MEMO_SHAPES
+    x = np.arange(8, dtype=np.float32).reshape(1, 2, 4)  # an evicted shape works as before
+    want = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-3)
+    np.testing.assert_allclose(layer(x), want, rtol=1e-5, atol=1e-6)
 
 
 _CACHE_SCRIPT = """
 import warnings
 import numpy as np
-from rkeras.kernels import batch_norm
+from rkeras.kernels.batch_norm import layout
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    value = batch_norm._bound(np.int64(10), np.int64(3), np.int64(2))
+    value = layout.bound(np.int64(10), np.int64(3), np.int64(2))
 print(value, sum("Numba cache" in str(w.message) for w in caught))
 """
 
@@ -143,7 +154,7 @@ def test_a_corrupt_numba_cache_file_recompiles_with_one_warning(tmp_path):
     at every first call."""
     assert _run_cache_script(tmp_path) == (6, 0)  # populates the cache
     for suffix in (".nbi", ".nbc"):
-        files = list(tmp_path.rglob(f"*_bound*{suffix}"))
+        files = list(tmp_path.rglob(f"*.bound-*{suffix}"))
         assert files, list(tmp_path.rglob("*"))
         for path in files:
             path.write_bytes(path.read_bytes()[:7])

@@ -1,11 +1,12 @@
-"""Batch normalization against an independent float64 reference and finite differences."""
+"""Batch normalization: the shared layer harness, the float64 reference and finite differences."""
 
 import numpy as np
 import pytest
-from bn_reference import bn_reference, rel_err
-from layer_harness import numeric_grad
+from layer_harness import numeric_grad, run_layer_test
+from numerics import rel_err
 
 import rkeras as rk
+from rkeras.kernels.batch_norm_reference import batch_norm_ref
 from rkeras.layers.normalization.batch_normalization import BatchNormalization
 
 # (input shape, R axis, 0-based normalized axes)
@@ -21,6 +22,28 @@ CASES = [
     ((2, 3, 2, 3, 4), 3, (2,)),          # rank 5, a middle axis
     ((5,), 1, (0,)),                     # rank 1 when axis says so
 ]
+
+
+@pytest.mark.parametrize("shape,axis,mask", [
+    ((5, 3, 4), -1, "mask"),              # sequences, a (batch, time) mask
+    ((4, 3, 2, 2), 2, None),              # channels-first images
+    ((4, 3, 2, 3), [2, -1], None),        # several non-contiguous axes (a transposed view)
+])
+@pytest.mark.parametrize("training", [True, False])
+def test_shared_layer_harness(shape, axis, mask, training):
+    """Build, shapes, weights, symbolic and model calls, config round trip, float16, masking, and gradients
+    against finite differences in float64 (training: batch statistics; inference: moving statistics)."""
+    if mask == "mask":
+        mask = np.random.default_rng(3).random(shape[:2]) < 0.7
+        mask[0, 0] = True
+    run_layer_test(BatchNormalization, shape, init_kwargs={"axis": axis, "momentum": 0.5}, training=training,
+                   expected_output_shape=(None,) + shape[1:], expected_num_trainable_weights=2,
+                   expected_num_non_trainable_weights=2, supports_masking=True, mask=mask)
+
+
+def test_shared_layer_harness_without_center_and_scale():
+    run_layer_test(BatchNormalization, (6, 4), init_kwargs={"center": False, "scale": False},
+                   expected_num_trainable_weights=0, expected_num_non_trainable_weights=2)
 
 
 def _random_layer(shape, axis, dtype="float32", **kwargs):
@@ -48,7 +71,7 @@ def test_training_steps_and_gradients_match_reference(shape, axis, axes, dtype, 
         x = (rng.normal(0.0 if len(shape) == 1 else 3.0, 2.0, shape)).astype(dtype)
         g = rng.normal(size=shape).astype(dtype)
         y, dx, wg = rk.vjp(layer, x, g, training=True)
-        ry, mm, mv, rdx, rdg, rdb = bn_reference(x, axes, gamma, beta, mm, mv, 0.9, 1e-3, True, upstream=g)
+        ry, mm, mv, rdx, rdg, rdb = batch_norm_ref(x, axes, gamma, beta, mm, mv, 0.9, 1e-3, True, upstream=g)
         assert y.dtype == np.dtype(dtype) and dx.dtype == np.dtype(dtype)
         assert rel_err(y, ry, floor=1.0) <= tol
         assert rel_err(dx, rdx) <= tol * 10  # the input gradient sums over the batch
@@ -66,7 +89,7 @@ def test_inference_uses_moving_statistics(shape, axis, axes):
     x = rng.normal(1, 3, shape).astype("float32")
     g = rng.normal(size=shape).astype("float32")
     y, dx, wg = rk.vjp(layer, x, g, training=False)
-    ry, _, _, rdx, rdg, rdb = bn_reference(x, axes, before[0], before[1], before[2], before[3], training=False,
+    ry, _, _, rdx, rdg, rdb = batch_norm_ref(x, axes, before[0], before[1], before[2], before[3], training=False,
                                            upstream=g)
     assert rel_err(y, ry) <= 1e-5 and rel_err(dx, rdx) <= 1e-5
     assert rel_err(wg[layer.gamma.path], rdg) <= 1e-5 and rel_err(wg[layer.beta.path], rdb) <= 1e-5
@@ -83,7 +106,7 @@ def test_center_and_scale_off(center, scale):
     g = rng.normal(size=shape).astype("float32")
     y, dx, wg = rk.vjp(layer, x, g)
     assert [v.name for v in layer.trainable_weights] == (["gamma"] if scale else []) + (["beta"] if center else [])
-    ry, _, _, rdx, rdg, rdb = bn_reference(x, (1,), upstream=g)
+    ry, _, _, rdx, rdg, rdb = batch_norm_ref(x, (1,), upstream=g)
     assert rel_err(y, ry) <= 1e-5 and rel_err(dx, rdx) <= 1e-5
     assert set(wg) == {v.path for v in layer.trainable_weights}
     if scale:
@@ -107,7 +130,7 @@ def test_mask_excludes_positions_from_statistics(shape, axis, axes, mask_shape):
     x_outlier = x.copy()
     g = rng.normal(size=shape).astype("float32")
     y, dx, wg = rk.vjp(layer, x, g, training=True, mask=mask)
-    ry, rmm, rmv, rdx, rdg, rdb = bn_reference(x, axes, gamma, beta, mm, mv, 0.9, 1e-3, True, mask=mask, upstream=g)
+    ry, rmm, rmv, rdx, rdg, rdb = batch_norm_ref(x, axes, gamma, beta, mm, mv, 0.9, 1e-3, True, mask=mask, upstream=g)
     assert rel_err(y, ry) <= 1e-5 and rel_err(dx, rdx) <= 1e-5
     assert rel_err(wg[layer.gamma.path], rdg) <= 1e-5 and rel_err(wg[layer.beta.path], rdb) <= 1e-5
     assert rel_err(layer.moving_mean.numpy(), rmm) <= 1e-5
@@ -134,7 +157,7 @@ def test_float16_is_computed_in_float32_and_returned_as_float16():
     layer = BatchNormalization()
     y, dx, wg = rk.vjp(layer, x, g)
     assert y.dtype == np.float16 and dx.dtype == np.float16
-    ry, _, _, rdx, rdg, rdb = bn_reference(x.astype(np.float64), (1,), upstream=g.astype(np.float64))
+    ry, _, _, rdx, rdg, rdb = batch_norm_ref(x.astype(np.float64), (1,), upstream=g.astype(np.float64))
     assert rel_err(y, ry) <= 2e-3 and rel_err(dx, rdx) <= 2e-3
     assert wg[layer.gamma.path].dtype == np.float32 and rel_err(wg[layer.gamma.path], rdg) <= 2e-3
     assert rel_err(wg[layer.beta.path], rdb) <= 2e-3
@@ -150,7 +173,7 @@ def test_non_contiguous_views():
         assert not view.flags.c_contiguous
         g = rng.normal(size=view.shape).astype("float32")
         y, dx, _ = rk.vjp(BatchNormalization(axis=axis), view, g)
-        ry, _, _, rdx, _, _ = bn_reference(view, axes, upstream=g)
+        ry, _, _, rdx, _, _ = batch_norm_ref(view, axes, upstream=g)
         assert rel_err(y, ry) <= 1e-5 and rel_err(dx, rdx) <= 1e-5
 
 
@@ -190,7 +213,7 @@ def test_trainable_false_means_inference_whatever_training_says():
     layer.trainable = False
     before = [w.numpy() for w in layer.weights]
     y = layer(x, training=True)
-    ry, _, _ = bn_reference(x, (1,), *before, training=False)
+    ry, _, _ = batch_norm_ref(x, (1,), *before, training=False)
     assert rel_err(y, ry) <= 1e-5
     for w, b in zip(layer.weights, before):
         np.testing.assert_array_equal(w.numpy(), b)
@@ -271,7 +294,7 @@ def test_float16_weights_are_updated_in_place():
     layer = BatchNormalization(dtype="float16", momentum=0.5)
     y = layer(x, training=True)
     assert y.dtype == np.float16 and layer.moving_mean.dtype == np.float16
-    ry, rmm, rmv = bn_reference(x.astype(np.float64), (1,), momentum=0.5)
+    ry, rmm, rmv = batch_norm_ref(x.astype(np.float64), (1,), momentum=0.5)
     assert rel_err(y, ry, floor=1.0) <= 2e-3
     assert rel_err(layer.moving_mean.numpy(), rmm) <= 2e-3 and rel_err(layer.moving_variance.numpy(), rmv) <= 2e-3
 
@@ -307,7 +330,7 @@ def test_channels_on_both_sides_of_the_fold_limit_stay_accurate(training):
         layer(x, training=True)
     mm, mv = layer.moving_mean.numpy().copy(), layer.moving_variance.numpy().copy()
     y, dx, wg = rk.vjp(layer, x, g, training=training)
-    ry, _, _, rdx, rdg, rdb = bn_reference(x, (1,), moving_mean=mm, moving_var=mv, momentum=0.0, training=training,
+    ry, _, _, rdx, rdg, rdb = batch_norm_ref(x, (1,), moving_mean=mm, moving_var=mv, momentum=0.0, training=training,
                                            upstream=g)
     assert rel_err(y, ry, 1.0) <= 1e-6
     assert rel_err(dx, rdx) <= 1e-6

@@ -9,7 +9,7 @@ import pytest
 
 assert keras.backend.backend() == "jax", "the parity tests drive Keras through its JAX backend"
 
-from bn_reference import rel_err
+from numerics import rel_err
 
 import rkeras as rk
 from rkeras.layers.convolutional.conv3d import Conv3D

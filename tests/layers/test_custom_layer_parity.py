@@ -8,8 +8,8 @@ agree to float32 precision (relative error <= 1e-5).
 
 import keras  # conftest.py selects the JAX backend
 import numpy as np
-from bn_reference import rel_err
 from keras import ops as K
+from numerics import rel_err
 
 import rkeras as rk
 

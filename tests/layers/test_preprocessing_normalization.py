@@ -3,8 +3,8 @@
 import keras  # conftest.py selects the JAX backend
 import numpy as np
 import pytest
-from bn_reference import rel_err
 from layer_harness import run_layer_test
+from numerics import rel_err
 
 import rkeras as rk
 from rkeras.layers.preprocessing.normalization import Normalization

@@ -9,36 +9,35 @@ batch, so dense, channels-last and channels-first inputs share one kernel family
 transposed copy (only a non-contiguous set of several normalized axes is transposed once).
 """
 
-import math
-from collections import OrderedDict
+import functools
+from typing import NamedTuple
 
 import numpy as np
 
 from ... import constraints, conventions, initializers, regularizers
-from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
 from ...core.state_transaction import state_transaction
 from ...kernels import batch_norm as kernels
-
-_NO_MASK = np.ones((0, 0), dtype=np.bool_)
-_NO_MASK_FLAT = _NO_MASK.reshape(-1)
-MEMO_SHAPES = 48  # input shapes (and dtypes) whose layouts a layer remembers: a few dozen cover a model's
+from .channel_view import ChannelView, ChannelViews, from_view, mask_view, to_view
 
 
-class _LruMemo(OrderedDict):
-    """The per-input-shape memo of a layer, bounded to the MEMO_SHAPES most recently used shapes (a model
-    fed ever new shapes, e.g. variable sequence lengths, must not grow it without end)."""
+class BatchNormCache(NamedTuple):
+    """What the forward keeps for the backward."""
 
-    def get(self, key, default=None):
-        value = super().get(key, default)
-        if value is not default:
-            self.move_to_end(key)
-        return value
+    x3: np.ndarray  # the input's (O, C, I) view, in the work dtype
+    mask3: np.ndarray | None  # the mask's (O, I) view, None without a mask
+    mean: np.ndarray  # float64 (C,): the statistics the forward normalized with
+    invstd: np.ndarray  # float64 (C,)
+    count: float  # positions counted in the batch statistics; 0: the statistics were constants (inference)
+    training: bool
+    view: ChannelView
+    shape: tuple  # the input's shape and dtype
+    dtype: np.dtype
 
-    def __setitem__(self, key, value):
-        super().__setitem__(key, value)
-        if len(self) > MEMO_SHAPES:
-            self.popitem(last=False)
+
+# a BatchNormCache from one tuple of its fields in order, without the generated constructor's Python frame
+# (~0.5 us per call, measurable on small batches)
+_new_cache = functools.partial(tuple.__new__, BatchNormCache)
 
 
 class BatchNormalization(Layer):
@@ -72,9 +71,7 @@ class BatchNormalization(Layer):
         self.gamma_constraint = constraints.get(gamma_constraint, arg_name="gamma_constraint")
         super().__init__(**kwargs)
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
-        self._axes = None  # 0-based normalized axes, fixed at build
-        self._layouts = _LruMemo()  # input shape -> (permutation, (outer, channels, inner))
-        self._fast_layouts = _LruMemo()  # (input shape, dtype) -> see _fast_layout
+        self._views = None  # (input shape, dtype) -> ChannelView, from the build on
 
     # ----------------------------------------------------------------------------- build
     def build(self, input_shape):
@@ -84,8 +81,7 @@ class BatchNormalization(Layer):
         if any(d is None for d in param_shape):
             raise ValueError(f"Layer '{self.name}': the normalized axis {self.axis!r} of input shape "
                              f"{input_shape} must have a known size.")
-        self._axes = axes
-        self._input_rank = len(input_shape)
+        self._views = ChannelViews(self.name, self.axis, axes, param_shape, len(input_shape))
         if self.scale:
             self.gamma = self.add_weight("gamma", param_shape, self.gamma_initializer,
                                          regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
@@ -99,61 +95,9 @@ class BatchNormalization(Layer):
         self.built = True
 
     def compute_output_shape(self, input_shape):
-        if self._axes is not None:
-            self._check_shape(tuple(input_shape))
+        if self._views is not None:
+            self._views.check(tuple(input_shape))
         return tuple(input_shape)
-
-    # ----------------------------------------------------------------------------- views
-    def _check_shape(self, shape):
-        if len(shape) != self._input_rank:
-            raise ValueError(f"Layer '{self.name}' was built for inputs of rank {self._input_rank}; "
-                             f"received an input of shape {shape}.")
-        expected = self.moving_mean.shape
-        got = tuple(shape[a] for a in self._axes)
-        if got != expected:
-            raise ValueError(f"Layer '{self.name}': the normalized axis {self.axis!r} of the input has size "
-                             f"{got}, but the layer was built for {expected} (input shape {shape}).")
-
-    def _layout(self, shape):
-        """(permutation or None, (outer, channels, inner)) for a valid input of `shape` (memoized)."""
-        layout = self._layouts.get(shape)
-        if layout is None:
-            self._check_shape(shape)
-            layout = self._layouts[shape] = self._compute_layout(shape)
-        return layout
-
-    def _compute_layout(self, shape):
-        return channel_view(shape, self._axes)
-
-    def _to_view(self, x, perm, view_shape, dtype):
-        if perm is not None:
-            x = np.transpose(x, perm)
-        return np.ascontiguousarray(x, dtype=dtype).reshape(view_shape)
-
-    def _from_view(self, y3, shape, perm, dtype):
-        if perm is None:
-            y = y3.reshape(shape)
-        else:
-            y = y3.reshape(tuple(shape[a] for a in perm)).transpose(np.argsort(perm))
-        return y if y.dtype == dtype else y.astype(dtype)
-
-    def _mask_view(self, mask, shape, view_shape):
-        if mask is None:
-            return _NO_MASK, False
-        mask = np.asarray(mask)
-        if mask.dtype.kind not in "biuf":
-            raise TypeError(f"`mask` of layer '{self.name}' must be boolean; received dtype {mask.dtype}.")
-        if mask.dtype != np.bool_:
-            if not np.all((mask == 0) | (mask == 1)):
-                raise ValueError(f"`mask` of layer '{self.name}' must hold booleans (or 0/1); received other values.")
-            mask = mask != 0
-        reduced = tuple(d for a, d in enumerate(shape) if a not in self._axes)
-        try:
-            mask = np.broadcast_to(mask, reduced)
-        except ValueError:
-            raise ValueError(f"`mask` of layer '{self.name}' has shape {mask.shape}; it must be broadcastable "
-                             f"to the input shape without the normalized axes, {reduced}.") from None
-        return np.ascontiguousarray(mask).reshape(view_shape[0], view_shape[2]), True
 
     # ----------------------------------------------------------------------------- math
     def forward(self, inputs, training=False, mask=None):
@@ -163,73 +107,50 @@ class BatchNormalization(Layer):
             x = float_input(as_numeric_array(inputs, "inputs"), self.dtype)
         if not self.built:
             self._maybe_build(x.shape)
-        fast = self._fast_layouts.get((x.shape, x.dtype))
-        if fast is None:
-            fast = self._fast_layout(x.shape, x.dtype)
-        perm, view_shape, work, C, I, reduced, direct = fast
-        if mask is None:
-            mask3, mflat, has_mask = _NO_MASK, _NO_MASK_FLAT, False
-        else:
-            if type(mask) is np.ndarray and mask.dtype == np.bool_ and mask.shape == reduced \
-                    and mask.flags.c_contiguous:
-                mask3 = mask.reshape(view_shape[0], I)
-            else:
-                mask3, _ = self._mask_view(mask, x.shape, view_shape)
-            mflat, has_mask = mask3.reshape(-1), True
-        if direct and x.flags.c_contiguous:
-            x3 = x.reshape(view_shape)
-        else:
-            x3 = self._to_view(x, perm, view_shape, work)
-        xflat = x3.reshape(-1)
-        out = np.empty(x3.shape, work)
+        view = self._views.view(x.shape, x.dtype)
+        mask3 = None if mask is None else mask_view(mask, view, self.name)
+        x3 = x.reshape(view.shape) if view.direct and x.flags.c_contiguous else to_view(x, view)
+        out = np.empty(view.shape, view.work)
+        C = view.shape[1]
         mean, invstd = np.empty(C), np.empty(C)
         if training:
-            reduction = self._moments_reduction()
             if x.shape[0] == 0 and not self._distributed():  # a rank's empty share is the trainer's business
                 raise ValueError(f"Layer '{self.name}': a training call needs at least one sample (the batch "
                                  f"statistics of an empty batch are undefined); received inputs of shape "
                                  f"{x.shape}.")
+            reducer = self._reducer()
             # the moving statistics are updated on staged copies, written back when the step commits
             with state_transaction() as transaction:
                 moving_mean, moving_variance, gamma, beta = self._kernel_variables(transaction)
-                count = kernels.layer_train(xflat, mflat, has_mask, C, I, gamma, self.scale, beta, self.center,
-                                            moving_mean, moving_variance, self.momentum, self.epsilon,
-                                            out.reshape(-1), mean, invstd, reduction)
+                count = kernels.train(x3, mask3, gamma, beta, moving_mean, moving_variance, self.momentum,
+                                      self.epsilon, out, mean, invstd,
+                                      None if reducer is None else reducer.combine_moments)
                 if moving_mean.dtype != self.moving_mean.dtype:  # lent as float32 copies
                     self.moving_mean.assign(moving_mean.reshape(self.moving_mean.shape))
                     self.moving_variance.assign(moving_variance.reshape(self.moving_variance.shape))
         else:
             moving_mean, moving_variance, gamma, beta = self._kernel_variables()
-            count = None
-            kernels.layer_inference(xflat, C, I, gamma, self.scale, beta, self.center, moving_mean,
-                                    moving_variance, self.epsilon, out.reshape(-1), mean, invstd)
-        y = out.reshape(x.shape) if direct else self._from_view(out, x.shape, perm, x.dtype)
-        return y, (x3, mask3, has_mask, mean, invstd, count, bool(training), x.shape, perm, x.dtype, xflat, mflat)
-
-    def _fast_layout(self, shape, dtype):
-        """(perm, view_shape, work dtype, C, I, reduced shape, direct) for inputs of shape and dtype; direct:
-        no transposition and no dtype conversion (a C-contiguous input is its own view)."""
-        perm, view_shape = self._layout(shape)
-        work = compute_dtype(dtype)
-        reduced = tuple(d for a, d in enumerate(shape) if a not in self._axes)
-        fast = (perm, view_shape, work, view_shape[1], view_shape[2], reduced, perm is None and work == dtype)
-        self._fast_layouts[(shape, dtype)] = fast
-        return fast
+            count = 0.0
+            kernels.inference(x3, gamma, beta, moving_mean, moving_variance, self.epsilon, out, mean, invstd)
+        y = out.reshape(x.shape) if view.direct else from_view(out, x.shape, view, x.dtype)
+        return y, _new_cache((x3, mask3, mean, invstd, count, bool(training), view, x.shape, x.dtype))
 
     def _kernel_variables(self, transaction=None):
-        """moving_mean, moving_variance, gamma, beta as flat float32/float64 vectors for the kernels, read on
-        every call (so always the committed state). Missing gamma or beta: moving_mean stands in
-        (the kernels ignore it). float16 weights are lent as float32 copies (the forward writes them back).
-        With a `transaction`, the moving statistics are its writable staged copies."""
+        """moving_mean, moving_variance, gamma, beta as flat float32/float64 vectors for the kernels (None for
+        a missing gamma or beta), read on every call (so always the committed state). float16 weights are
+        lent as float32 copies (the forward writes them back). With a `transaction`, the moving statistics
+        are its writable staged copies."""
         if transaction is not None:
             mm = transaction.writable(self.moving_mean).reshape(-1)
             mv = transaction.writable(self.moving_variance).reshape(-1)
         else:
             mm, mv = self.moving_mean.value.reshape(-1), self.moving_variance.value.reshape(-1)
-        gamma = self.gamma.value.reshape(-1) if self.scale else mm
-        beta = self.beta.value.reshape(-1) if self.center else mm
+        gamma = self.gamma.value.reshape(-1) if self.scale else None
+        beta = self.beta.value.reshape(-1) if self.center else None
         if mm.dtype == np.float16:
-            mm, mv, gamma, beta = (v.astype(np.float32) for v in (mm, mv, gamma, beta))
+            mm, mv = mm.astype(np.float32), mv.astype(np.float32)
+            gamma = None if gamma is None else gamma.astype(np.float32)
+            beta = None if beta is None else beta.astype(np.float32)
         return mm, mv, gamma, beta
 
     def _reducer(self):
@@ -244,23 +165,17 @@ class BatchNormalization(Layer):
         reducer = current_reducer()
         return reducer is not None and reducer.size > 1
 
-    def _moments_reduction(self):
-        """synchronized = TRUE under a data-parallel distribution: the global batch's statistics."""
-        reducer = self._reducer()
-        return None if reducer is None else reducer.combine_moments
-
     def backward(self, cache, grad_outputs):
-        x3, _mask3, has_mask, mean, invstd, count, training, shape, perm, in_dtype, xflat, mflat = cache
-        work = x3.dtype
+        x3, mask3, mean, invstd, count, training, view, shape, dtype = cache
         g = grad_outputs
-        if type(g) is np.ndarray and perm is None and g.dtype == work and g.shape == shape \
+        if type(g) is np.ndarray and view.perm is None and g.dtype == x3.dtype and g.shape == shape \
                 and g.flags.c_contiguous:
-            gflat = g.reshape(-1)
+            g3 = g.reshape(x3.shape)
         else:
-            gflat = self._to_view(as_numeric_array(g, "grad_outputs"), perm, x3.shape, work).reshape(-1)
+            g3 = to_view(as_numeric_array(g, "grad_outputs"), view._replace(direct=False))
         C = x3.shape[1]
         sum_g, sum_gxhat = np.empty(C), np.empty(C)
-        dx3 = np.empty(x3.shape, work)
+        dx3 = np.empty(x3.shape, x3.dtype)
         _, _, gamma, _ = self._kernel_variables()
         local = {}
         reduce_sums = None
@@ -271,10 +186,8 @@ class BatchNormalization(Layer):
                 # replica's (the trainer all-reduces every weight gradient)
                 local["g"], local["gxhat"] = s_g.copy(), s_gxhat.copy()
                 reducer.sum_arrays(s_g, s_gxhat)
-        kernels.layer_backward(gflat, xflat, mflat, has_mask, C, x3.shape[2], mean, invstd, gamma, self.scale,
-                               float(count or 0.0), bool(training and count), dx3.reshape(-1), sum_g, sum_gxhat,
-                               reduce_sums)
-        dx = self._from_view(dx3, shape, perm, in_dtype)
+        kernels.backward(g3, x3, mask3, mean, invstd, gamma, count, dx3, sum_g, sum_gxhat, reduce_sums)
+        dx = from_view(dx3, shape, view, dtype)
         grads = {}
         if self.scale and self.gamma.trainable:
             grads[self.gamma] = local.get("gxhat", sum_gxhat).reshape(self.gamma.shape).astype(self.gamma.dtype)
@@ -301,17 +214,3 @@ class BatchNormalization(Layer):
         return config
 
 
-def channel_view(shape, axes):
-    """(permutation or None, (outer, channels, inner)): the C-contiguous view of an input of `shape` whose
-    0-based `axes` (sorted) become the channels; a non-contiguous set of axes is moved together first."""
-    contiguous = axes == tuple(range(axes[0], axes[-1] + 1))
-    perm = None
-    if not contiguous:
-        before = [a for a in range(len(shape)) if a < axes[0]]
-        after = [a for a in range(len(shape)) if a > axes[0] and a not in axes]
-        perm = before + list(axes) + after
-        shape = tuple(shape[a] for a in perm)
-        first, last = len(before), len(before) + len(axes)
-    else:
-        first, last = axes[0], axes[-1] + 1
-    return perm, (math.prod(shape[:first]), math.prod(shape[first:last]), math.prod(shape[last:]))

@@ -8,10 +8,9 @@ names them in `_scale_weight()` / `_offset_weight()` (None when absent).
 import numpy as np
 
 from ... import conventions
-from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
 from ...kernels import row_norm as kernels
-from .batch_normalization import channel_view
+from .channel_view import ChannelViews, from_view, to_view
 
 
 class RowNormalization(Layer):
@@ -23,10 +22,7 @@ class RowNormalization(Layer):
         super().__init__(**kwargs)
         self.axis = axis
         self.epsilon = epsilon
-        self._axes = None  # 0-based normalized axes, fixed at build
-        self._param_shape = None
-        self._input_rank = None
-        self._views = {}  # input shape -> (perm, (O, C, I))
+        self._views = None  # (input shape, dtype) -> ChannelView, from the build on
 
     # ----------------------------------------------------------------------------- build
     def build(self, input_shape):
@@ -36,7 +32,7 @@ class RowNormalization(Layer):
         if any(d is None for d in param_shape):
             raise ValueError(f"Layer '{self.name}': the normalized axis {self.axis!r} of input shape "
                              f"{input_shape} must have a known size.")
-        self._axes, self._param_shape, self._input_rank = axes, param_shape, len(input_shape)
+        self._views = ChannelViews(self.name, self.axis, axes, param_shape, len(input_shape))
         self._create_weights(param_shape)
         self.built = True
 
@@ -51,27 +47,11 @@ class RowNormalization(Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        if self._axes is not None:
-            self._check_shape(input_shape)
+        if self._views is not None:
+            self._views.check(input_shape)
         else:
             conventions.resolve_axes(self.axis, len(input_shape), "axis")
         return input_shape
-
-    def _check_shape(self, shape):
-        if len(shape) != self._input_rank:
-            raise ValueError(f"Layer '{self.name}' was built for inputs of rank {self._input_rank}; "
-                             f"received an input of shape {shape}.")
-        got = tuple(shape[a] for a in self._axes)
-        if got != self._param_shape:
-            raise ValueError(f"Layer '{self.name}': the normalized axis {self.axis!r} of the input has size "
-                             f"{got}, but the layer was built for {self._param_shape} (input shape {shape}).")
-
-    def _view(self, shape):
-        view = self._views.get(shape)
-        if view is None:
-            self._check_shape(shape)
-            view = self._views[shape] = channel_view(shape, self._axes)
-        return view
 
     # ----------------------------------------------------------------------------- math
     def _weight_vector(self, var, work):
@@ -83,21 +63,21 @@ class RowNormalization(Layer):
         x = float_input(as_numeric_array(inputs, "inputs"), self.dtype)
         if not self.built:
             self._maybe_build(x.shape)
-        perm, view_shape = self._view(x.shape)
-        work = compute_dtype(x.dtype)  # float16 is computed in float32, as Keras does
-        x3 = _to_view(x, perm, view_shape, work)
-        O, _, I = view_shape
+        view = self._views.view(x.shape, x.dtype)  # float16 is computed in float32, as Keras does
+        x3 = to_view(x, view)
+        work = view.work
+        O, _, I = view.shape
         center, inv, k3 = np.empty(O * I), np.empty(O * I), np.empty(O * I)
-        out = np.empty(view_shape, work)
+        out = np.empty(view.shape, work)
         kernels.row_norm_forward(x3, self._mode, self.epsilon, self._weight_vector(self._scale_weight(), work),
                                  self._weight_vector(self._offset_weight(), work), out, center, inv, k3)
-        y = _from_view(out, x.shape, perm, x.dtype)
-        return y, (x3, center, inv, k3, x.shape, perm, x.dtype)
+        y = from_view(out, x.shape, view, x.dtype)
+        return y, (x3, center, inv, k3, x.shape, view, x.dtype)
 
     def backward(self, cache, grad_outputs):
-        x3, center, inv, k3, shape, perm, in_dtype = cache
+        x3, center, inv, k3, shape, view, in_dtype = cache
         work = x3.dtype
-        g3 = _to_view(as_numeric_array(grad_outputs, "grad_outputs"), perm, x3.shape, work)
+        g3 = to_view(as_numeric_array(grad_outputs, "grad_outputs"), view._replace(direct=False))
         dx3 = np.empty(x3.shape, work)
         scale, offset = self._scale_weight(), self._offset_weight()
         sum_g, sum_gxhat = kernels.row_norm_backward(g3, x3, self._mode, center, inv, k3,
@@ -107,23 +87,10 @@ class RowNormalization(Layer):
             grads[scale] = sum_gxhat.reshape(scale.shape).astype(scale.dtype)
         if offset is not None and offset.trainable:
             grads[offset] = sum_g.reshape(offset.shape).astype(offset.dtype)
-        return _from_view(dx3, shape, perm, in_dtype), grads
+        return from_view(dx3, shape, view, in_dtype), grads
 
     def get_config(self):
         config = super().get_config()
         config.update({"axis": self.axis})
         return config
 
-
-def _to_view(x, perm, view_shape, dtype):
-    if perm is not None:
-        x = np.transpose(x, perm)
-    return np.ascontiguousarray(x, dtype=dtype).reshape(view_shape)
-
-
-def _from_view(y3, shape, perm, dtype):
-    if perm is None:
-        y = y3.reshape(shape)
-    else:
-        y = y3.reshape(tuple(shape[a] for a in perm)).transpose(np.argsort(perm))
-    return y if y.dtype == dtype else y.astype(dtype)
