@@ -4,8 +4,12 @@ over sequences of 1-D, 2-D or 3-D inputs.
 Inputs are `(batch, steps, *spatial, channels)` (channels-last) or `(batch, steps, channels, *spatial)`
 (channels-first); the states h and c, and the outputs, are `(batch, *out_spatial, filters)` (or
 channels-first), `out_spatial` being the input convolution's (`strides`, `padding`, `dilation_rate`).
-Masks, `return_sequences`, `return_state`, `go_backwards` and `stateful` are the `RNN` layer's.
+Masks, `return_sequences`, `return_state`, `go_backwards` and `stateful` are the `RNN` layer's. A
+mask with more axes than (batch, steps), such as `layer_masking()` gives for images, masks a step
+when it masks every position of it.
 """
+
+import numpy as np
 
 from .cell_layer import CellLayer
 from .conv_lstm_cell import ConvLSTMCell
@@ -87,6 +91,12 @@ class ConvLSTM(CellLayer):
         if self.return_state:
             return [out, state, state]
         return out
+
+    def forward(self, inputs, training=False, mask=None):
+        if mask is not None and np.ndim(mask) > 2:
+            m = np.asarray(mask)
+            mask = m.reshape(m.shape[:2] + (-1,)).any(axis=-1)
+        return super().forward(inputs, training=training, mask=mask)
 
     def _state_shapes(self, batch):
         out_spatial, _ = self.cell._input_geometry()

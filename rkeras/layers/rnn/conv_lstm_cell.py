@@ -263,8 +263,8 @@ class ConvLSTMCell(RecurrentCell):
         rmat = self.recurrent_kernel.value.astype(work, copy=False).reshape(-1, 4 * f)
         state_cl = (b_,) + tuple(out_spatial) + (f,)
 
-        def rows_of(g, lead):
-            return np.ascontiguousarray(self._to_channels_last(g, lead), dtype=work).reshape(-1, f)
+        def rows_of(g, lead):  # a copy: the state gradients become the loop's work buffers
+            return np.array(self._to_channels_last(g, lead), dtype=work, order="C").reshape(-1, f)
 
         dfin = [None if g is None else rows_of(g, 1) for g in d_final_states]
         dout_rows = None if d_outputs is None else rows_of(d_outputs, 2).reshape(t_, rows, f)
