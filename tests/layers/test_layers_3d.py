@@ -13,6 +13,7 @@ from keras_grads import keras_vjp, rel
 from layer_harness import assert_close_grad, numeric_grad, run_layer_test
 
 import rkeras as rk
+from rkeras.layers.convolutional import patches
 from rkeras.layers.convolutional.conv3d_transpose import Conv3DTranspose
 from rkeras.layers.pooling.average_pooling3d import AveragePooling3D
 from rkeras.layers.pooling.global_average_pooling3d import GlobalAveragePooling3D
@@ -44,6 +45,35 @@ def check_parity(k_layer, r_layer, shape, seed=0, tol=1e-5):
     errors = [rel(ry, ky), rel(rdx, kdx)] + [rel(rdw[v.path], d) for v, d in zip(r_layer.trainable_weights, kdw)]
     assert max(errors) <= tol, errors
     return ry
+
+
+# --------------------------------------------------------------------------------------------- patches
+def gather_twin(x, kernel_size, strides, dilation, pads, out_spatial):
+    """Plain loops: cols[n, *o, *k, c] = x[n, o*s - p + k*d, c], zeros outside."""
+    rank = x.ndim - 2
+    cols = np.zeros((x.shape[0],) + tuple(out_spatial) + tuple(kernel_size) + (x.shape[-1],))
+    for o in np.ndindex(*out_spatial):
+        for k in np.ndindex(*kernel_size):
+            pos = [o[i] * strides[i] - pads[i] + k[i] * dilation[i] for i in range(rank)]
+            if all(0 <= p < n for p, n in zip(pos, x.shape[1:-1])):
+                cols[(slice(None),) + o + k] = x[(slice(None),) + tuple(pos)]
+    return cols
+
+
+@pytest.mark.parametrize("rank,spatial,kernel,strides,dilation,pads,out", [
+    (1, (7,), (3,), (2,), (1,), (1,), (4,)),
+    (2, (5, 4), (2, 3), (1, 2), (2, 1), (1, 1), (4, 2)),
+    (3, (4, 5, 3), (2, 3, 2), (2, 1, 1), (1, 2, 1), (1, 2, 0), (3, 5, 2)),
+])
+def test_patches_gather_matches_twin_and_scatter_is_its_adjoint(rank, spatial, kernel, strides, dilation, pads, out):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2,) + spatial + (3,))
+    cols = patches.gather(x, kernel, strides, dilation, pads, out)
+    np.testing.assert_array_equal(cols, gather_twin(x, kernel, strides, dilation, pads, out))
+    c = rng.normal(size=cols.shape)
+    back = patches.scatter(c, x.shape, strides, dilation, pads)
+    assert back.shape == x.shape
+    np.testing.assert_allclose(np.sum(cols * c), np.sum(x * back), rtol=1e-12)
 
 
 # --------------------------------------------------------------------------------------------- pooling
