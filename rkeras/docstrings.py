@@ -33,6 +33,10 @@ object : None, model, tensor or array
 data_format : None or str
     `"channels_last"` (inputs `(batch, height, width, channels)`) or `"channels_first"`
     (inputs `(batch, channels, height, width)`). None means `"channels_last"`.""",
+    "data_format_3d": """\
+data_format : None or str
+    `"channels_last"` (inputs `(batch, depth, height, width, channels)`) or `"channels_first"`
+    (inputs `(batch, channels, depth, height, width)`). None means `"channels_last"`.""",
     # "Returns" of the `layer_*` wrappers: the bullet for a symbolic tensor, which names the output
     # shape, stands between these two
     "layer_returns_head": """\
@@ -93,6 +97,15 @@ pool_size : int or list of 2 int
 strides : None, int or list of 2 int
     How far the pooling window moves for each pooling step; one integer means the same stride
     for both dimensions. None (default) means `pool_size`.
+padding : str
+    `"valid"` (no padding) or `"same"` (case-insensitive): see above.""",
+    "pooling_3d_args": """\
+pool_size : int or list of 3 int
+    Size of the pooling window (depth, rows, cols); one integer means the same size for the
+    three dimensions.
+strides : None, int or list of 3 int
+    How far the pooling window moves for each pooling step; one integer means the same stride
+    for the three dimensions. None (default) means `pool_size`.
 padding : str
     `"valid"` (no padding) or `"same"` (case-insensitive): see above.""",
     "pooling_2d_output_shape": """\

@@ -8,16 +8,20 @@ from ..layers.convolutional.conv1d_transpose import Conv1DTranspose
 from ..layers.convolutional.conv2d import Conv2D
 from ..layers.convolutional.conv2d_transpose import Conv2DTranspose
 from ..layers.convolutional.conv3d import Conv3D
+from ..layers.convolutional.conv3d_transpose import Conv3DTranspose
 from ..layers.convolutional.depthwise_conv1d import DepthwiseConv1D
 from ..layers.convolutional.depthwise_conv2d import DepthwiseConv2D
 from ..layers.convolutional.separable_conv1d import SeparableConv1D
 from ..layers.convolutional.separable_conv2d import SeparableConv2D
 from ..layers.reshaping.cropping1d import Cropping1D
 from ..layers.reshaping.cropping2d import Cropping2D
+from ..layers.reshaping.cropping3d import Cropping3D
 from ..layers.reshaping.up_sampling1d import UpSampling1D
 from ..layers.reshaping.up_sampling2d import UpSampling2D
+from ..layers.reshaping.up_sampling3d import UpSampling3D
 from ..layers.reshaping.zero_padding1d import ZeroPadding1D
 from ..layers.reshaping.zero_padding2d import ZeroPadding2D
+from ..layers.reshaping.zero_padding3d import ZeroPadding3D
 
 __all__ = [
     "layer_conv_1d", "layer_conv_1d_transpose", "layer_conv_2d", "layer_conv_2d_transpose", "layer_conv_3d",
@@ -941,4 +945,217 @@ def layer_zero_padding_1d(object=None, padding=1, data_format=None, **kwargs):
     """
     check_object(object, "layer_zero_padding_1d(padding={!r})")
     layer = ZeroPadding1D(padding=padding, data_format=data_format, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_conv_3d_transpose(object=None, filters=None, kernel_size=None, strides=(1, 1, 1), padding="valid",
+                            output_padding=None, data_format=None, dilation_rate=(1, 1, 1), activation=None,
+                            use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                            kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                            kernel_constraint=None, bias_constraint=None, **kwargs):
+    """3D transposed convolution layer.
+
+    The need for transposed convolutions generally arises from the desire to use a transformation
+    going in the opposite direction of a normal convolution, i.e., from something that has the
+    shape of the output of some convolution to something that has the shape of its input while
+    maintaining a connectivity pattern that is compatible with said convolution. The layer is the
+    gradient of a `layer_conv_3d()` with respect to its input; its own gradients are a forward
+    convolution.
+
+    The kernel has Keras' shape `(kernel_depth, kernel_rows, kernel_cols, filters,
+    input_channels)` and the bias `(filters,)`. Along each spatial dimension the output size is,
+    for `padding = "valid"`, `(size - 1) * strides + kernel_size + output_padding`
+    (`output_padding = max(kernel_size, strides) - kernel_size` when None, `kernel_size` dilated:
+    `(kernel_size - 1) * dilation_rate + 1`); for `"same"`, `size * strides` when
+    `output_padding` is None, else `(size - 1) * strides + kernel_size %% 2 + output_padding`, as
+    Keras on JAX.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    filters : int
+        The dimension of the output space (the number of filters in the transposed convolution).
+        Required.
+    kernel_size : int or list of 3 int
+        The size of the transposed convolution window (depth, rows, cols); one integer means a
+        cubic window. Required.
+    strides : int or list of 3 int
+        The strides of the transposed convolution (depth, rows, cols). `strides > 1` is
+        incompatible with `dilation_rate > 1`.
+    padding : str
+        `"valid"` or `"same"` (case-insensitive): see above.
+    output_padding : None, int or list of 3 int
+        The amount of padding along the depth, height and width of the output tensor; each must
+        be lower than the corresponding stride. If None, the output shape is inferred.
+    {{data_format_3d}}
+    dilation_rate : int or list of 3 int
+        The dilation rate to use for dilated transposed convolution.
+    {{conv_weights_args}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 5D input `(batch, depth, rows, cols, channels)` (channels-last) or `(batch, channels,
+        depth, rows, cols)`.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, new_depth, new_rows, new_cols, filters)`
+      (channels-last) or `(batch, filters, new_depth, new_rows, new_cols)` (channels-first).
+    {{layer_returns_tail}}
+
+    References
+    ----------
+    - Dumoulin and Visin, "A guide to convolution arithmetic for deep learning", 2016,
+      <https://arxiv.org/abs/1603.07285v1>.
+    - Zeiler et al., "Deconvolutional Networks", 2010.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(2, 4, 5, 6, 3))
+    >>> layer_conv_3d_transpose(x, filters=8, kernel_size=3, strides=2, padding="same").shape
+    (2, 8, 10, 12, 8)
+    """
+    check_object(object, "layer_conv_3d_transpose(filters={!r}, kernel_size=...)")
+    layer = Conv3DTranspose(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+                            output_padding=output_padding, data_format=data_format, dilation_rate=dilation_rate,
+                            activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_cropping_3d(object=None, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+    """Cropping layer for 3D data (e.g. spatial or spatio-temporal).
+
+    It crops along the depth, height and width dimensions. The gradient of the cropped cells is
+    zero.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    cropping : int, list of 3 int, or list of 3 lists of 2 int
+        - an integer: the same symmetric cropping is applied to depth, height, and width;
+        - a list of 3 integers, `(symmetric_dim1_crop, symmetric_dim2_crop, symmetric_dim3_crop)`;
+        - a list of 3 lists of 2 integers, `((left_dim1_crop, right_dim1_crop), (left_dim2_crop,
+          right_dim2_crop), (left_dim3_crop, right_dim3_crop))`.
+    {{data_format_3d}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 5D input.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, cropped_depth, cropped_rows, cropped_cols, channels)`
+      (channels-last) or `(batch, channels, cropped_depth, cropped_rows, cropped_cols)`.
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(2, 28, 28, 10, 3))
+    >>> layer_cropping_3d(x, cropping=((2, 2), (4, 4), (2, 2))).shape
+    (2, 24, 20, 6, 3)
+    """
+    check_object(object, "layer_cropping_3d(cropping={!r})")
+    layer = Cropping3D(cropping=cropping, data_format=data_format, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_zero_padding_3d(object=None, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+    """Zero-padding layer for 3D data (spatial or spatio-temporal).
+
+    This layer adds zeros before and after the depth, rows and columns of a volume tensor. The
+    gradient of the padding is dropped: only the original cells receive one.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    padding : int, list of 3 int, or list of 3 lists of 2 int
+        - an integer: the same symmetric padding is applied to depth, height, and width;
+        - a list of 3 integers, `(symmetric_dim1_pad, symmetric_dim2_pad, symmetric_dim3_pad)`;
+        - a list of 3 lists of 2 integers, `((left_dim1_pad, right_dim1_pad), (left_dim2_pad,
+          right_dim2_pad), (left_dim3_pad, right_dim3_pad))`.
+    {{data_format_3d}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 5D input.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, padded_depth, padded_rows, padded_cols, channels)`
+      (channels-last) or `(batch, channels, padded_depth, padded_rows, padded_cols)`.
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.ones((1, 1, 2, 2, 1))
+    >>> layer_zero_padding_3d(x, padding=(1, 0, 0))[0, :, :, :, 0]
+    array([[[0., 0.],
+            [0., 0.]],
+    <BLANKLINE>
+           [[1., 1.],
+            [1., 1.]],
+    <BLANKLINE>
+           [[0., 0.],
+            [0., 0.]]])
+    """
+    check_object(object, "layer_zero_padding_3d(padding={!r})")
+    layer = ZeroPadding3D(padding=padding, data_format=data_format, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_upsampling_3d(object=None, size=(2, 2, 2), data_format=None, **kwargs):
+    """Upsampling layer for 3D inputs.
+
+    Repeats the 1st, 2nd and 3rd dimensions of the data by `size[1]`, `size[2]` and `size[3]`
+    respectively. The gradient of a cell is the sum of the gradients of its copies.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    size : int or list of 3 int
+        The upsampling factors for dim1, dim2 and dim3; one integer means the same factor for all.
+    {{data_format_3d}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 5D input.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, upsampled_dim1, upsampled_dim2, upsampled_dim3,
+      channels)` (channels-last) or `(batch, channels, upsampled_dim1, upsampled_dim2,
+      upsampled_dim3)` (channels-first).
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.ones((2, 1, 2, 3, 4))
+    >>> layer_upsampling_3d(x, size=2).shape
+    (2, 2, 4, 6, 4)
+    """
+    check_object(object, "layer_upsampling_3d(size={!r})")
+    layer = UpSampling3D(size=size, data_format=data_format, **kwargs)
     return compose(layer, object)

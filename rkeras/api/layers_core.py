@@ -1,6 +1,8 @@
 """R-style wrappers of the core layers: build the layer, compose it with `object`."""
 
+from .. import conventions
 from ..compose import check_object, compose
+from ..core.symbolic import keras_input
 from ..docstrings import shared_doc
 from ..layers.core.activation import Activation
 from ..layers.core.dense import Dense
@@ -309,3 +311,64 @@ def layer_identity(object=None, **kwargs):
     """
     check_object(object, "layer_identity(name={!r})")
     return compose(Identity(**kwargs), object)
+
+
+def layer_input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None, name=None,
+                tensor=None, optional=False):
+    """Create a Keras tensor (a symbolic input), the start of a functional model.
+
+    R keras3's alias of `keras_input()`: a symbolic tensor-like object, which you augment with
+    layer calls to build a model with `keras_model(inputs, outputs)`.
+
+    Parameters
+    ----------
+    shape : int, list of int or None
+        Shape of one sample, without the batch dimension; None entries mark unknown sizes (e.g.
+        `shape = c(32)` in R: batches of 32-dimensional vectors).
+    batch_size : None or int
+        A fixed batch size, or None (unknown).
+    dtype : None or str
+        The dtype of the input (default `config_floatx()`); "int32" for embedding indices.
+    sparse : None or bool
+        Whether the placeholder should be sparse. Not supported by rkeras: only None or False.
+    ragged : None or bool
+        Whether the placeholder should be ragged. Not supported by rkeras: only None or False.
+    batch_shape : None or list of int
+        The full shape, batch size first (instead of `shape` and `batch_size`).
+    name : None or str
+        A name for the input layer (unique default `input_layer`, `input_layer_1`, ...).
+    tensor : None
+        An existing tensor to wrap. Not supported by rkeras: only None.
+    optional : bool
+        Whether the input is optional (may be None). Not supported by rkeras: only False.
+
+    Returns
+    -------
+    A symbolic tensor (`KerasTensor`) of shape `(batch_size, *shape)`.
+
+    Examples
+    --------
+    >>> x = layer_input(shape=(32,))
+    >>> x.shape
+    (None, 32)
+    >>> layer_input(batch_shape=(8, 10, 3)).shape
+    (8, 10, 3)
+    """
+    for arg_name, value in (("sparse", sparse), ("ragged", ragged), ("optional", optional)):
+        if value is not None and conventions.as_bool(value, arg_name):
+            raise ValueError(f"`{arg_name}` = TRUE is not supported by rkeras (dense inputs only); use None or "
+                             f"FALSE.")
+    if tensor is not None:
+        raise ValueError("`tensor` is not supported by rkeras: an input cannot wrap an existing tensor; use None.")
+    if batch_shape is not None:
+        if shape is not None or batch_size is not None:
+            raise ValueError("Give either `batch_shape` or `shape` (with `batch_size`), not both; received "
+                             f"batch_shape={batch_shape!r}, shape={shape!r}, batch_size={batch_size!r}.")
+        if not isinstance(batch_shape, (list, tuple)) or len(batch_shape) < 1:
+            raise ValueError(f"`batch_shape` must be a list holding the batch size (or None) then the shape of one "
+                             f"sample; received {batch_shape!r}.")
+        batch_size, shape = batch_shape[0], tuple(batch_shape[1:])
+    if shape is None:
+        raise ValueError("`shape` (or `batch_shape`) must be given: the shape of one sample, without the batch "
+                         "dimension, e.g. `layer_input(shape = c(28, 28))`.")
+    return keras_input(shape=shape, batch_size=batch_size, dtype=dtype, name=name)

@@ -4,12 +4,16 @@ from ..compose import check_object, compose
 from ..docstrings import shared_doc
 from ..layers.pooling.average_pooling1d import AveragePooling1D
 from ..layers.pooling.average_pooling2d import AveragePooling2D
+from ..layers.pooling.average_pooling3d import AveragePooling3D
 from ..layers.pooling.global_average_pooling1d import GlobalAveragePooling1D
 from ..layers.pooling.global_average_pooling2d import GlobalAveragePooling2D
+from ..layers.pooling.global_average_pooling3d import GlobalAveragePooling3D
 from ..layers.pooling.global_max_pooling1d import GlobalMaxPooling1D
 from ..layers.pooling.global_max_pooling2d import GlobalMaxPooling2D
+from ..layers.pooling.global_max_pooling3d import GlobalMaxPooling3D
 from ..layers.pooling.max_pooling1d import MaxPooling1D
 from ..layers.pooling.max_pooling2d import MaxPooling2D
+from ..layers.pooling.max_pooling3d import MaxPooling3D
 
 __all__ = [
     "layer_average_pooling_1d", "layer_average_pooling_2d", "layer_global_average_pooling_1d",
@@ -394,4 +398,184 @@ def layer_global_max_pooling_1d(object=None, data_format=None, keepdims=False, *
     """
     check_object(object, "layer_global_max_pooling_1d(data_format={!r})")
     layer = GlobalMaxPooling1D(data_format=data_format, keepdims=keepdims, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_max_pooling_3d(object=None, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,
+                         name=None, **kwargs):
+    """Max pooling operation for 3D data (spatial or spatio-temporal).
+
+    Downsamples the input along its spatial dimensions (depth, height, and width) by taking the
+    maximum value over an input window (of size defined by `pool_size`) for each channel of the
+    input. The window is shifted by `strides` along each dimension.
+
+    {{pooling_2d_output_shape}}
+    With `"same"`, the windows that hang over the edges of the input take the maximum of their valid
+    cells only.
+
+    The gradient of each output goes to the first maximal cell of its window (depth, row, column
+    order); overlapping windows add up.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    {{pooling_3d_args}}
+    {{data_format_3d}}
+    name : None or str
+        The name of the layer.
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 5D input.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, pooled_depth, pooled_rows, pooled_cols, channels)`
+      (channels-last) or `(batch, channels, pooled_depth, pooled_rows, pooled_cols)`.
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.arange(8.0).reshape(1, 2, 2, 2, 1)
+    >>> layer_max_pooling_3d(x, pool_size=2)[0, :, :, :, 0]
+    array([[[7.]]])
+    """
+    check_object(object, "layer_max_pooling_3d(pool_size={!r})")
+    layer = MaxPooling3D(pool_size=pool_size, strides=strides, padding=padding, data_format=data_format, name=name,
+                         **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_average_pooling_3d(object=None, pool_size=None, strides=None, padding="valid", data_format=None,
+                             name=None, **kwargs):
+    """Average pooling operation for 3D data (spatial or spatio-temporal).
+
+    Downsamples the input along its spatial dimensions (depth, height, and width) by taking the
+    average value over an input window (of size defined by `pool_size`) for each channel of the
+    input. The window is shifted by `strides` along each dimension.
+
+    {{pooling_2d_output_shape}}
+    With `"same"`, the windows that hang over the edges of the input average their valid cells only
+    (the padding is not counted).
+
+    Parameters
+    ----------
+    {{layer_object}}
+    {{pooling_3d_args}}
+    {{data_format_3d}}
+    name : None or str
+        The name of the layer.
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 5D input.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, pooled_depth, pooled_rows, pooled_cols, channels)`
+      (channels-last) or `(batch, channels, pooled_depth, pooled_rows, pooled_cols)`.
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.arange(8.0).reshape(1, 2, 2, 2, 1)
+    >>> layer_average_pooling_3d(x, pool_size=2)[0, :, :, :, 0]
+    array([[[3.5]]])
+    """
+    check_object(object, "layer_average_pooling_3d(pool_size={!r})")
+    layer = AveragePooling3D(pool_size=pool_size, strides=strides, padding=padding, data_format=data_format,
+                             name=name, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_global_average_pooling_3d(object=None, data_format=None, keepdims=False, **kwargs):
+    """Global average pooling operation for 3D data.
+
+    Averages each channel of a volume batch over its depth, rows and columns, giving
+    `(batch, channels)` (the sums run in float64). The gradient is spread evenly over the cells.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    {{data_format_3d}}
+    keepdims : bool
+        Whether to keep the spatial dimensions or not. If False (default), the rank of the tensor
+        is reduced for spatial dimensions. If True, the spatial dimensions are retained with
+        length 1. The behavior is the same as for `np.mean(keepdims=True)`.
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 5D input.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, channels)`, or with `keepdims` `(batch, 1, 1, 1,
+      channels)` (channels-last) / `(batch, channels, 1, 1, 1)` (channels-first).
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 2, 2, 2, 2)
+    >>> layer_global_average_pooling_3d(x)
+    array([[7., 8.]])
+    """
+    check_object(object, "layer_global_average_pooling_3d(data_format={!r})")
+    layer = GlobalAveragePooling3D(data_format=data_format, keepdims=keepdims, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_global_max_pooling_3d(object=None, data_format=None, keepdims=False, **kwargs):
+    """Global max pooling operation for 3D data.
+
+    Takes the maximum of each channel of a volume batch over its depth, rows and columns, giving
+    `(batch, channels)`. The gradient of an output is shared evenly by the cells equal to the
+    maximum (as TensorFlow's and JAX's `reduce_max` gradients).
+
+    Parameters
+    ----------
+    {{layer_object}}
+    {{data_format_3d}}
+    keepdims : bool
+        Whether to keep the spatial dimensions or not. If False (default), the rank of the tensor
+        is reduced for spatial dimensions. If True, the spatial dimensions are retained with
+        length 1. The behavior is the same as for `np.max(keepdims=True)`.
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        A 5D input.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned: `(batch, channels)`, or with `keepdims` `(batch, 1, 1, 1,
+      channels)` (channels-last) / `(batch, channels, 1, 1, 1)` (channels-first).
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 2, 2, 2, 2)
+    >>> layer_global_max_pooling_3d(x)
+    array([[14., 15.]])
+    """
+    check_object(object, "layer_global_max_pooling_3d(data_format={!r})")
+    layer = GlobalMaxPooling3D(data_format=data_format, keepdims=keepdims, **kwargs)
     return compose(layer, object)

@@ -6,6 +6,9 @@ import textwrap
 from ..compose import check_object, compose
 from ..docstrings import shared_doc
 from ..layers.rnn.bidirectional import Bidirectional
+from ..layers.rnn.conv_lstm1d import ConvLSTM1D
+from ..layers.rnn.conv_lstm2d import ConvLSTM2D
+from ..layers.rnn.conv_lstm3d import ConvLSTM3D
 from ..layers.rnn.gru import GRU
 from ..layers.rnn.gru_cell import GRUCell
 from ..layers.rnn.lstm import LSTM
@@ -117,6 +120,71 @@ The return value depends on the value provided for the first argument. If `objec
 - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
   `layer(input)` is returned: `(batch, units)`, or `(batch, timesteps, units)` with
   `return_sequences`; a list of the output and the states with `return_state`.
+- a numpy array, then the layer is called on it and the output array (or list) is returned.
+- None or missing, then a `Layer` instance is returned.""",
+    "conv_lstm_args": """\
+filters : int
+    The dimension of the output space (the number of filters of the convolutions, the channels
+    of the states). Required.
+kernel_size : int or list of int
+    The size of the convolution window, one integer per spatial dimension (one integer means
+    the same size for every dimension). Required.
+strides : int or list of int
+    The strides of the input convolution. `strides > 1` is incompatible with `dilation_rate > 1`.
+    (The recurrent convolution always has stride 1 and `"same"` padding.)
+padding : str
+    `"valid"` (no padding) or `"same"` (zeros evenly around the input so that, with stride 1, the
+    output has the spatial shape of the input); case-insensitive.
+data_format : None or str
+    `"channels_last"` (inputs `(batch, time, ..., channels)`) or `"channels_first"` (inputs
+    `(batch, time, channels, ...)`). None means `"channels_last"`.
+dilation_rate : int or list of int
+    The dilation rate of the input convolution.""",
+    "conv_lstm_options": """\
+return_sequences : bool
+    Whether to return the last output in the output sequence, or the full sequence. Default
+    False.
+return_state : bool
+    Whether to return the last state in addition to the output (the result is then a list:
+    the output, then the states h and c). Default False.
+go_backwards : bool
+    If True, process the input sequence backwards and return the reversed sequence. Default
+    False.
+stateful : bool
+    If True, the last state for each sample at index i in a batch will be used as initial state
+    for the sample of index i in the following batch. Default False.
+unroll : None or bool
+    Accepted for compatibility (the time loop runs the same either way).""",
+    "conv_lstm_call_args": """\
+inputs : array or tensor
+    A `(3 + rank)`-D tensor `(batch, timesteps, *spatial, channels)` (channels-last) or
+    `(batch, timesteps, channels, *spatial)` (channels-first).
+mask : bool array, optional
+    Binary tensor of shape `(batch, timesteps)`: a masked step (False) keeps the states of the
+    sample and its output is the previous output.
+training : bool
+    Whether the layer should behave in training mode or in inference mode. Only relevant if
+    `dropout` or `recurrent_dropout` is used.""",
+    "conv_lstm_math": """\
+At each timestep, with the gate blocks i, f, c, o (in this order) of the weights:
+`z = conv(x_t, kernel) + conv(h_prev, recurrent_kernel) + bias`; `i, f, o` are
+`recurrent_activation` of their blocks; `c = f * c_prev + i * activation(z_c)`;
+`h = o * activation(c)`. The input convolution has the layer's `strides`, `padding` and
+`dilation_rate`; the recurrent one stride 1 and `"same"` padding. Weights: `kernel`
+`(*kernel_size, channels, 4 * filters)`, `recurrent_kernel` `(*kernel_size, filters, 4 *
+filters)`, `bias` `(4 * filters,)`, as Keras 3 (paths `<layer>/conv_lstm_cell/kernel`, ...).
+The convolutions are patch gathers (Numba) and BLAS products (the input one for all steps at
+once); the gates run in the fused LSTM kernels. With `dropout` / `recurrent_dropout`, one mask
+per gate block of a step's input (state) shape is drawn per call and used at every step.""",
+    "conv_lstm_returns": """\
+The return value depends on the value provided for the first argument. If `object` is:
+
+- a `keras_model_sequential()`, then the layer is added to the sequential model (which is
+  modified in place). To enable piping, the sequential model is also returned.
+- a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+  `layer(input)` is returned: `(batch, *new_spatial, filters)` (channels-last) or `(batch,
+  filters, *new_spatial)`, with `return_sequences` `(batch, timesteps, ...)`; a list of the
+  output and the states h and c with `return_state`.
 - a numpy array, then the layer is called on it and the output array (or list) is returned.
 - None or missing, then a `Layer` instance is returned.""",
     "cell_kwargs": """\
@@ -615,3 +683,204 @@ def rnn_cells_stack(cells=None, **kwargs):
     (2, 4)
     """
     return StackedRNNCells(cells=cells, **kwargs)
+
+
+@_pieces
+def layer_conv_lstm_1d(object=None, filters=None, kernel_size=None, strides=1, padding="valid", data_format=None,
+                       dilation_rate=1, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                       kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                       bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
+                       recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                       kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                       recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                       go_backwards=False, stateful=False, unroll=None, **kwargs):
+    """1D Convolutional LSTM.
+
+    Similar to an LSTM layer, but the input transformations and recurrent transformations are
+    both convolutional, over the steps of each timestep's sequence.
+
+    [[conv_lstm_math]]
+
+    Parameters
+    ----------
+    {{layer_object}}
+    [[conv_lstm_args]]
+    [[activation]]
+    [[recurrent_activation]]
+    [[weights]]
+    [[unit_forget_bias]]
+    [[regularizers]]
+    [[activity_regularizer]]
+    [[constraints]]
+    [[dropout]]
+    [[seed]]
+    [[conv_lstm_options]]
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    [[conv_lstm_call_args]]
+
+    Returns
+    -------
+    [[conv_lstm_returns]]
+
+    References
+    ----------
+    - Shi et al., "Convolutional LSTM Network: A Machine Learning Approach for Precipitation
+      Nowcasting", 2015 (the current implementation does not include the feedback loop on the
+      cells output).
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(2, 5, 8, 3))
+    >>> layer_conv_lstm_1d(x, filters=4, kernel_size=3, padding="same").shape
+    (2, 8, 4)
+    """
+    check_object(object, "layer_conv_lstm_1d(filters={!r}, kernel_size=...)")
+    layer = ConvLSTM1D(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+                       data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+                       recurrent_activation=recurrent_activation, use_bias=use_bias,
+                       kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+                       bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
+                       kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+                       bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                       kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+                       bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                       seed=seed, return_sequences=return_sequences, return_state=return_state,
+                       go_backwards=go_backwards, stateful=stateful, unroll=unroll, **kwargs)
+    return compose(layer, object)
+
+
+@_pieces
+def layer_conv_lstm_2d(object=None, filters=None, kernel_size=None, strides=1, padding="valid", data_format=None,
+                       dilation_rate=1, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                       kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                       bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
+                       recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                       kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                       recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                       go_backwards=False, stateful=False, unroll=None, **kwargs):
+    """2D Convolutional LSTM.
+
+    Similar to an LSTM layer, but the input transformations and recurrent transformations are
+    both convolutional, over the rows and columns of each timestep's image.
+
+    [[conv_lstm_math]]
+
+    Parameters
+    ----------
+    {{layer_object}}
+    [[conv_lstm_args]]
+    [[activation]]
+    [[recurrent_activation]]
+    [[weights]]
+    [[unit_forget_bias]]
+    [[regularizers]]
+    [[activity_regularizer]]
+    [[constraints]]
+    [[dropout]]
+    [[seed]]
+    [[conv_lstm_options]]
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    [[conv_lstm_call_args]]
+
+    Returns
+    -------
+    [[conv_lstm_returns]]
+
+    References
+    ----------
+    - Shi et al., "Convolutional LSTM Network: A Machine Learning Approach for Precipitation
+      Nowcasting", 2015 (the current implementation does not include the feedback loop on the
+      cells output).
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(2, 5, 8, 8, 3))
+    >>> layer_conv_lstm_2d(x, filters=4, kernel_size=3, padding="same").shape
+    (2, 8, 8, 4)
+    """
+    check_object(object, "layer_conv_lstm_2d(filters={!r}, kernel_size=...)")
+    layer = ConvLSTM2D(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+                       data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+                       recurrent_activation=recurrent_activation, use_bias=use_bias,
+                       kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+                       bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
+                       kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+                       bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                       kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+                       bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                       seed=seed, return_sequences=return_sequences, return_state=return_state,
+                       go_backwards=go_backwards, stateful=stateful, unroll=unroll, **kwargs)
+    return compose(layer, object)
+
+
+@_pieces
+def layer_conv_lstm_3d(object=None, filters=None, kernel_size=None, strides=1, padding="valid", data_format=None,
+                       dilation_rate=1, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                       kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                       bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
+                       recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                       kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                       recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                       go_backwards=False, stateful=False, unroll=None, **kwargs):
+    """3D Convolutional LSTM.
+
+    Similar to an LSTM layer, but the input transformations and recurrent transformations are
+    both convolutional, over the depth, rows and columns of each timestep's volume.
+
+    [[conv_lstm_math]]
+
+    Parameters
+    ----------
+    {{layer_object}}
+    [[conv_lstm_args]]
+    [[activation]]
+    [[recurrent_activation]]
+    [[weights]]
+    [[unit_forget_bias]]
+    [[regularizers]]
+    [[activity_regularizer]]
+    [[constraints]]
+    [[dropout]]
+    [[seed]]
+    [[conv_lstm_options]]
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    [[conv_lstm_call_args]]
+
+    Returns
+    -------
+    [[conv_lstm_returns]]
+
+    References
+    ----------
+    - Shi et al., "Convolutional LSTM Network: A Machine Learning Approach for Precipitation
+      Nowcasting", 2015 (the current implementation does not include the feedback loop on the
+      cells output).
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(2, 3, 4, 4, 4, 2))
+    >>> layer_conv_lstm_3d(x, filters=4, kernel_size=3, padding="same").shape
+    (2, 4, 4, 4, 4)
+    """
+    check_object(object, "layer_conv_lstm_3d(filters={!r}, kernel_size=...)")
+    layer = ConvLSTM3D(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+                       data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+                       recurrent_activation=recurrent_activation, use_bias=use_bias,
+                       kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+                       bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
+                       kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+                       bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                       kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+                       bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                       seed=seed, return_sequences=return_sequences, return_state=return_state,
+                       go_backwards=go_backwards, stateful=stateful, unroll=unroll, **kwargs)
+    return compose(layer, object)

@@ -103,8 +103,24 @@ def nested_sequential():
         np.random.default_rng(7).normal(size=(5, 4)).astype("float32")
 
 
+def conv_lstm2d():
+    m = rk.keras_model_sequential(input_shape=(3, 6, 5, 2)) \
+        | rk.layer_conv_lstm_2d(filters=3, kernel_size=3, padding="same", return_sequences=True) \
+        | rk.layer_conv_lstm_2d(filters=2, kernel_size=(2, 3), data_format="channels_last") \
+        | rk.layer_global_max_pooling_2d()
+    return m, np.random.default_rng(8).normal(size=(2, 3, 6, 5, 2)).astype("float32")
+
+
+def conv3d_transpose():
+    m = rk.keras_model_sequential(input_shape=(3, 4, 3, 2)) \
+        | rk.layer_conv_3d_transpose(filters=3, kernel_size=2, strides=2, padding="same", activation="relu") \
+        | rk.layer_max_pooling_3d(pool_size=2) | rk.layer_zero_padding_3d(padding=1) \
+        | rk.layer_conv_3d(filters=2, kernel_size=3) | rk.layer_global_average_pooling_3d()
+    return m, np.random.default_rng(9).normal(size=(2, 3, 4, 3, 2)).astype("float32")
+
+
 MODELS = [mlp, conv2d_bn, conv2d_channels_first, conv1d_global, embedding_masked_bn, masking_reshape,
-          merge_functional, nested_sequential]
+          merge_functional, nested_sequential, conv_lstm2d, conv3d_transpose]
 
 
 @pytest.mark.parametrize("build", MODELS, ids=[f.__name__ for f in MODELS])

@@ -4,7 +4,9 @@ A transposed convolution is the input gradient of a convolution: each input posi
 `input[m, :] @ kernel[i, j].T` over the output window it maps to. So its forward pass is the
 backward pass of `BaseConv` (one matrix product, then the col2im scatter of `rkeras.kernels.conv`),
 and its backward pass is a forward convolution (im2col gather, then two matrix products for the
-input and the kernel gradients). No new kernel is needed.
+input and the kernel gradients). No new kernel is needed: rank 1 and 2 run on the 4-D im2col /
+col2im kernels of `rkeras.kernels.conv` in either layout, rank 3 on `patches.gather` / `scatter`
+(channels-first batches transposed to channels-last once).
 
 The kernel has Keras' layout `(*kernel_size, filters, input_channels)`. The geometry follows Keras
 on JAX (`jax.lax.conv_transpose` with `transpose_kernel=True` and the padding Keras derives from
@@ -21,6 +23,7 @@ from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
 from ...kernels import conv as kernels
 from ..kernel_and_bias import KernelAndBias
+from . import patches
 from .conv_geometry import ConvGeometry, channels_last_4d
 from .conv_utils import standardize_data_format, standardize_padding, standardize_tuple
 
@@ -49,7 +52,7 @@ def transpose_geometry(n, kernel, stride, dilation, padding, output_padding):
 
 
 class BaseConvTranspose(ConvGeometry, KernelAndBias, Layer):
-    """Abstract transposed convolution of `rank` 1 or 2; see `layer_conv_2d_transpose()`."""
+    """Abstract transposed convolution of `rank` 1, 2 or 3; see `layer_conv_2d_transpose()`."""
 
     def __init__(self, filters=None, kernel_size=None, strides=1, padding="valid", output_padding=None,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
@@ -142,6 +145,8 @@ class BaseConvTranspose(ConvGeometry, KernelAndBias, Layer):
         x = float_input(as_numeric_array(inputs, "inputs"), self.dtype)
         self._maybe_build(x.shape)
         out_shape = self.compute_output_shape(x.shape)
+        if self.rank == 3:
+            return self._forward_nd(x, out_shape)
         work = compute_dtype(x.dtype)
         cf = self.data_format == "channels_first"
         x4 = channels_last_4d(self._as_4d(x, work), cf)
@@ -165,6 +170,8 @@ class BaseConvTranspose(ConvGeometry, KernelAndBias, Layer):
         return y.astype(x.dtype, copy=False), cache
 
     def backward(self, cache, grad_outputs):
+        if self.rank == 3:
+            return self._backward_nd(cache, grad_outputs)
         x2, x4_shape, geo, out4_shape, z, y, in_shape, in_dtype, work = cache
         cf = self.data_format == "channels_first"
         n, ih, iw, c = x4_shape
@@ -186,6 +193,44 @@ class BaseConvTranspose(ConvGeometry, KernelAndBias, Layer):
         if cf:
             dx4 = dx4.transpose(0, 3, 1, 2)
         return np.ascontiguousarray(dx4.reshape(in_shape), dtype=in_dtype), grads
+
+    def _forward_nd(self, x, out_shape):
+        """The channels-last path of any rank on `patches.scatter`."""
+        work = compute_dtype(x.dtype)
+        cf = self.data_format == "channels_first"
+        x_cl = np.ascontiguousarray(np.moveaxis(x, 1, -1) if cf else x, dtype=work)
+        out_cl_shape = (x.shape[0],) + tuple(self._spatial(out_shape)) + (self.filters,)
+        pads = tuple(p for _, p in self._dims(x.shape))
+        x2 = x_cl.reshape(-1, x_cl.shape[-1])
+        dcols = (x2 @ self._kernel_matrix(work).T).reshape(x_cl.shape[:-1] + self.kernel_size + (self.filters,))
+        z = patches.scatter(dcols, out_cl_shape, self.strides, self.dilation_rate, pads)
+        if self.use_bias:
+            z += self.bias.value.astype(work, copy=False)
+        if cf:
+            z = np.ascontiguousarray(np.moveaxis(z, -1, 1))
+        act = self.activation
+        y = act.forward(z)
+        cache = (x2, x_cl.shape, pads, z if act.needs_input else None, y if act.needs_output else None,
+                 x.dtype, work)
+        return y.astype(x.dtype, copy=False), cache
+
+    def _backward_nd(self, cache, grad_outputs):
+        x2, x_cl_shape, pads, z, y, in_dtype, work = cache
+        cf = self.data_format == "channels_first"
+        g = np.asarray(grad_outputs).astype(work, copy=False)
+        gz = self.activation.backward(z, y, g)
+        gz_cl = np.ascontiguousarray(np.moveaxis(gz, 1, -1) if cf else gz, dtype=work)
+        cols = patches.gather(gz_cl, self.kernel_size, self.strides, self.dilation_rate, pads, x_cl_shape[1:-1])
+        cols2 = cols.reshape(x2.shape[0], -1)
+        grads = {}
+        if self.kernel.trainable:
+            grads[self.kernel] = (cols2.T @ x2).reshape(self.kernel.shape).astype(self.kernel.dtype, copy=False)
+        if self.use_bias and self.bias.trainable:
+            grads[self.bias] = gz_cl.reshape(-1, self.filters).sum(axis=0, dtype=np.float64).astype(self.bias.dtype)
+        dx = (cols2 @ self._kernel_matrix(work)).reshape(x_cl_shape)
+        if cf:
+            dx = np.moveaxis(dx, -1, 1)
+        return np.ascontiguousarray(dx, dtype=in_dtype), grads
 
     # ----------------------------------------------------------------------------- config
     def get_config(self):

@@ -1,18 +1,17 @@
 """3-D convolution, as Keras 3's `Conv3D`: `activation(conv3d(inputs, kernel) + bias)`.
 
 Options, weights and shapes are `BaseConv`'s (kernel `(kd, kh, kw, channels // groups, filters)`);
-the math reuses the 2-D im2col / col2im kernels of `rkeras.kernels.conv`: the patch matrix
-`(N*OD*OH*OW, KD*KH*KW*C)` is gathered depth tap by depth tap (output depth `od` and tap `a` read
-the input plane `od*sd - pd + a*dd`, a 2-D gather; planes outside the input are zeros), then one
-matrix product per group gives the output, and the backward scatters the patch gradients plane by
-plane. Channels-first batches are transposed to channels-last once.
+the patch matrix `(N*OD*OH*OW, KD*KH*KW*C)` is gathered by `patches.gather` (the 2-D im2col
+kernels of `rkeras.kernels.conv`, depth tap by depth tap), then one matrix product per group gives
+the output, and the backward scatters the patch gradients back (`patches.scatter`). Channels-first
+batches are transposed to channels-last once.
 """
 
 import numpy as np
 
 from ...core.config import compute_dtype
 from ...core.layer import as_numeric_array, float_input
-from ...kernels import conv as kernels
+from . import patches
 from .base_conv import BaseConv
 from .conv_utils import window_geometry
 
@@ -52,12 +51,6 @@ class Conv3D(BaseConv):
         return [window_geometry(n, k, s, d, self.padding)
                 for n, k, s, d in zip(x5_shape[1:4], self.kernel_size, self.strides, self.dilation_rate)]
 
-    def _planes(self, depth, od_, pd):
-        """(od, a, input plane) for every depth tap that lands inside the input."""
-        kd, sd, dd = self.kernel_size[0], self.strides[0], self.dilation_rate[0]
-        return [(od, a, od * sd - pd + a * dd) for od in range(od_) for a in range(kd)
-                if 0 <= od * sd - pd + a * dd < depth]
-
     def _group_split(self, mat, c):
         """Columns (taps, c) of a patch matrix, split by input-channel group."""
         if self.groups == 1:
@@ -74,17 +67,9 @@ class Conv3D(BaseConv):
         work = compute_dtype(x.dtype)
         cf = self.data_format == "channels_first"
         x5 = np.ascontiguousarray(np.moveaxis(x, 1, -1) if cf else x, dtype=work)
-        n, depth, _, _, c = x5.shape
+        n, c = x5.shape[0], x5.shape[-1]
         (od_, pd), (oh_, pt), (ow_, pl) = self._geometry3(x5.shape)
-        kd, kh, kw = self.kernel_size
-        _, sh, sw = self.strides
-        _, dh, dw = self.dilation_rate
-        cols = np.zeros((n, od_, oh_, ow_, kd, kh, kw, c), dtype=work)
-        plane = np.empty((n, oh_, ow_, kh, kw, c), dtype=work)
-        by_plane = np.ascontiguousarray(x5.transpose(1, 0, 2, 3, 4))  # contiguous planes: one kernel specialization
-        for od, a, d in self._planes(depth, od_, pd):
-            kernels.im2col(by_plane[d], False, sh, sw, dh, dw, pt, pl, plane)
-            cols[:, od, :, :, a] = plane
+        cols = patches.gather(x5, self.kernel_size, self.strides, self.dilation_rate, (pd, pt, pl), (od_, oh_, ow_))
         m = n * od_ * oh_ * ow_
         a_mats = self._group_split(cols.reshape(m, -1), c)
         k = self.kernel.value.astype(work, copy=False)
@@ -105,11 +90,9 @@ class Conv3D(BaseConv):
     def backward(self, cache, grad_outputs):
         a_mats, x5_shape, z, y, in_dtype, work = cache
         cf = self.data_format == "channels_first"
-        n, depth, _, _, c = x5_shape
+        n, c = x5_shape[0], x5_shape[-1]
         (od_, pd), (oh_, pt), (ow_, pl) = self._geometry3(x5_shape)
         kd, kh, kw = self.kernel_size
-        _, sh, sw = self.strides
-        _, dh, dw = self.dilation_rate
         g = np.asarray(grad_outputs).astype(work, copy=False)
         gz = self.activation.backward(z, y, g)
         f, fg, cg = self.filters, self.filters // self.groups, c // self.groups
@@ -127,10 +110,6 @@ class Conv3D(BaseConv):
         if self.use_bias and self.bias.trainable:
             grads[self.bias] = g2.sum(axis=0, dtype=np.float64).astype(self.bias.dtype)
         dcols = dcols.reshape(n, od_, oh_, ow_, kd, kh, kw, c)
-        dx5 = np.zeros(x5_shape, dtype=work)
-        plane = np.empty((n,) + tuple(x5_shape[2:]), dtype=work)
-        for od, a, d in self._planes(depth, od_, pd):
-            kernels.col2im(np.ascontiguousarray(dcols[:, od, :, :, a]), False, sh, sw, dh, dw, pt, pl, plane)
-            dx5[:, d] += plane
+        dx5 = patches.scatter(dcols, x5_shape, self.strides, self.dilation_rate, (pd, pt, pl))
         dx = np.moveaxis(dx5, -1, 1) if cf else dx5
         return np.ascontiguousarray(dx, dtype=in_dtype), grads

@@ -1,9 +1,9 @@
-"""The base of the windowed pooling layers (`MaxPooling2D`, `AveragePooling2D`), as Keras 3's
+"""The base of the windowed pooling layers (`MaxPooling1D/2D/3D`, `AveragePooling1D/2D/3D`), as Keras 3's
 `BasePooling`: a `pool_size` window slides with `strides` over the spatial dimensions.
 
 The math runs in `rkeras.kernels.pooling` on the batch in its own layout (channels-last or
-channels-first, no transposed copy). With `padding="same"` the window may hang over the edges
-(TensorFlow's rule: `ceil(n / strides)` outputs, the padding split with the smaller half before);
+channels-first, no transposed copy), viewed as 5-D (a depth, and for 1-D a height, of 1). With
+`padding="same"` the window may hang over the edges (TensorFlow's rule: `ceil(n / strides)` outputs, the padding split with the smaller half before);
 cells outside the input are ignored: max pooling takes the max of the valid cells and average
 pooling divides by their number, as Keras does.
 """
@@ -24,7 +24,7 @@ from ..convolutional.conv_utils import (
 
 
 class BasePooling(Layer):
-    """Abstract N-D windowed pooling (`pool_dimensions` 1 or 2, `pool_mode` "max" or "average")."""
+    """Abstract N-D windowed pooling (`pool_dimensions` 1, 2 or 3, `pool_mode` "max" or "average")."""
 
     pool_dimensions = None
     pool_mode = None
@@ -56,21 +56,20 @@ class BasePooling(Layer):
         return input_shape[:2] + spatial
 
     # ----------------------------------------------------------------------------- math
-    def _as_4d(self, x, work):
-        if self.pool_dimensions == 1:
-            x = x[:, None, :, :] if self.data_format == "channels_last" else x[:, :, None, :]
+    def _as_5d(self, x, work):
+        """`x` as a contiguous 5-D batch: 2-D pooling gets a depth of 1, 1-D pooling also a height of 1."""
+        missing = 3 - self.pool_dimensions
+        first = 1 if self.data_format == "channels_last" else 2
+        x = x.reshape(x.shape[:first] + (1,) * missing + x.shape[first:])
         return np.ascontiguousarray(x, dtype=work)
 
-    def _geometry(self, x4_shape):
-        """(OH, OW, ph, pw, sh, sw, pt, pl) of the 4-D view."""
-        cf = self.data_format == "channels_first"
-        h, w = (x4_shape[2], x4_shape[3]) if cf else (x4_shape[1], x4_shape[2])
-        ps, ss = self.pool_size, self.strides
-        if self.pool_dimensions == 1:
-            ps, ss = (1,) + ps, (1,) + ss
-        oh, pt = window_geometry(h, ps[0], ss[0], 1, self.padding)
-        ow, pl = window_geometry(w, ps[1], ss[1], 1, self.padding)
-        return oh, ow, ps[0], ps[1], ss[0], ss[1], pt, pl
+    def _geometry(self, x5_shape):
+        """((OD, OH, OW), window, strides, paddings before) of the 5-D view."""
+        missing = 3 - self.pool_dimensions
+        spatial = x5_shape[2:] if self.data_format == "channels_first" else x5_shape[1:4]
+        ps, ss = (1,) * missing + self.pool_size, (1,) * missing + self.strides
+        dims = [window_geometry(n, p, s, 1, self.padding) for n, p, s in zip(spatial, ps, ss)]
+        return tuple(o for o, _ in dims), ps, ss, tuple(p for _, p in dims)
 
     def forward(self, inputs, training=False, mask=None):
         x = float_input(as_numeric_array(inputs, "inputs"), self.dtype)
@@ -78,31 +77,31 @@ class BasePooling(Layer):
         out_shape = self.compute_output_shape(x.shape)
         work = compute_dtype(x.dtype)
         cf = self.data_format == "channels_first"
-        x4 = self._as_4d(x, work)
-        oh, ow, ph, pw, sh, sw, pt, pl = geo = self._geometry(x4.shape)
-        out4_shape = (x4.shape[0], x4.shape[1], oh, ow) if cf else (x4.shape[0], oh, ow, x4.shape[3])
-        out4 = np.empty(out4_shape, dtype=work)
+        x5 = self._as_5d(x, work)
+        out_sp, ps, ss, pads = geo = self._geometry(x5.shape)
+        out5_shape = x5.shape[:2] + out_sp if cf else (x5.shape[0],) + out_sp + (x5.shape[4],)
+        out5 = np.empty(out5_shape, dtype=work)
         if self.pool_mode == "max":
-            argmax = np.empty(out4_shape, dtype=np.int64)
-            kernels.max_pool_forward(x4, cf, ph, pw, sh, sw, pt, pl, out4, argmax)
+            argmax = np.empty(out5_shape, dtype=np.int64)
+            kernels.max_pool_forward(x5, cf, *ps, *ss, *pads, out5, argmax)
             saved = argmax
         else:
-            kernels.avg_pool_forward(x4, cf, ph, pw, sh, sw, pt, pl, out4)
+            kernels.avg_pool_forward(x5, cf, *ps, *ss, *pads, out5)
             saved = None
-        cache = (saved, x4.shape, out4_shape, geo, x.shape, x.dtype, work)
-        return out4.reshape(out_shape).astype(x.dtype, copy=False), cache
+        cache = (saved, x5.shape, out5_shape, geo, x.shape, x.dtype, work)
+        return out5.reshape(out_shape).astype(x.dtype, copy=False), cache
 
     def backward(self, cache, grad_outputs):
-        saved, x4_shape, out4_shape, geo, in_shape, in_dtype, work = cache
-        _, _, ph, pw, sh, sw, pt, pl = geo
+        saved, x5_shape, out5_shape, geo, in_shape, in_dtype, work = cache
+        _, ps, ss, pads = geo
         cf = self.data_format == "channels_first"
-        g4 = np.ascontiguousarray(np.asarray(grad_outputs), dtype=work).reshape(out4_shape)
-        dx4 = np.empty(x4_shape, dtype=work)
+        g5 = np.ascontiguousarray(np.asarray(grad_outputs), dtype=work).reshape(out5_shape)
+        dx5 = np.empty(x5_shape, dtype=work)
         if self.pool_mode == "max":
-            kernels.max_pool_backward(g4, saved, cf, dx4)
+            kernels.max_pool_backward(g5, saved, cf, dx5)
         else:
-            kernels.avg_pool_backward(g4, cf, ph, pw, sh, sw, pt, pl, dx4)
-        return dx4.reshape(in_shape).astype(in_dtype, copy=False), {}
+            kernels.avg_pool_backward(g5, cf, *ps, *ss, *pads, dx5)
+        return dx5.reshape(in_shape).astype(in_dtype, copy=False), {}
 
     # ----------------------------------------------------------------------------- config
     def get_config(self):

@@ -9,6 +9,7 @@ from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
 from ..convolutional.conv_utils import standardize_data_format, standardize_tuple
 from ..preprocessing.resampling import INTERPOLATIONS, Resampler
+from .repeats import repeat_axes, sum_repeats
 from .spatial_pairs import check_rank
 
 
@@ -43,10 +44,7 @@ class UpSampling2D(Layer):
         self._maybe_build(x.shape)
         self.compute_output_shape(x.shape)
         if self.interpolation == "nearest":
-            y = x
-            for axis, s in zip(self._axes, self.size):
-                y = np.repeat(y, s, axis=axis)
-            return y, (None, x.shape, x.dtype)
+            return repeat_axes(x, self._axes, self.size), (None, x.shape, x.dtype)
         work = compute_dtype(x.dtype)
         in_hw = tuple(x.shape[a] for a in self._axes)
         out_hw = tuple(n * s for n, s in zip(in_hw, self.size))
@@ -59,12 +57,7 @@ class UpSampling2D(Layer):
         g = np.asarray(grad_outputs)
         if resampler is not None:
             return resampler.backward(g.astype(compute_dtype(dtype), copy=False)).astype(dtype, copy=False), {}
-        (ah, aw), (sh, sw) = self._axes, self.size
-        split = list(shape)
-        split[aw:aw + 1] = [shape[aw], sw]
-        split[ah:ah + 1] = [shape[ah], sh]
-        summed = g.reshape(split).sum(axis=(ah + 1, aw + 2), dtype=np.float64)
-        return summed.astype(dtype), {}
+        return sum_repeats(g, shape, self._axes, self.size, dtype), {}
 
     def get_config(self):
         config = super().get_config()

@@ -1,10 +1,11 @@
-"""Zero padding of images, as Keras 3's `ZeroPadding2D`: rows and columns of zeros around each image."""
+"""Zero padding of images, as Keras 3's `ZeroPadding2D`: rows and columns of zeros around each image; the
+math lives in `zero_padding.BaseZeroPadding`."""
 
 import numpy as np
 
 from ... import conventions
-from ...core.layer import Layer, as_numeric_array, float_input
 from ..convolutional.conv_utils import standardize_data_format
+from .zero_padding import BaseZeroPadding
 
 
 def _normalize_padding(padding) -> tuple:
@@ -37,49 +38,14 @@ def _normalize_padding(padding) -> tuple:
     return tuple(out)
 
 
-class ZeroPadding2D(Layer):
+class ZeroPadding2D(BaseZeroPadding):
     """Adds rows and columns of zeros at the top, bottom, left and right of images; see
     `layer_zero_padding_2d()`."""
+
+    rank = 2
 
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         conventions.check_kwargs(kwargs, where="layer_zero_padding_2d()")
         self.padding = _normalize_padding(padding)
         self.data_format = standardize_data_format(data_format)
         super().__init__(**kwargs)
-
-    def _spatial_axes(self):
-        return (1, 2) if self.data_format == "channels_last" else (2, 3)
-
-    def compute_output_shape(self, input_shape):
-        input_shape = tuple(input_shape)
-        if len(input_shape) != 4:
-            raise ValueError(f"Layer '{self.name}' expects inputs of rank 4 (batch, rows, cols, channels for "
-                             f"channels_last, batch, channels, rows, cols for channels_first); received an "
-                             f"input of shape {input_shape}.")
-        out = list(input_shape)
-        for axis, (before, after) in zip(self._spatial_axes(), self.padding):
-            if out[axis] is not None:
-                out[axis] += before + after
-        return tuple(out)
-
-    def forward(self, inputs, training=False, mask=None):
-        x = float_input(as_numeric_array(inputs, "inputs"), self.dtype)
-        self._maybe_build(x.shape)
-        self.compute_output_shape(x.shape)
-        widths = [(0, 0)] * 4
-        for axis, pad in zip(self._spatial_axes(), self.padding):
-            widths[axis] = pad
-        return np.pad(x, widths), (x.shape, x.dtype)
-
-    def backward(self, cache, grad_outputs):
-        shape, dtype = cache
-        g = np.asarray(grad_outputs)
-        index = [slice(None)] * 4
-        for axis, (before, _) in zip(self._spatial_axes(), self.padding):
-            index[axis] = slice(before, before + shape[axis])
-        return np.ascontiguousarray(g[tuple(index)], dtype=dtype), {}
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"padding": self.padding, "data_format": self.data_format})
-        return config

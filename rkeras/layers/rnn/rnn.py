@@ -109,11 +109,15 @@ class RNN(Layer):
     def reset_states(self):
         self.reset_state()
 
+    def _state_shapes(self, batch):
+        """The shapes of the states for a batch of `batch` sequences."""
+        return [(batch, s) for s in self.state_size]
+
     def _initial_states(self, batch, work):
         if not self.stateful:
-            return [np.zeros((batch, s), dtype=work) for s in self.state_size]
+            return [np.zeros(shape, dtype=work) for shape in self._state_shapes(batch)]
         if self.states is None:
-            self.states = [np.zeros((batch, s), dtype=compute_dtype(self.dtype)) for s in self.state_size]
+            self.states = [np.zeros(shape, dtype=compute_dtype(self.dtype)) for shape in self._state_shapes(batch)]
         elif self.states[0].shape[0] != batch:
             raise ValueError(f"Layer '{self.name}' is stateful: the batch size of its inputs must stay "
                              f"{self.states[0].shape[0]} (the size of its states); received a batch of {batch}.")
@@ -127,10 +131,10 @@ class RNN(Layer):
         x = float_input(as_numeric_array(inputs, "inputs"), self.dtype)
         self._maybe_build(x.shape)
         self._check_input_shape(x.shape)
-        batch, steps, _ = x.shape
+        batch, steps = x.shape[:2]
         work = compute_dtype(x.dtype)
         xs = x[:, ::-1] if self.go_backwards else x
-        seq = np.ascontiguousarray(xs.transpose(1, 0, 2), dtype=work)
+        seq = np.ascontiguousarray(np.swapaxes(xs, 0, 1), dtype=work)
         if mask is not None:
             m = np.asarray(mask)
             if m.ndim == 3 and m.shape[-1] == 1:
@@ -147,11 +151,11 @@ class RNN(Layer):
         out_weight = np.ones((steps, batch), dtype=work)
         if self.zero_output_for_mask and mask is not None:
             out_weight = keep.astype(work)
-            outs = outs * out_weight[:, :, None]
+            outs = outs * out_weight.reshape(out_weight.shape + (1,) * (outs.ndim - 2))
         if self.stateful:
             self.states = [f.astype(self.states[0].dtype) for f in finals]
         if self.return_sequences:
-            output = np.ascontiguousarray(outs.transpose(1, 0, 2)).astype(x.dtype, copy=False)
+            output = np.ascontiguousarray(np.swapaxes(outs, 0, 1)).astype(x.dtype, copy=False)
         else:
             output = outs[-1].astype(x.dtype)
         cache = (cell_cache, out_weight, x.shape, x.dtype, work)
@@ -161,7 +165,7 @@ class RNN(Layer):
 
     def backward(self, cache, grad_outputs):
         cell_cache, out_weight, shape, in_dtype, work = cache
-        batch, steps, _ = shape
+        steps = shape[1]
         n_states = len(self.state_size)
         if self.return_state:
             grads = list(grad_outputs)
@@ -173,12 +177,12 @@ class RNN(Layer):
         if g_out is not None:
             g_out = np.asarray(g_out)
             if self.return_sequences:
-                d_outputs = np.ascontiguousarray(g_out.transpose(1, 0, 2), dtype=work)
+                d_outputs = np.ascontiguousarray(np.swapaxes(g_out, 0, 1), dtype=work)
             else:
-                d_outputs = np.zeros((steps, batch, self.cell.output_size), dtype=work)
+                d_outputs = np.zeros((steps,) + g_out.shape, dtype=work)
                 d_outputs[-1] = g_out
         dseq, _, weight_grads = self.cell.sequence_backward(cell_cache, d_outputs, out_weight, g_states)
-        dx = dseq.transpose(1, 0, 2)
+        dx = np.swapaxes(dseq, 0, 1)
         if self.go_backwards:
             dx = dx[:, ::-1]
         return np.ascontiguousarray(dx).astype(in_dtype, copy=False), weight_grads
