@@ -26,18 +26,19 @@ from .api.layers_normalization import (
 )
 from .api.layers_preprocessing import adapt, layer_normalization
 from .api.layers_core import (
-    layer_activation, layer_dense, layer_dropout, layer_flatten, layer_identity, layer_reshape,
+    layer_activation, layer_dense, layer_dropout, layer_flatten, layer_identity, layer_input, layer_reshape,
 )
 from .api.layers_convolutional import (
     layer_conv_1d, layer_conv_1d_transpose, layer_conv_2d, layer_conv_2d_transpose, layer_conv_3d,
-    layer_cropping_1d, layer_cropping_2d, layer_depthwise_conv_1d, layer_depthwise_conv_2d,
-    layer_separable_conv_1d, layer_separable_conv_2d, layer_upsampling_1d, layer_upsampling_2d,
-    layer_zero_padding_1d, layer_zero_padding_2d,
+    layer_conv_3d_transpose, layer_cropping_1d, layer_cropping_2d, layer_cropping_3d, layer_depthwise_conv_1d,
+    layer_depthwise_conv_2d, layer_separable_conv_1d, layer_separable_conv_2d, layer_upsampling_1d,
+    layer_upsampling_2d, layer_upsampling_3d, layer_zero_padding_1d, layer_zero_padding_2d, layer_zero_padding_3d,
 )
 from .api.layers_pooling import (
-    layer_average_pooling_1d, layer_average_pooling_2d, layer_global_average_pooling_1d,
-    layer_global_average_pooling_2d, layer_global_max_pooling_1d, layer_global_max_pooling_2d,
-    layer_max_pooling_1d, layer_max_pooling_2d,
+    layer_average_pooling_1d, layer_average_pooling_2d, layer_average_pooling_3d, layer_global_average_pooling_1d,
+    layer_global_average_pooling_2d, layer_global_average_pooling_3d, layer_global_max_pooling_1d,
+    layer_global_max_pooling_2d, layer_global_max_pooling_3d, layer_max_pooling_1d, layer_max_pooling_2d,
+    layer_max_pooling_3d,
 )
 from .api.layers_embedding import layer_embedding, layer_masking
 from .api.layers_merging import (
@@ -60,8 +61,9 @@ from .api.layers_image_augmentation import (
     layer_random_translation, layer_random_zoom,
 )
 from .api.layers_recurrent import (
-    layer_bidirectional, layer_gru, layer_lstm, layer_rnn, layer_simple_rnn, layer_time_distributed,
-    rnn_cell_gru, rnn_cell_lstm, rnn_cell_simple, rnn_cells_stack,
+    layer_bidirectional, layer_conv_lstm_1d, layer_conv_lstm_2d, layer_conv_lstm_3d, layer_gru, layer_lstm,
+    layer_rnn, layer_simple_rnn, layer_time_distributed, rnn_cell_gru, rnn_cell_lstm, rnn_cell_simple,
+    rnn_cells_stack,
 )
 from .api.verbs import (
     compile, evaluate, fit, freeze_weights, get_weights, predict, predict_on_batch, set_weights, summary,
@@ -186,16 +188,19 @@ __all__ = [
     # rkeras.api.layers_preprocessing
     "adapt", "layer_normalization",
     # rkeras.api.layers_core
-    "layer_activation", "layer_dense", "layer_dropout", "layer_flatten", "layer_identity", "layer_reshape",
+    "layer_activation", "layer_dense", "layer_dropout", "layer_flatten", "layer_identity", "layer_input",
+    "layer_reshape",
     # rkeras.api.layers_convolutional
     "layer_conv_1d", "layer_conv_1d_transpose", "layer_conv_2d", "layer_conv_2d_transpose", "layer_conv_3d",
-    "layer_cropping_1d", "layer_cropping_2d", "layer_depthwise_conv_1d", "layer_depthwise_conv_2d",
-    "layer_separable_conv_1d", "layer_separable_conv_2d", "layer_upsampling_1d", "layer_upsampling_2d",
-    "layer_zero_padding_1d", "layer_zero_padding_2d",
+    "layer_conv_3d_transpose", "layer_cropping_1d", "layer_cropping_2d", "layer_cropping_3d",
+    "layer_depthwise_conv_1d", "layer_depthwise_conv_2d", "layer_separable_conv_1d", "layer_separable_conv_2d",
+    "layer_upsampling_1d", "layer_upsampling_2d", "layer_upsampling_3d", "layer_zero_padding_1d",
+    "layer_zero_padding_2d", "layer_zero_padding_3d",
     # rkeras.api.layers_pooling
-    "layer_average_pooling_1d", "layer_average_pooling_2d", "layer_global_average_pooling_1d",
-    "layer_global_average_pooling_2d", "layer_global_max_pooling_1d", "layer_global_max_pooling_2d",
-    "layer_max_pooling_1d", "layer_max_pooling_2d",
+    "layer_average_pooling_1d", "layer_average_pooling_2d", "layer_average_pooling_3d",
+    "layer_global_average_pooling_1d", "layer_global_average_pooling_2d", "layer_global_average_pooling_3d",
+    "layer_global_max_pooling_1d", "layer_global_max_pooling_2d", "layer_global_max_pooling_3d",
+    "layer_max_pooling_1d", "layer_max_pooling_2d", "layer_max_pooling_3d",
     # rkeras.api.layers_embedding
     "layer_embedding", "layer_masking",
     # rkeras.api.layers_merging
@@ -217,8 +222,9 @@ __all__ = [
     "layer_random_contrast", "layer_random_crop", "layer_random_flip", "layer_random_rotation",
     "layer_random_translation", "layer_random_zoom",
     # rkeras.api.layers_recurrent
-    "layer_bidirectional", "layer_gru", "layer_lstm", "layer_rnn", "layer_simple_rnn",
-    "layer_time_distributed", "rnn_cell_gru", "rnn_cell_lstm", "rnn_cell_simple", "rnn_cells_stack",
+    "layer_bidirectional", "layer_conv_lstm_1d", "layer_conv_lstm_2d", "layer_conv_lstm_3d", "layer_gru",
+    "layer_lstm", "layer_rnn", "layer_simple_rnn", "layer_time_distributed", "rnn_cell_gru", "rnn_cell_lstm",
+    "rnn_cell_simple", "rnn_cells_stack",
     # rkeras.api.verbs
     "compile", "evaluate", "fit", "freeze_weights", "get_weights", "predict", "predict_on_batch",
     "set_weights", "summary", "test_on_batch", "train_on_batch", "unfreeze_weights",

@@ -25,9 +25,10 @@ from ..layers.reshaping.zero_padding3d import ZeroPadding3D
 
 __all__ = [
     "layer_conv_1d", "layer_conv_1d_transpose", "layer_conv_2d", "layer_conv_2d_transpose", "layer_conv_3d",
-    "layer_cropping_1d", "layer_cropping_2d", "layer_depthwise_conv_1d", "layer_depthwise_conv_2d",
-    "layer_separable_conv_1d", "layer_separable_conv_2d", "layer_upsampling_1d", "layer_upsampling_2d",
-    "layer_zero_padding_1d", "layer_zero_padding_2d",
+    "layer_conv_3d_transpose", "layer_cropping_1d", "layer_cropping_2d", "layer_cropping_3d",
+    "layer_depthwise_conv_1d", "layer_depthwise_conv_2d", "layer_separable_conv_1d", "layer_separable_conv_2d",
+    "layer_upsampling_1d", "layer_upsampling_2d", "layer_upsampling_3d", "layer_zero_padding_1d",
+    "layer_zero_padding_2d", "layer_zero_padding_3d",
 ]
 
 

@@ -16,9 +16,10 @@ from ..layers.pooling.max_pooling2d import MaxPooling2D
 from ..layers.pooling.max_pooling3d import MaxPooling3D
 
 __all__ = [
-    "layer_average_pooling_1d", "layer_average_pooling_2d", "layer_global_average_pooling_1d",
-    "layer_global_average_pooling_2d", "layer_global_max_pooling_1d", "layer_global_max_pooling_2d",
-    "layer_max_pooling_1d", "layer_max_pooling_2d",
+    "layer_average_pooling_1d", "layer_average_pooling_2d", "layer_average_pooling_3d",
+    "layer_global_average_pooling_1d", "layer_global_average_pooling_2d", "layer_global_average_pooling_3d",
+    "layer_global_max_pooling_1d", "layer_global_max_pooling_2d", "layer_global_max_pooling_3d",
+    "layer_max_pooling_1d", "layer_max_pooling_2d", "layer_max_pooling_3d",
 ]
 
 

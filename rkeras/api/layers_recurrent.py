@@ -20,8 +20,9 @@ from ..layers.rnn.stacked_rnn_cells import StackedRNNCells
 from ..layers.rnn.time_distributed import TimeDistributed
 
 __all__ = [
-    "layer_bidirectional", "layer_gru", "layer_lstm", "layer_rnn", "layer_simple_rnn",
-    "layer_time_distributed", "rnn_cell_gru", "rnn_cell_lstm", "rnn_cell_simple", "rnn_cells_stack",
+    "layer_bidirectional", "layer_conv_lstm_1d", "layer_conv_lstm_2d", "layer_conv_lstm_3d", "layer_gru",
+    "layer_lstm", "layer_rnn", "layer_simple_rnn", "layer_time_distributed", "rnn_cell_gru", "rnn_cell_lstm",
+    "rnn_cell_simple", "rnn_cells_stack",
 ]
 
 # Parameter entries shared by the recurrent wrappers, expanded from `[[name]]` lines (before `shared_doc`).

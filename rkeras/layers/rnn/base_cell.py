@@ -66,8 +66,8 @@ class RecurrentCell(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint, arg_name="kernel_constraint")
         self.recurrent_constraint = constraints.get(recurrent_constraint, arg_name="recurrent_constraint")
         self.bias_constraint = constraints.get(bias_constraint, arg_name="bias_constraint")
-        self.dropout = _check_rate(dropout, "dropout")
-        self.recurrent_dropout = _check_rate(recurrent_dropout, "recurrent_dropout")
+        self.dropout = check_rate(dropout, "dropout")
+        self.recurrent_dropout = check_rate(recurrent_dropout, "recurrent_dropout")
         self.seed = None if seed is None else conventions.as_seed(seed)
         super().__init__(**kwargs)
         self._generator = rk_random.make_generator(self.seed)
@@ -239,6 +239,6 @@ class RecurrentCell(Layer):
         return config
 
 
-def _check_rate(value, arg_name):
+def check_rate(value, arg_name):
     return conventions.check_float(value, arg_name, lambda v: 0.0 <= v <= 1.0,
                                    "a number in [0, 1] (a fraction of units to drop)")
