@@ -16,12 +16,16 @@ Keras pads the stride-dilated input with `(left, right)` zeros; the output has
 `t * s - (K - 1 - left) + i * d` for tap `i`, the geometry of the convolution it is the adjoint of.
 """
 
+import numba
 import numpy as np
 
 from ... import conventions
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
+from ...kernels import blas
 from ...kernels import conv as kernels
+from ...kernels import conv_tiled as tiled
+from ...kernels.reductions import column_sums
 from ..kernel_and_bias import KernelAndBias
 from . import patches
 from .conv_geometry import ConvGeometry, channels_last_4d
@@ -147,6 +151,8 @@ class BaseConvTranspose(ConvGeometry, KernelAndBias, Layer):
         out_shape = self.compute_output_shape(x.shape)
         if self.rank == 3:
             return self._forward_nd(x, out_shape)
+        if blas.available():
+            return self._forward_tiled(x, out_shape)
         work = compute_dtype(x.dtype)
         cf = self.data_format == "channels_first"
         x4 = channels_last_4d(self._as_4d(x, work), cf)
@@ -172,6 +178,8 @@ class BaseConvTranspose(ConvGeometry, KernelAndBias, Layer):
     def backward(self, cache, grad_outputs):
         if self.rank == 3:
             return self._backward_nd(cache, grad_outputs)
+        if cache[0] == "tiled":
+            return self._backward_tiled(cache, grad_outputs)
         x2, x4_shape, geo, out4_shape, z, y, in_shape, in_dtype, work = cache
         cf = self.data_format == "channels_first"
         n, ih, iw, c = x4_shape
@@ -193,6 +201,72 @@ class BaseConvTranspose(ConvGeometry, KernelAndBias, Layer):
         if cf:
             dx4 = dx4.transpose(0, 3, 1, 2)
         return np.ascontiguousarray(dx4.reshape(in_shape), dtype=in_dtype), grads
+
+    # The tiled kernels of `BaseConv` (kernels/conv_tiled.py), with the roles swapped: this layer's input
+    # is the output gradient of the convolution it is the adjoint of, whose kernel is this layer's
+    # (KH, KW, filters, input channels) kernel as it stands.
+    def _kernel_4d(self, work):
+        k = self.kernel.value.astype(work, copy=False)
+        return k[None] if self.rank == 1 else k
+
+    def _forward_tiled(self, x, out_shape):
+        work = compute_dtype(x.dtype)
+        cf = self.data_format == "channels_first"
+        x4 = self._as_4d(x, work)
+        (kh, kw), _, _ = self._window_4d()
+        sh, sw, dh, dw, pt, pl = geo = self._adjoint_geometry(self._to_4d_shape(x.shape))
+        out4_shape = self._to_4d_shape(out_shape)
+        z4 = np.empty(out4_shape, dtype=work)
+        k = self._kernel_4d(work)
+        bias = self.bias.value.astype(work, copy=False) if self.use_bias else np.zeros(1, work)
+        c = x4.shape[1 if cf else 3]
+        oh, ow = (out4_shape[2], out4_shape[3]) if cf else (out4_shape[1], out4_shape[2])
+        ih, iw = (x4.shape[2], x4.shape[3]) if cf else (x4.shape[1], x4.shape[2])
+        threads = numba.get_num_threads()
+        if sh == 1 and sw == 1:
+            tiled.forward(x4, cf, tiled.flipped_kernel_matrices(k, 1), 1, 1, dh, dw, (kh - 1) * dh - pt,
+                          (kw - 1) * dw - pl, kh, kw, bias, self.use_bias, z4, cf,
+                          tiled.tile_rows(oh, ow, kh * kw * c), threads)
+        else:
+            tiled.grad_input_strided(x4, cf, tiled.kernel_matrices(k, 1), *geo, kh, kw, z4, cf,
+                                     tiled.tile_rows(ih, iw, kh * kw * self.filters), threads)
+            if self.use_bias:
+                z4 += bias[:, None, None] if cf else bias
+        z = z4.reshape(out_shape)
+        act = self.activation
+        y = act.forward(z)
+        cache = ("tiled", x4, geo, out4_shape, z if act.needs_input else None, y if act.needs_output else None,
+                 x.shape, x.dtype, work)
+        return y.astype(x.dtype, copy=False), cache
+
+    def _backward_tiled(self, cache, grad_outputs):
+        _, x4, geo, out4_shape, z, y, in_shape, in_dtype, work = cache
+        cf = self.data_format == "channels_first"
+        (kh, kw), _, _ = self._window_4d()
+        g = np.asarray(grad_outputs).astype(work, copy=False)
+        gz4 = np.ascontiguousarray(self.activation.backward(z, y, g), dtype=work).reshape(out4_shape)
+        k = self._kernel_4d(work)
+        ih, iw = (x4.shape[2], x4.shape[3]) if cf else (x4.shape[1], x4.shape[2])
+        rows = tiled.tile_rows(ih, iw, kh * kw * self.filters)
+        threads = numba.get_num_threads()
+        grads = {}
+        want_bias = self.use_bias and self.bias.trainable
+        if self.kernel.trainable or want_bias:
+            dkmat = np.empty((1, kh * kw * self.filters, x4.shape[1 if cf else 3]), dtype=work)
+            dbias = np.empty(self.filters, dtype=np.float64)
+            if self.kernel.trainable:
+                tiled.grad_kernel(gz4, cf, x4, cf, *geo, kh, kw, dkmat, True, dbias, False,
+                                  tiled.tile_rows(ih, iw, kh * kw * self.filters, tiled.KERNEL_GRAD_TILE_VALUES),
+                                  threads)
+                grads[self.kernel] = tiled.kernel_from_matrices(dkmat, kh, kw).reshape(self.kernel.shape).astype(
+                    self.kernel.dtype, copy=False)
+            if want_bias:
+                grads[self.bias] = column_sums(gz4.transpose(0, 2, 3, 1).reshape(-1, self.filters) if cf
+                                               else gz4.reshape(-1, self.filters), self.bias.dtype)
+        dx4 = np.empty(x4.shape, dtype=work)
+        tiled.forward(gz4, cf, tiled.kernel_matrices(k, 1), *geo, kh, kw, np.zeros(1, work), False, dx4, cf, rows,
+                      threads)
+        return dx4.reshape(in_shape).astype(in_dtype, copy=False), grads
 
     def _forward_nd(self, x, out_shape):
         """The channels-last path of any rank on `patches.scatter`."""
