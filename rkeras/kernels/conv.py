@@ -14,11 +14,9 @@ rows `oh*sh - pt + i*dh` and columns `ow*sw - pl + j*dw`; positions outside the 
 - `direct_forward`, `direct_grad_kernel`, `direct_grad_input` are the same convolution as plain
   loops (no BLAS, no patch matrix), parallel over the batch; channels-last outputs and gradients.
 
-`im2col` and `col2im` are serial on purpose: they feed multithreaded OpenBLAS, and on this
-machine class (2 cores, numba's `omp` threading layer) a numba parallel region leaves its OpenMP
-worker spinning for milliseconds, so that a BLAS call right after it waits 4-8 ms for a core
-(measured: gather + matmul of a 6x6x32 batch of 32 went from 0.11 ms to 8 ms with a parallel
-gather). Serial, they cost 5-10 % of the matrix products they feed.
+`im2col` and `col2im` are serial: they feed multithreaded OpenBLAS (benchmarks/NOTES.md, "Convolution").
+These are the kernels of the im2col path, kept for BLAS builds numba cannot call; the default path is
+`conv_tiled.py`.
 
 All run in `@njit(cache=True)` functions compiled once per dtype (float32, float64); flags and
 geometry are runtime arguments, so no shape or flag recompiles.
@@ -75,8 +73,7 @@ def im2col(x, channels_first, sh, sw, dh, dw, pt, pl, cols):
     """cols[n, oh, ow, i, j, c] = x at (n, oh*sh - pt + i*dh, ow*sw - pl + j*dw, c), 0 outside.
 
     Channels-first samples are first transposed, one at a time, into a private channels-last buffer
-    that stays in cache: gathering channel vectors straight from a channels-first batch reads one
-    element per cache line (measured 4x slower with C = 32)."""
+    that stays in cache (gathering straight from a channels-first batch is slower: benchmarks/NOTES.md)."""
     n_, oh_ = cols.shape[0], cols.shape[1]
     if channels_first:
         c_, h_, w_ = x.shape[1], x.shape[2], x.shape[3]
