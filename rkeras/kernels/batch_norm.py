@@ -39,6 +39,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .moments import combine_moments
 from .prefetch import prefetch_ahead
 
 __all__ = ["backward_input", "backward_sums", "moments", "normalize", "threads_for"]
@@ -472,39 +473,9 @@ def _run_sums(g, x, mask, has_mask, moments, C, I, total, shifts):
     return sums, prods, counts
 
 
-@njit(cache=True, error_model="numpy")
-def _combine_moments(shifts, sums, squares, counts, out_mean, out_var):
-    """Chan et al.: chunk k has mean m_k = shift_k + S_k / n_k and M2_k = Q_k - S_k^2 / n_k;
-    mean = sum (n_k / n) m_k and M2 = sum M2_k + n_k (m_k - mean)^2, in float64. Returns n.
-
-    Channels are the inner loops (they vectorize); chunks without counted positions are skipped."""
-    C = out_mean.shape[0]
-    n = counts.sum()
-    for c in range(C):
-        out_mean[c] = 0.0
-        out_var[c] = 0.0
-    if n == 0:
-        return n
-    for k in range(counts.shape[0]):
-        nk = counts[k]
-        if nk:
-            inv = 1.0 / nk
-            w = nk / n
-            for c in range(C):
-                out_mean[c] += w * (np.float64(shifts[k, c]) + sums[k, c] * inv)
-    for k in range(counts.shape[0]):
-        nk = counts[k]
-        if nk:
-            inv = 1.0 / nk
-            for c in range(C):
-                delta = np.float64(shifts[k, c]) + sums[k, c] * inv - out_mean[c]
-                out_var[c] += squares[k, c] - sums[k, c] * sums[k, c] * inv + nk * delta * delta
-    inv_n = 1.0 / n
-    for c in range(C):
-        var = out_var[c] * inv_n
-        # rounding only; not max(): NaN must stay NaN
-        out_var[c] = 0.0 if var < 0.0 else var  # noqa: FURB136
-    return n
+# Chan's combine of the chunks' (shift, sums, squares, count) lives in `kernels/moments.py` (one home: the
+# data-parallel reduction of synchronized batch normalization uses it too)
+_combine_moments = combine_moments
 
 
 def moments(x, mask, has_mask, out_mean, out_var):

@@ -231,6 +231,13 @@ class BatchNormalization(Layer):
             mm, mv, gamma, beta = (v.astype(np.float32) for v in (mm, mv, gamma, beta))
         return mm, mv, gamma, beta
 
+    def replica_statistics(self, training) -> list:
+        """synchronized = FALSE: a training call moves the moving statistics with this replica's batch
+        alone, so a data-parallel step averages them over the replicas (see `Layer.replica_statistics`)."""
+        if self.synchronized or not training or self.moving_mean is None:
+            return []
+        return [self.moving_mean, self.moving_variance]
+
     def _reducer(self):
         """The active distribution's reducer when this layer synchronizes its statistics, else None."""
         if not self.synchronized:
