@@ -3,8 +3,8 @@
 Every layer implements two methods the training engine walks:
 
 - ``forward(inputs, training=False, mask=None) -> (outputs, cache)``: the math, with ``training``
-  already the *effective* mode (the caller has applied the layer's trainable rule); ``cache`` is
-  whatever ``backward`` needs.
+  already the *effective* mode (callers go through `run_forward`, the one place the layer's trainable
+  rule is applied); ``cache`` is whatever ``backward`` needs.
 - ``backward(cache, grad_outputs) -> (grad_inputs, weight_grads)``: ``weight_grads`` maps each of
   the layer's trainable ``Variable`` objects to its gradient.
 
