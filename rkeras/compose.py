@@ -11,7 +11,6 @@ from numbers import Number
 import numpy as np
 
 from .conventions import check_kwargs
-from .core.symbolic import KerasTensor, symbolic_call
 
 _CALL_KWARGS = ("training", "mask")
 _ACCEPTED = ("None (returns the layer), a sequential model (adds the layer), a symbolic tensor from "
@@ -21,21 +20,19 @@ _ACCEPTED = ("None (returns the layer), a sequential model (adds the layer), a s
 
 def compose(layer, object=None, **call_kwargs):
     """Compose `layer` with `object` as R keras3 does: see the module docstring and SPEC §2."""
-    from .models.sequential import Sequential
-
     accepted = _CALL_KWARGS + tuple(getattr(layer, "extra_call_kwargs", ()))
     check_kwargs(call_kwargs, accepted, f"layer '{layer.name}'", what="call argument(s)")
     if object is None:
         return layer
-    if isinstance(object, Sequential):
-        if call_kwargs:
-            raise TypeError("Call arguments (training, mask) cannot be given when adding a layer to a "
-                            "sequential model.")
-        object.add(layer)
-        return object
-    if isinstance(object, KerasTensor) or (
-            isinstance(object, (list, tuple)) and object and all(isinstance(t, KerasTensor) for t in object)):
-        return symbolic_call(layer, list(object) if isinstance(object, tuple) else object, call_kwargs)
+    # the composition protocol: an object that composes with layers itself (a sequential model appends the
+    # layer, a symbolic tensor, or a list of them, records a layer call) implements
+    # `compose_layer(layer, object, call_kwargs)`; NotImplemented declines
+    head = object[0] if isinstance(object, (list, tuple)) and object else object
+    composer = getattr(head, "compose_layer", None)
+    if composer is not None and callable(composer):
+        out = composer(layer, object, call_kwargs)
+        if out is not NotImplemented:
+            return out
     check_object(object, "layer_dense(units={!r})")
     from .core.layer import Layer
     if isinstance(object, Layer):

@@ -3,8 +3,8 @@
 Every layer implements two methods the training engine walks:
 
 - ``forward(inputs, training=False, mask=None) -> (outputs, cache)``: the math, with ``training``
-  already the *effective* mode (the caller has applied the layer's trainable rule); ``cache`` is
-  whatever ``backward`` needs.
+  already the *effective* mode (callers go through `run_forward`, the one place the layer's trainable
+  rule is applied); ``cache`` is whatever ``backward`` needs.
 - ``backward(cache, grad_outputs) -> (grad_inputs, weight_grads)``: ``weight_grads`` maps each of
   the layer's trainable ``Variable`` objects to its gradient.
 
@@ -294,6 +294,17 @@ class Layer:
         trainable = self._trainable if trainable_of is None else trainable_of.get(id(self), self._trainable)
         return training and trainable
 
+    #: a container of layers (a model) takes `trainable_of` in `forward` and applies the trainable rule to
+    #: each inner layer itself (through `run_forward`); a plain layer is run in its effective mode
+    forwards_trainable_of = False
+
+    def replica_statistics(self, training) -> list:
+        """The non-trainable variables a training call of this layer updates from its replica's share of
+        the batch alone: a data-parallel step averages them over the replicas after each step, so that
+        the replicas stay identical. `training` is the layer's effective mode. None by default; batch
+        normalization with `synchronized = FALSE` declares its moving statistics."""
+        return []
+
     def forward(self, inputs, training=False, mask=None):
         """Run `call()`; when gradients are wanted, record its ops on a tape that `backward` replays."""
         if type(self).call is Layer.call:
@@ -323,8 +334,7 @@ class Layer:
         if not self.built:
             self._maybe_build(_shape_of(inputs))
         with _tape.no_recording():
-            outputs, _ = self.forward(inputs, training=self.effective_training(bool(training)), mask=mask,
-                                      **call_kwargs)
+            outputs, _ = run_forward(self, inputs, bool(training), mask, **call_kwargs)
         return outputs
 
     def _convert_inputs(self, inputs):
@@ -361,6 +371,28 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def run_forward(layer, inputs, training, mask=None, trainable_of=None, **call_kwargs):
+    """`layer.forward` in the layer's effective mode: the one place the rule "trainable = FALSE means
+    inference" (batch normalization's `effective_training`) is applied.
+
+    `trainable_of` is the snapshot `compile()` took (id(layer) -> trainable); a model passes it on to its
+    inner layers, which it runs through this same function. `call_kwargs` are a layer's own call arguments
+    (`extra_call_kwargs`, e.g. recorded by a symbolic call)."""
+    if layer.forwards_trainable_of:
+        return layer.forward(inputs, training=bool(training), mask=mask, trainable_of=trainable_of,
+                             **call_kwargs)
+    return layer.forward(inputs, training=layer.effective_training(training, trainable_of), mask=mask,
+                         **call_kwargs)
+
+
+def all_layers(layer) -> list:
+    """The layer and every layer inside it (tracked sublayers, a model's layers), depth first."""
+    out = [layer]
+    for inner in layer._layers:
+        out.extend(all_layers(inner))
+    return out
 
 
 # ------------------------------------------------------------------------------------ the tape path
@@ -500,7 +532,7 @@ def _record_call(layer, tape, inputs, training, mask):
         layer._added_losses, layer._added_loss_terms = [], []
         with _tape.training_context(training):
             return layer.call(list(items) if multi else items[0], **_call_kwargs(layer, training, mask))
-    out, cache = layer.forward(vals if multi else vals[0], training=layer.effective_training(training), mask=mask)
+    out, cache = run_forward(layer, vals if multi else vals[0], training, mask)
     if isinstance(out, list):
         raise _tape.TapeError(f"Layer '{layer.name}' returns several outputs: it cannot be called inside a "
                               f"recorded call() (only single-output layers can).")

@@ -32,6 +32,15 @@ class KerasTensor:
     def __repr__(self):
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
+    def compose_layer(self, layer, inputs, call_kwargs):
+        """Composition by `object` (see `compose()`): a layer called on this tensor, or on a list of symbolic
+        tensors starting with it, records a node and returns the symbolic outputs."""
+        if isinstance(inputs, (list, tuple)):
+            if not all(isinstance(t, KerasTensor) for t in inputs):
+                return NotImplemented  # a mixed list is not a symbolic call
+            inputs = list(inputs) if isinstance(inputs, tuple) else inputs
+        return symbolic_call(layer, inputs, call_kwargs)
+
 
 class Node:
     """One call of `layer` on symbolic `inputs` producing `outputs` (tensor or list of tensors)."""

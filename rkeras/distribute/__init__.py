@@ -1,9 +1,13 @@
-"""Data-parallel training. `current_reducer()` is how layers and the trainer reach the active distribution.
+"""Distribution strategies and their collectives. `current_strategy()` is how the trainer reaches the
+active one, `current_reducer()` how layers reach its collectives.
 
 The public functions live in `rkeras.distribute.data_parallel` (`distribution_data_parallel()`,
-`set_distribution()`); this module only holds the active one, so that importing it costs nothing
-(mpi4py is imported when a distribution is created, never before).
+`set_distribution()`); the protocol a training step uses is `strategy.Strategy` (one process, the
+identity). This module only holds the active distribution, so that importing it costs nothing (mpi4py
+is imported when a distribution is created, never before). Nothing here imports the trainer.
 """
+
+from .strategy import IDENTITY
 
 _global = [None]  # set_distribution(d)
 _active = []      # `with d:` blocks, innermost last
@@ -17,6 +21,13 @@ def current_reducer():
     if _active:
         return _active[-1]
     return _global[0]
+
+
+def current_strategy():
+    """The strategy a training step runs under: the active distribution when it has several replicas,
+    else the identity strategy (one process; a distribution of one rank trains exactly as none)."""
+    reducer = current_reducer()
+    return IDENTITY if reducer is None or reducer.size <= 1 else reducer
 
 
 def current_batch_rows():

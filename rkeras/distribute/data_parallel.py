@@ -36,6 +36,7 @@ naming the rank that left and its last step. SIGTERM aborts the job with a messa
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import os
 import pickle
@@ -49,8 +50,10 @@ import zlib
 
 import numpy as np
 
-from ..core import activity_losses
+from ..core.layer import all_layers
+from ..kernels.moments import combine_part_moments
 from . import _active, _global
+from .strategy import StepValues, Strategy
 
 __all__ = ["DataParallel", "distribution_data_parallel", "set_distribution"]
 
@@ -289,8 +292,12 @@ def _install_excepthook():
 
 
 # --------------------------------------------------------------------------------------------- class
-class DataParallel:
-    """Data parallelism over the ranks of an MPI communicator; see `distribution_data_parallel()`."""
+class DataParallel(Strategy):
+    """Data parallelism over the ranks of an MPI communicator; see `distribution_data_parallel()`.
+
+    As a `Strategy` (`strategy.py`): each rank takes its contiguous rows of a global batch, its loss
+    counts for its share of the global loss, and one all-reduce per step sums the loss values, the
+    predictions (each rank its rows), the gradients and the statistics layers declare (averaged)."""
 
     def __init__(self, comm, timeout, MPI):
         self.comm = comm
@@ -541,26 +548,10 @@ class DataParallel:
         gathered = np.empty((self.size, local.size))
         self._collective("the all-gather of a synchronized layer's batch statistics",
                          self.comm.Iallgather, local, gathered, size=local.size)
-        n = 0.0
-        m = np.zeros(channels)
-        m2 = np.zeros(channels)
-        for row in gathered:
-            n_r = row[0]
-            if n_r <= 0:
-                continue
-            mean_r = row[1:1 + channels]
-            m2_r = row[1 + channels:] * n_r
-            total = n + n_r
-            delta = mean_r - m
-            m = m + delta * (n_r / total)
-            m2 = m2 + m2_r + delta * delta * (n * n_r / total)
-            n = total
-        if n > 0:
-            mean[...] = m.reshape(mean.shape)
-            var[...] = (m2 / n).reshape(var.shape)
-        else:
-            mean[...] = 0.0
-            var[...] = 0.0
+        m, v = np.empty(channels), np.empty(channels)
+        n = combine_part_moments(gathered[:, 0], gathered[:, 1:1 + channels], gathered[:, 1 + channels:], m, v)
+        mean[...] = m.reshape(mean.shape)
+        var[...] = v.reshape(var.shape)
         return n
 
     def average_variables(self, variables):
@@ -671,126 +662,97 @@ class DataParallel:
         except TypeError:
             pass
 
-    # ----------------------------------------------------------------------------- training engine
-    def batch_step(self, model, state, x, y, training):
-        """The trainer's `_batch_step` over the ranks: (total, parts, y_true, y_pred) of the global batch."""
+    # ----------------------------------------------------------------------------- the Strategy protocol
+    def rows(self, n):
+        return self.bounds(n)
+
+    def loss_share(self, loss, n_local, n) -> float:
+        """`n_r / n` for the mean reductions, 1 for `reduction = "sum"`: the replicas' losses then sum to
+        the loss of the global batch, and so do their gradients."""
+        if getattr(loss, "reduction", None) == "sum":
+            return 1.0
+        return n_local / n if n else 0.0
+
+    def check_supported(self, losses, sample_weight) -> None:
+        if sample_weight is not None or any(l is None for l in losses):
+            raise ValueError("Sample weights, class weights and outputs without a loss are not supported "
+                             "under a data-parallel distribution yet.")
+
+    @contextlib.contextmanager
+    def sharding(self, n, start, stop):
+        self.step_rows = (n, start, stop)  # current_batch_rows(): dropout draws for the global batch
+        try:
+            yield
+        finally:
+            self.step_rows = None
+
+    def run_step(self, step, model, state, x, y, training, sample_weight=None):
+        """The trainer's step on this rank's share; any error aborts every rank, naming this one."""
         self.prepare_model(model, state, x, y)
         self.step += 1
         try:
-            return self._batch_step(model, state, x, y, training)
+            return step(model, state, x, y, training, sample_weight, self)
         except Exception as exc:  # noqa: BLE001 - the others wait in a collective: abort all, naming it
             self.abort(f"{type(exc).__name__} in a {'training' if training else 'test'} step: {exc} (step "
                        f"{self.step}, in {self._what or 'no collective yet'})", print_traceback=True)
 
-    def _batch_step(self, model, state, x, y, training):
-        from ..training import trainer as T
-        if training:
-            T._check_stale(model, state)
-        n = T._n_samples(x)
-        lo, hi = self.bounds(n)
-        n_local = hi - lo
-        rows = slice(lo, hi)
-        self.step_rows = (n, lo, hi)  # current_batch_rows(): dropout draws for the global batch
-        try:
-            with activity_losses.collect() as activity:  # layer penalties, all-reduced with the losses
-                outputs, cache = model.forward(T._take(x, rows), training=training,
-                                               trainable_of=state.trainable_of)
-        finally:
-            self.step_rows = None
-        y_pred = T._as_list(outputs) if isinstance(outputs, list) else [outputs]
-        y_true = T._as_list(y) if len(y_pred) > 1 else [y]
-        if len(y_true) != len(y_pred):
-            raise ValueError(f"`y` must give one target per output ({len(y_pred)}); "
-                             f"received {len(y_true)}.")
-        y_local = [T._take(np.asarray(t), rows) for t in y_true]
-        contributions, grads = [], []
-        for loss, w, yt, yp in zip(state.losses, state.loss_weights, y_local, y_pred):
-            value, g = loss.value_and_grad(yt, yp)
-            share = 1.0 if getattr(loss, "reduction", None) == "sum" else (n_local / n if n else 0.0)
-            contributions.append(value * share)
-            scale = w * share
-            grads.append(g if scale == 1.0 else (g * scale).astype(g.dtype, copy=False))
-        regularization = T._regularization(state.variables)
-        local_grads, moving = [], []
-        if training:
-            upstream = grads if len(grads) > 1 else grads[0]
-            _, weight_grads = model.backward(cache, upstream)
-            local_grads = T.collect_gradients(state, weight_grads)
-            moving = _local_statistics(model, state, T)
-
-        # one all-reduce: loss contributions, predictions (each rank its rows), gradients, moving statistics
-        pieces = [np.asarray(contributions + [sum(activity)], dtype=np.float64)]
-        pred_layout = []
-        for yp in y_pred:
+    def reduce_step(self, values: StepValues, n, start, stop, training) -> StepValues:
+        """One all-reduce: loss values, predictions (each rank fills its rows), gradients and the
+        declared statistics (averaged), in one float64 buffer."""
+        statistics = values.statistics() if training and values.statistics is not None else []
+        pieces = [np.asarray(values.parts + [values.added, values.activity], dtype=np.float64)]
+        layout = []
+        for yp in values.predictions:
             row = int(np.prod(yp.shape[1:], dtype=np.int64))
             slot = np.zeros(n * row)
-            slot[lo * row:hi * row] = np.asarray(yp, dtype=np.float64).ravel()
+            slot[start * row:stop * row] = np.asarray(yp, dtype=np.float64).ravel()
             pieces.append(slot)
-            pred_layout.append((yp.shape[1:], yp.dtype, n * row))
+            layout.append((yp.shape[1:], yp.dtype, n * row))
         if training:
-            pieces.extend(np.asarray(g, dtype=np.float64).ravel() for g in local_grads)
-            pieces.extend(np.asarray(v.value, dtype=np.float64).ravel() for v in moving)
+            pieces.extend(np.asarray(g, dtype=np.float64).ravel() for g in values.gradients)
+            pieces.extend(np.asarray(v.value, dtype=np.float64).ravel() for v in statistics)
         buf = np.concatenate(pieces)
         self._allreduce_inplace(buf, "the all-reduce of a training step" if training else
                                 "the all-reduce of a test step")
-
-        offset = len(contributions)
-        parts = [float(p) for p in buf[:offset]]
-        total = 0.0
-        for w, p in zip(state.loss_weights, parts):
-            total += w * p
-        total += regularization + float(buf[offset])
-        offset += 1
-        y_pred_global = []
-        for shape, dtype, size in pred_layout:
-            y_pred_global.append(buf[offset:offset + size].reshape((n,) + tuple(shape)).astype(dtype))
+        k = len(values.parts)
+        parts = [float(p) for p in buf[:k]]
+        added, activity = float(buf[k]), float(buf[k + 1])
+        offset = k + 2
+        predictions = []
+        for shape, dtype, size in layout:
+            predictions.append(buf[offset:offset + size].reshape((n,) + tuple(shape)).astype(dtype))
             offset += size
+        gradients = None
         if training:
-            global_grads = []
-            for v in state.variables:
-                global_grads.append(buf[offset:offset + v.value.size].reshape(v.shape))
-                offset += v.value.size
+            gradients = []
+            for g in values.gradients:
+                gradients.append(buf[offset:offset + g.size].reshape(g.shape))
+                offset += g.size
             inv = 1.0 / self.size
-            for v in moving:
+            for v in statistics:
                 v.assign((buf[offset:offset + v.value.size] * inv).reshape(v.shape))
                 offset += v.value.size
-            T.apply_update(state, global_grads)
-        return total, parts, y_true, y_pred_global
+        return StepValues(parts, added, activity, predictions, gradients)
 
-    def predict(self, model, x, batch_size, trainable_of):
-        """`predict()` over the ranks: each its contiguous share of `x`; outputs gathered in order."""
-        from ..training import trainer as T
-        n = T._n_samples(x)
-        if n == 0:
-            raise ValueError("`x` has no samples to predict.")
-        self.prepare_model(model, getattr(model, "_compiled", None))
+    def run_predict(self, predict, model, state, *args):
+        """This rank's share of a prediction (`predict(*args)`); an error aborts every rank."""
+        self.prepare_model(model, state)
         try:
-            lo, hi = self.bounds(n)
-            pieces = []
-            for i in range(lo, hi, batch_size):
-                out, _ = model.forward(T._take(x, slice(i, min(i + batch_size, hi))), training=False,
-                                       trainable_of=trainable_of)
-                pieces.append(out)
-            if not pieces:  # this rank's share is empty: still give the gather the output's shape
-                out, _ = model.forward(T._take(x, slice(0, 0)), training=False, trainable_of=trainable_of)
-                pieces.append(out)
-            if isinstance(pieces[0], list):
-                local = [np.concatenate([p[k] for p in pieces]) for k in range(len(pieces[0]))]
-            else:
-                local = [np.concatenate(pieces)]
+            return predict(*args)
         except Exception as exc:  # noqa: BLE001 - the others wait in the gather: abort all, naming it
             self.abort(f"{type(exc).__name__} in predict(): {exc}", print_traceback=True)
-        gathered = [self.allgather(a) for a in local]
-        return gathered if isinstance(pieces[0], list) else gathered[0]
+
+    def gather(self, arrays: list) -> list:
+        return [self.allgather(a) for a in arrays]
 
 
 # --------------------------------------------------------------------------------------------- helpers
 def _model_fingerprint(model):
     """(hash, layers, weights, parameters) of the model's structure: layer types, weight shapes and dtypes."""
-    from ..training.trainer import all_layers
     layers = all_layers(model)
     weights = model.weights
-    text = "|".join([f"{type(l).__name__}:{getattr(l, 'synchronized', '')}" for l in layers]
+    # a layer's declared replica statistics tell a synchronized batch normalization from one that is not
+    text = "|".join([f"{type(l).__name__}:{len(l.replica_statistics(True))}" for l in layers]
                     + [f"{tuple(w.shape)}:{w.dtype.str}:{w.trainable}" for w in weights])
     digest = hashlib.blake2b(text.encode(), digest_size=7).digest()
     params = sum(int(np.prod(w.shape, dtype=np.int64)) for w in weights)
@@ -815,14 +777,3 @@ def _data_fingerprint(x, y):
                 h.update(a.view(np.uint8).ravel() if a.size else b"")
             n = max(n, len(a) if a.ndim else 1)
     return int.from_bytes(h.digest(), "little"), n
-
-
-def _local_statistics(model, state, T):
-    """Moving statistics that training changed from the local batch only (synchronized = FALSE layers)."""
-    out = []
-    for layer in T.all_layers(model):
-        if getattr(layer, "synchronized", None) is False and getattr(layer, "moving_mean", None) is not None \
-                and layer.effective_training(True, state.trainable_of):
-            stats = (layer.moving_mean, getattr(layer, "moving_variance", None))
-            out.extend(v for v in stats if v is not None)
-    return out

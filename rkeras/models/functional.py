@@ -1,7 +1,8 @@
 """Functional models: `keras_model(inputs, outputs)`, any directed acyclic graph of layer calls."""
 
+from ..core.layer import run_forward
 from ..core.symbolic import InputLayer, KerasTensor
-from .model import Model, add_grads, run_forward
+from .model import Model, add_grads
 
 
 def _as_list(x):
@@ -57,6 +58,15 @@ class Functional(Model):
     @property
     def layers(self) -> list:
         return list(self._layers)
+
+    def layer_output_shapes(self) -> list:
+        """Each layer's output shape at its first call in the graph (a list for several outputs)."""
+        shapes = []
+        for layer in self._layers:
+            node = next((n for n in self._nodes if n.layer is layer), None)
+            outs = node.output_tensors if node is not None else []
+            shapes.append(outs[0].shape if len(outs) == 1 else [t.shape for t in outs] if outs else None)
+        return shapes
 
     def compute_output_shape(self, input_shape):
         shapes = [t.shape for t in self.outputs]

@@ -2,8 +2,8 @@
 
 from .. import conventions
 from ..core.config import config_floatx
-from ..core.layer import Layer
-from .model import Model, add_grads, run_forward
+from ..core.layer import Layer, run_forward
+from .model import Model, add_grads
 
 
 class Sequential(Model):
@@ -54,6 +54,15 @@ class Sequential(Model):
         if not self._layers:
             raise ValueError("There is no layer to pop from an empty sequential model.")
         return self._layers.pop()
+
+    def compose_layer(self, layer, inputs, call_kwargs):
+        """Composition by `object` (see `compose()`): a sequential model takes the layer as its last one."""
+        if inputs is not self:  # a list starting with a model is not a sequential model
+            return NotImplemented
+        if call_kwargs:
+            raise TypeError("Call arguments (training, mask) cannot be given when adding a layer to a "
+                            "sequential model.")
+        return self.add(layer)
 
     def __or__(self, other):
         if isinstance(other, Layer):

@@ -31,23 +31,14 @@ def _trainable_mark(layer) -> str:
 
 def layer_rows(model, expand_nested=False, depth=0) -> list:
     """(name (type), output shape, param count, trainable mark) for each layer of `model`."""
-    from ..models.model import Model
-    from ..models.sequential import Sequential
     rows = []
-    if isinstance(model, Sequential):
-        shapes = model.layer_output_shapes()
-    else:
-        shapes = []
-        for layer in model.layers:
-            node = next((n for n in getattr(model, "_nodes", ()) if n.layer is layer), None)  # subclassed: none
-            outs = node.output_tensors if node is not None else []
-            shapes.append(outs[0].shape if len(outs) == 1 else [t.shape for t in outs] if outs else None)
+    shapes = model.layer_output_shapes()  # each model knows its layers' output shapes
     prefix = "   " * depth + ("└ " if depth else "")
     for layer, shape in zip(model.layers, shapes):
         rows.append((f"{prefix}{layer.name} ({type(layer).__name__})",
                      _fmt_shape(shape) if layer.built or shape else "?",
                      f"{layer.count_params():,}" if layer.built else "0 (unbuilt)", _trainable_mark(layer)))
-        if expand_nested and isinstance(layer, Model):
+        if expand_nested and callable(getattr(layer, "layer_output_shapes", None)):  # a nested model
             rows.extend(layer_rows(layer, True, depth + 1))
     return rows
 

@@ -1,18 +1,19 @@
-"""The training engine behind `compile()`, `fit()`, `evaluate()`, `predict()` and the `*_on_batch` verbs.
+"""The training engine behind `compile()`, `fit()`, `evaluate()`, `predict()` and the `*_on_batch` verbs,
+and `Trainer`, the class that gives a model those verbs (`Model(Trainer, Layer)`, as Keras 3).
 
-A training step is: forward through the model in training mode (with the trainable snapshot taken
-by `compile()`), loss and its gradient, backward through each layer's own backward kernel,
-regularization penalties and their gradients, one optimizer update, then constraints.
+Every batch goes through one step (`step.py`): forward through the model in training mode (with the
+trainable snapshot taken by `compile()`), loss and its gradient, backward through each layer's own
+backward kernel, the strategy's reduction (identity for one process), regularization penalties and
+their gradients, one optimizer update, then constraints. This module imports no model module: a model
+is whatever implements the Layer protocol (`forward`, `backward`, weights) plus `Trainer`.
 """
 
 import numpy as np
 
-from ..core import activity_losses
 from ..core import tape as _tape
-from ..core.state_transaction import state_transaction
-from ..distribute import current_reducer
+from ..core.layer import all_layers, run_forward
+from ..distribute import IDENTITY, current_strategy
 from ..kernels.array_cache import uses_array_cache
-from ..models.model import Model
 from ..user_warnings import warn
 from . import batching
 from . import losses as losses_mod
@@ -21,6 +22,63 @@ from . import optimizers as optimizers_mod
 from .callbacks import CallbackList, as_callback_list
 from .history import History
 from .progress import ProgbarLogger, resolve_verbose
+from .step import batch_step as _batch_step
+from .step import loss_terms, regularization, trainable_snapshot
+
+
+class Trainer:
+    """The training verbs of a model: `compile()`, `fit()`, `evaluate()`, `predict()`, the
+    `*_on_batch()` verbs, `train_step()` and `compute_loss()` (Keras 3's `Trainer`; `Model` is
+    `Model(Trainer, Layer)`). The engine is the functions of this module."""
+
+    _compiled = None  # set by compile(): optimizer, loss, metrics, trainable snapshot
+
+    # ----------------------------------------------------------------------------- custom training
+    def train_step(self, data):
+        """One training step on `data = (x, y)`; returns the logs (a dict). Override it to customize
+        `fit()` (R keras3's `train_step`): `value_and_grad()` gives gradients, `self.optimizer.apply()`
+        updates, `self.compute_loss()` evaluates the compiled loss on the tape."""
+        return default_train_step(self, data)
+
+    @property
+    def optimizer(self):
+        """The optimizer given to `compile()` (None before)."""
+        return self._compiled.optimizer if self._compiled is not None else None
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        """The compiled loss of `y_pred` against `y` plus the losses added in the last call; inside
+        `value_and_grad()` it is differentiable with respect to `y_pred`."""
+        return compute_loss(self, y, y_pred, sample_weight)
+
+    # ----------------------------------------------------------------------------- verbs
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
+        compile_model(self, optimizer=optimizer, loss=loss, metrics=metrics, loss_weights=loss_weights,
+                      **kwargs)
+        # as given, for the `compile_config` of a saved file (Keras keeps names such as "mse")
+        self._compile_args = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights}
+        return self
+
+    def fit(self, x=None, y=None, **kwargs):
+        return fit_model(self, x, y, **kwargs)
+
+    def evaluate(self, x=None, y=None, **kwargs):
+        return evaluate_model(self, x, y, **kwargs)
+
+    def predict(self, x, batch_size=None, verbose=0, **kwargs):
+        return predict_model(self, x, batch_size=batch_size, verbose=verbose, **kwargs)
+
+    def train_on_batch(self, x, y=None, **kwargs):
+        return train_on_batch(self, x, y, **kwargs)
+
+    def test_on_batch(self, x, y=None, **kwargs):
+        return test_on_batch(self, x, y, **kwargs)
+
+    def predict_on_batch(self, x):
+        return predict_on_batch(self, x)
+
+
+def _custom_train_step(model) -> bool:
+    return type(model).train_step is not Trainer.train_step
 
 
 class CompiledState:
@@ -37,18 +95,6 @@ class CompiledState:
         self.known = {id(v) for v in model.weights}  # weights a lazily built layer creates later join
         self.settled = False
         self.warned = False
-
-
-def all_layers(layer) -> list:
-    """The layer and every layer inside it, depth first."""
-    out = [layer]
-    for inner in layer._layers:
-        out.extend(all_layers(inner))
-    return out
-
-
-def trainable_snapshot(model) -> dict:
-    return {id(layer): layer.trainable for layer in all_layers(model)}
 
 
 _output_names = batching.output_names
@@ -92,9 +138,9 @@ def compile_model(model, optimizer="rmsprop", loss=None, metrics=None, loss_weig
     if kwargs:
         raise TypeError(f"Unknown argument(s) for compile(): {', '.join(map(repr, kwargs))}. Accepted: "
                         f"optimizer, loss, metrics, loss_weights.")
-    if not isinstance(model, Model):
+    if not isinstance(model, Trainer):
         raise TypeError(f"`object` must be a model; received {type(model).__name__}.")
-    if loss is None and type(model).train_step is Model.train_step:  # a custom train_step may need none
+    if loss is None and not _custom_train_step(model):  # a custom train_step may need none
         raise ValueError("`loss` must be given to compile(), e.g. loss = 'mse' or "
                          "'sparse_categorical_crossentropy'.")
     names = _output_names(model)
@@ -143,16 +189,6 @@ def _resolve_metrics(state, names, y_pred):
         state.metrics.append(out)
 
 
-def _check_stale(model, state):
-    if state.warned:
-        return
-    if trainable_snapshot(model) != state.trainable_of:
-        state.warned = True
-        warn(f"The `trainable` attribute of a layer of model '{model.name}' changed after compile(): "
-             f"training keeps using the compiled state (which weights update, and the "
-             f"normalization mode of batch normalization) until compile() is called again.")
-
-
 def _prepare_x(x):
     if isinstance(x, (list, tuple)):
         return [np.asarray(a) for a in x]
@@ -163,128 +199,10 @@ _n_samples = batching.n_samples
 _take = batching.take
 
 
-def _loss_and_grads(state, y_true, y_pred, sample_weight=None):
-    """Weighted sum of the per-output losses and the gradient with respect to each output.
-
-    An output compiled without a loss contributes nothing (its part is None, its gradient zeros).
-    """
-    total, grads, parts = 0.0, [], []
-    for loss, w, yt, yp in zip(state.losses, state.loss_weights, y_true, y_pred):
-        if loss is None:
-            parts.append(None)
-            grads.append(np.zeros_like(yp))
-            continue
-        value, g = loss.weighted_value_and_grad(yt, yp, sample_weight)
-        total += w * value
-        parts.append(value)
-        grads.append(g * w if w != 1.0 else g)
-    return total, grads, parts
-
-
-def _regularization(variables) -> float:
-    return float(sum(v.regularizer(v.value) for v in variables if v.regularizer is not None))
-
-
-def _batch_step(model, state, x, y, training: bool, sample_weight=None):
-    """One batch through the model: returns (total loss, per-output losses, predictions list).
-
-    A training step is a transaction (`core/state_transaction.py`): the inputs and targets are
-    checked first, then every state change of the step (moving statistics, weights, optimizer slots
-    and iterations, constraints) is staged and committed at its end, or not at all."""
-    if not training:
-        return _run_batch(model, state, x, y, False, sample_weight)
-    reducer = current_reducer()
-    if reducer is None or reducer.size <= 1:
-        _check_training_batch(model, state, x, y)
-    with state_transaction():
-        return _run_batch(model, state, x, y, True, sample_weight)
-
-
-def _check_training_batch(model, state, x, y):
-    """The checks a training step can make before its forward pass: a non-empty batch, and targets the
-    losses accept for the outputs' shapes, once a step has shown them for inputs of this shape (a
-    layer's `compute_output_shape` may not be exact; the first step checks after its forward, and its
-    transaction still changes nothing when the targets are refused)."""
-    n = _n_samples(x)
-    if n == 0:
-        raise ValueError("A training step needs at least one sample; received `x` with 0 samples (an "
-                         "empty batch has no batch statistics and no gradient).")
-    if y is None:
-        raise ValueError("`y` must be given for a training step (targets for the loss).")
-    shapes = _output_shapes_seen(state).get(_shape_of(x))
-    if shapes is None:
-        return
-    y_true = _as_list(y) if len(shapes) > 1 else [y]
-    if len(y_true) != len(shapes):
-        raise ValueError(f"`y` must give one target per output ({len(shapes)}); received {len(y_true)}.")
-    for loss, yt, shape in zip(state.losses, y_true, shapes):
-        if loss is not None:  # an output without a loss takes no target
-            loss.check_targets(yt, shape)
-
-
-def _shape_of(x):
-    return tuple(tuple(np.shape(a)) for a in x) if isinstance(x, list) else tuple(np.shape(x))
-
-
-def _output_shapes_seen(state) -> dict:
-    """Input shape -> the output shapes a training step produced for it (a few dozen kept)."""
-    seen = getattr(state, "_output_shapes_seen", None)
-    if seen is None:
-        seen = state._output_shapes_seen = {}
-    return seen
-
-
-def _remember_output_shapes(state, x, y_pred) -> None:
-    seen = _output_shapes_seen(state)
-    if len(seen) >= 48:
-        seen.clear()
-    seen[_shape_of(x)] = [tuple(p.shape) for p in y_pred]
-
-
-def _run_batch(model, state, x, y, training: bool, sample_weight=None):
-    reducer = current_reducer()
-    if reducer is not None and reducer.size > 1:  # data parallel: this rank's share, global results
-        if sample_weight is not None or any(l is None for l in state.losses):
-            raise ValueError("Sample weights, class weights and outputs without a loss are not supported "
-                             "under a data-parallel distribution yet.")
-        with _tape.gradient_scope() if training else _tape.no_recording():
-            return reducer.batch_step(model, state, x, y, training)
-    if training:
-        _check_stale(model, state)
-    # layers defined by call() record their ops for the backward pass; add_loss() values are collected,
-    # and so are the penalties of activity regularization
-    with _tape.gradient_scope(with_losses=True) if training else _tape.no_recording(), \
-            _tape.loss_collector() as added, activity_losses.collect() as activity:
-        outputs, cache = model.forward(x, training=training, trainable_of=state.trainable_of)
-    if training and not state.settled:
-        _adopt_new_weights(model, state)
-    y_pred = _as_list(outputs) if isinstance(outputs, list) else [outputs]
-    y_true = _as_list(y) if len(y_pred) > 1 else [y]
-    if len(y_true) != len(y_pred):
-        raise ValueError(f"`y` must give one target per output ({len(y_pred)}); received {len(y_true)}.")
-    total, grads, parts = _loss_and_grads(state, y_true, y_pred, sample_weight)
-    total += _regularization(state.variables) + sum(added) + sum(activity)
-    if training:
-        _remember_output_shapes(state, x, y_pred)
-        upstream = grads if len(grads) > 1 else grads[0]
-        _, weight_grads = model.backward(cache, upstream)
-        apply_update(state, collect_gradients(state, weight_grads))
-    return total, parts, y_true, y_pred
-
-
 def _build_from_data(model, x):
     """Build every layer, as Keras does before a custom `train_step()`: a call on zeros shaped like `x`."""
     shape = [(None,) + tuple(a.shape[1:]) for a in x] if isinstance(x, list) else (None,) + tuple(x.shape[1:])
     model.compute_output_shape(shape)
-
-
-def _adopt_new_weights(model, state):
-    """Weights created at the first call of a lazily built layer (after compile()) are trained too."""
-    for v in model.trainable_weights:
-        if id(v) not in state.known:
-            state.variables.append(v)
-    state.known = {id(v) for v in model.weights}
-    state.settled = True
 
 
 def default_train_step(model, data):
@@ -319,27 +237,8 @@ def compute_loss(model, y, y_pred, sample_weight=None):
     for layer in all_layers(model):  # losses added in the last call, differentiable on the tape
         for term in getattr(layer, "_added_loss_terms", ()):
             total = op_add(total, op_sum(term))
-    reg = _regularization(state.variables)
+    reg = regularization(state.variables)
     return op_add(total, reg) if reg else total
-
-
-def collect_gradients(state, weight_grads: dict) -> list:
-    """The loss gradient of each compiled variable, in order (zeros for one that took no part)."""
-    return [weight_grads[v] if v in weight_grads else np.zeros(v.shape, v.dtype) for v in state.variables]
-
-
-def apply_update(state, loss_grads: list) -> None:
-    """Add the regularizers' gradients, take one optimizer step, then apply the constraints: one
-    transaction (joined with the training step's), so a constraint that raises changes nothing."""
-    with state_transaction():
-        var_grads = []
-        for v, g in zip(state.variables, loss_grads):
-            if v.regularizer is not None:
-                g = g + v.regularizer.gradient(v.value)
-            var_grads.append(np.asarray(g).astype(v.dtype, copy=False))
-        state.optimizer.apply_in_step(var_grads, state.variables)  # nothing below reads an unconstrained weight
-        for v in state.variables:
-            v.apply_constraint()
 
 
 class _Tracker:
@@ -469,10 +368,10 @@ def _dry_run(model, state, x, y, sw, arg):
     idx = slice(0, min(_n_samples(x), 8))
     xb, yb = _take(x, idx), _take(y, idx)
     try:
-        outputs, _ = model.forward(xb, training=False, trainable_of=state.trainable_of)
+        outputs, _ = run_forward(model, xb, False, trainable_of=state.trainable_of)
         y_pred = _as_list(outputs) if isinstance(outputs, list) else [outputs]
         y_true = _as_list(yb) if len(y_pred) > 1 else [yb]
-        _loss_and_grads(state, y_true, y_pred, None if sw is None else sw[idx])
+        loss_terms(state, y_true, y_pred, None if sw is None else sw[idx])
         _Tracker(state, _output_names(model)).update(0.0, [0.0] * len(y_pred), y_true, y_pred)
     except (ValueError, TypeError, IndexError) as err:
         raise type(err)(f"`{arg}` does not fit the model: {err}") from err
@@ -593,7 +492,7 @@ def fit_model(model, x=None, y=None, batch_size=None, epochs=1, callbacks=None, 
     history.params = params
     model.history = history
     model.stop_training = False
-    custom_step = type(model).train_step is not Model.train_step
+    custom_step = _custom_train_step(model)
     if custom_step and isinstance(source, batching.ArrayBatches) and \
             not all(layer.built for layer in all_layers(model)):
         _build_from_data(model, x)  # a custom step reads model.trainable_weights before the first call
@@ -666,59 +565,80 @@ def evaluate_model(model, x=None, y=None, batch_size=None, verbose="auto", sampl
     return _run_test(model, state, source, steps, cbl)
 
 
-def _forward_batches(model, x, batch_size, trainable_of):
+def _forward_batches(x, batch_size, start, stop):
     if isinstance(x, batching.IterableBatches):
         for _, (xb, _, _) in batching.EpochBatches(x, None).epoch():
             yield xb
         return
-    for i in range(0, _n_samples(x), batch_size):
-        yield _take(x, slice(i, i + batch_size))
+    for i in range(start, stop, batch_size):
+        yield _take(x, slice(i, min(i + batch_size, stop)))
+
+
+def _predict_rows(model, x, batch_size, steps, trainable_of, cbl, start, stop) -> list:
+    """The outputs of the rows [start, stop) of `x` (this replica's share), batch by batch."""
+    pieces = []
+    for i, xb in enumerate(_forward_batches(x, batch_size, start, stop)):
+        if steps is not None and i >= steps:
+            break
+        if cbl is not None:
+            cbl.call("on_predict_batch_begin", i + 1, {})
+        with _tape.no_recording():  # no backward follows: layers defined by call() record nothing
+            out, _ = run_forward(model, xb, False, trainable_of=trainable_of)
+        pieces.append(out)
+        if cbl is not None:
+            cbl.call("on_predict_batch_end", i + 1, {"outputs": out})
+    if not pieces and start == stop and not isinstance(x, batching.IterableBatches):
+        # no rows for this replica (or an empty batch): an empty forward still gives the outputs' shapes
+        with _tape.no_recording():
+            out, _ = run_forward(model, _take(x, slice(0, 0)), False, trainable_of=trainable_of)
+        pieces.append(out)
+    return pieces
 
 
 @uses_array_cache
 def predict_model(model, x, batch_size=None, verbose=0, steps=None, callbacks=None, **kwargs):
-    """Outputs for `x` in inference mode, computed batch by batch (last batch may be partial)."""
+    """Outputs for `x` in inference mode, computed batch by batch (last batch may be partial).
+
+    Under a data-parallel strategy (arrays, no callbacks, no `steps`) each replica predicts its share and
+    the outputs are gathered in order."""
     if kwargs:
         raise TypeError(f"Unknown argument(s) for predict(): {', '.join(map(repr, kwargs))}.")
     batch_size = _check_batch_size(batch_size)
     verbose = resolve_verbose(verbose)
     steps = _check_positive_int(steps, "steps")
     callbacks = as_callback_list(callbacks)
-    state = getattr(model, "_compiled", None)
+    state = model._compiled
     trainable_of = state.trainable_of if state is not None else None
     iterable = batching.is_batch_iterable(x)
+    strategy = IDENTITY
     if iterable:
         x = batching.IterableBatches(x, "x", batching._input_names(model), None, with_targets=False)
         total = steps or x.num_batches
+        start = stop = 0
     else:
         x = batching.as_structure(x, batching._input_names(model), "x")
-        if _n_samples(x) == 0:
+        n = _n_samples(x)
+        if n == 0:
             raise ValueError("`x` has no samples to predict.")
-        total = (_n_samples(x) + batch_size - 1) // batch_size
-        reducer = current_reducer()
-        if reducer is not None and reducer.size > 1 and not callbacks and steps is None:
-            with _tape.no_recording():  # data parallel: shares, gathered
-                return reducer.predict(model, x, batch_size, trainable_of)
+        if not callbacks and steps is None:
+            strategy = current_strategy()
+        start, stop = strategy.rows(n)
+        total = (stop - start + batch_size - 1) // batch_size
         total = min(total, steps) if steps else total
     if verbose and not any(isinstance(cb, ProgbarLogger) for cb in callbacks):
         callbacks = callbacks + [ProgbarLogger()]
     cbl = CallbackList(callbacks, model, {"verbose": verbose, "epochs": 1, "steps": total})
     cbl.call("on_predict_begin", {})
-    pieces = []
-    for i, xb in enumerate(_forward_batches(model, x, batch_size, trainable_of)):
-        if steps is not None and i >= steps:
-            break
-        cbl.call("on_predict_batch_begin", i + 1, {})
-        with _tape.no_recording():  # no backward follows: layers defined by call() record nothing
-            out, _ = model.forward(xb, training=False, trainable_of=trainable_of)
-        pieces.append(out)
-        cbl.call("on_predict_batch_end", i + 1, {"outputs": out})
+    pieces = strategy.run_predict(_predict_rows, model, state, model, x, batch_size, steps, trainable_of, cbl,
+                                  start, stop)
     cbl.call("on_predict_end", {})
     if not pieces:
         raise ValueError("`x` has no samples to predict.")
-    if isinstance(pieces[0], list):
-        return [np.concatenate([p[k] for p in pieces]) for k in range(len(pieces[0]))]
-    return np.concatenate(pieces)
+    multi = isinstance(pieces[0], list)
+    outs = [np.concatenate([p[k] for p in pieces]) for k in range(len(pieces[0]))] if multi else \
+        [np.concatenate(pieces)]
+    outs = strategy.gather(outs)
+    return outs if multi else outs[0]
 
 
 @uses_array_cache
@@ -748,12 +668,13 @@ def test_on_batch(model, x, y=None, **kwargs):
 @uses_array_cache
 def predict_on_batch(model, x):
     """Outputs of one batch in inference mode (data parallel: each rank its share, gathered in order)."""
-    state = getattr(model, "_compiled", None)
+    state = model._compiled
     trainable_of = state.trainable_of if state is not None else None
     x = _prepare_x(x)
-    reducer = current_reducer()
-    with _tape.no_recording():
-        if reducer is not None and reducer.size > 1 and _n_samples(x) > 0:
-            return reducer.predict(model, x, _n_samples(x), trainable_of)
-        out, _ = model.forward(x, training=False, trainable_of=trainable_of)
-    return out
+    n = _n_samples(x)
+    strategy = current_strategy() if n > 0 else IDENTITY
+    start, stop = strategy.rows(n)
+    out = strategy.run_predict(_predict_rows, model, state, model, x, max(stop - start, 1), None, trainable_of,
+                               None, start, stop)[0]
+    outs = strategy.gather(out if isinstance(out, list) else [out])
+    return outs if isinstance(out, list) else outs[0]

@@ -3,11 +3,10 @@
 import numpy as np
 
 from ..core import tape as _tape
-from ..core.layer import Layer
+from ..core.layer import Layer, run_forward
 from ..core.state_transaction import state_transaction
 from ..core.variable import Variable
 from ..kernels.array_cache import uses_array_cache
-from ..models.model import Model
 
 
 @uses_array_cache
@@ -62,11 +61,7 @@ def vjp(layer_or_model, inputs, upstream, training=True, mask=None):
     # a transaction: the moving statistics change only if the whole forward and backward succeed;
     # layers defined by call() record their ops for the backward pass
     with state_transaction(), _tape.gradient_scope():
-        if isinstance(layer_or_model, Model):
-            outputs, cache = layer_or_model.forward(x, training=bool(training), mask=mask)
-        else:
-            outputs, cache = layer_or_model.forward(
-                x, training=layer_or_model.effective_training(training), mask=mask)
+        outputs, cache = run_forward(layer_or_model, x, training, mask)
         if callable(upstream):  # the loss gradient is known only once the outputs are
             up = _as_arrays(upstream(outputs))
             _check_upstream(expected, up)

@@ -18,6 +18,7 @@ data _AHEAD_BYTES ahead (`prefetch.py`).
 import numpy as np
 from numba import njit, prange
 
+from ..moments import combine_moments
 from ..prefetch import prefetch_ahead
 from .layout import FM_ELEMENTWISE, FM_REDUCE, PARALLEL, TILE, WIDE, bound, tile
 
@@ -298,42 +299,6 @@ def sums_parallel(g, x, mask, has_mask, moments, C, I, total, shifts, sums, prod
     for k in prange(nchunks):
         counts[k] = sums_chunk(g, x, mask, has_mask, moments, C, I, bound(total, nchunks, k),
                                 bound(total, nchunks, k + 1), shifts[k], sums[k], prods[k])
-
-
-
-@njit(cache=True, error_model="numpy")
-def combine_moments(shifts, sums, squares, counts, out_mean, out_var):
-    """Chan et al.: chunk k has mean m_k = shift_k + S_k / n_k and M2_k = Q_k - S_k^2 / n_k;
-    mean = sum (n_k / n) m_k and M2 = sum M2_k + n_k (m_k - mean)^2, in float64. Returns n.
-
-    Channels are the inner loops (they vectorize); chunks without counted positions are skipped."""
-    C = out_mean.shape[0]
-    n = counts.sum()
-    for c in range(C):
-        out_mean[c] = 0.0
-        out_var[c] = 0.0
-    if n == 0:
-        return n
-    for k in range(counts.shape[0]):
-        nk = counts[k]
-        if nk:
-            inv = 1.0 / nk
-            w = nk / n
-            for c in range(C):
-                out_mean[c] += w * (np.float64(shifts[k, c]) + sums[k, c] * inv)
-    for k in range(counts.shape[0]):
-        nk = counts[k]
-        if nk:
-            inv = 1.0 / nk
-            for c in range(C):
-                delta = np.float64(shifts[k, c]) + sums[k, c] * inv - out_mean[c]
-                out_var[c] += squares[k, c] - sums[k, c] * sums[k, c] * inv + nk * delta * delta
-    inv_n = 1.0 / n
-    for c in range(C):
-        var = out_var[c] * inv_n
-        # rounding only; not max(): NaN must stay NaN
-        out_var[c] = 0.0 if var < 0.0 else var  # noqa: FURB136
-    return n
 
 
 

@@ -153,6 +153,13 @@ class BatchNormalization(Layer):
             beta = None if beta is None else beta.astype(np.float32)
         return mm, mv, gamma, beta
 
+    def replica_statistics(self, training) -> list:
+        """synchronized = FALSE: a training call moves the moving statistics with this replica's batch
+        alone, so a data-parallel step averages them over the replicas (see `Layer.replica_statistics`)."""
+        if self.synchronized or not training or self.moving_mean is None:
+            return []
+        return [self.moving_mean, self.moving_variance]
+
     def _reducer(self):
         """The active distribution's reducer when this layer synchronizes its statistics, else None."""
         if not self.synchronized:
