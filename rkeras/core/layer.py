@@ -318,6 +318,11 @@ class Layer:
                                       f"was not recorded: call it under vjp() or in a training step.")
         return cache.backward(grad_outputs)
 
+    def backward_weights(self, cache, grad_outputs) -> dict:
+        """The weight gradients of `backward` alone, for a layer whose input needs no gradient (the first
+        layer of a model in a training step); layers whose input gradient costs work skip it here."""
+        return self.backward(cache, grad_outputs)[1]
+
     def call(self, inputs, training=False, mask=None, **call_kwargs):
         """The layer's math on concrete arrays. User layers override it with `op_*` functions; the
         built-in layers run their `forward` (with their own call arguments, `extra_call_kwargs`)."""

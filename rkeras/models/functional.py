@@ -108,7 +108,10 @@ class Functional(Model):
         """Masks of the outputs of the last forward pass (used by losses that honour masks)."""
         return getattr(self, "_last_output_masks", [None] * len(self.outputs))
 
-    def backward(self, cache, grad_outputs):
+    def backward(self, cache, grad_outputs, input_gradients=True):
+        """(input gradients, weight gradients); with `input_gradients=False` the layers that read only model
+        inputs skip their input gradients (None is returned for the inputs)."""
+        model_inputs = {id(t) for t in self.inputs}
         grads = {}
         for t, g in zip(self.outputs, _as_list(grad_outputs) if self._multi_output else [grad_outputs]):
             if g is not None:
@@ -121,9 +124,12 @@ class Functional(Model):
             g_out = [grads.get(id(t)) for t in outs]
             if len(outs) == 1:
                 g_out = g_out[0]
+            ins = node.input_tensors
+            if not input_gradients and all(id(t) in model_inputs for t in ins):
+                add_grads(weight_grads, node.layer.backward_weights(node_cache, g_out))
+                continue
             g_in, w_grads = node.layer.backward(node_cache, g_out)
             add_grads(weight_grads, w_grads)
-            ins = node.input_tensors
             g_in = _as_list(g_in) if isinstance(node.inputs, (list, tuple)) else [g_in]
             for t, g in zip(ins, g_in):
                 if g is None:
@@ -131,6 +137,9 @@ class Functional(Model):
                 grads[id(t)] = grads[id(t)] + g if id(t) in grads else g
         in_grads = [grads.get(id(t)) for t in self.inputs]
         return (in_grads if self._multi_input else in_grads[0]), weight_grads
+
+    def backward_weights(self, cache, grad_outputs) -> dict:
+        return self.backward(cache, grad_outputs, input_gradients=False)[1]
 
     def get_config(self):
         """Keras 3's layout: `layers` with their `inbound_nodes`, `input_layers`, `output_layers`."""

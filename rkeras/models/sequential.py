@@ -124,12 +124,21 @@ class Sequential(Model):
     def output_masks(self):
         return getattr(self, "_last_output_masks", [None])
 
-    def backward(self, cache, grad_outputs):
+    def backward(self, cache, grad_outputs, input_gradients=True):
+        """(input gradient, weight gradients); with `input_gradients=False` the first layer skips its input
+        gradient (None is returned for it)."""
         g, weight_grads = grad_outputs, {}
-        for layer, layer_cache in zip(reversed(self._layers), reversed(cache)):
+        last = len(self._layers) - 1
+        for i, (layer, layer_cache) in enumerate(zip(reversed(self._layers), reversed(cache))):
+            if i == last and not input_gradients:
+                add_grads(weight_grads, layer.backward_weights(layer_cache, g))
+                return None, weight_grads
             g, w_grads = layer.backward(layer_cache, g)
             add_grads(weight_grads, w_grads)
         return g, weight_grads
+
+    def backward_weights(self, cache, grad_outputs) -> dict:
+        return self.backward(cache, grad_outputs, input_gradients=False)[1]
 
     def get_config(self):
         """Keras 3's layout: `layers` (an `InputLayer` first when the input shape is known), each in

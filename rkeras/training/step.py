@@ -77,7 +77,7 @@ def run_step(model, state, x, y, training, sample_weight, strategy):
     if training:
         remember_output_shapes(state, x, [tuple(p.shape) if whole else (n,) + tuple(p.shape[1:]) for p in y_pred])
         upstream = grads if len(grads) > 1 else grads[0]
-        _, weight_grads = model.backward(cache, upstream)
+        weight_grads = model.backward_weights(cache, upstream)  # the data need no gradient
         local.gradients = collect_gradients(state, weight_grads)
         local.statistics = lambda: replica_statistics(model, state)
     step = strategy.reduce_step(local, n, start, stop, training)

@@ -347,3 +347,32 @@ def test_small_cnn_learns_the_digits():
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=4, batch_size=32, verbose=0)
     assert model.evaluate(xt, yt, verbose=0)["accuracy"] > 0.8  # about 0.9 after 4 epochs
+
+
+def test_a_first_layer_skips_its_input_gradient_with_the_same_weight_gradients():
+    """A training step asks the model for weight gradients only (`backward_weights`): the first conv layer
+    skips its input gradient, and every weight gradient equals the full backward pass's."""
+    from rkeras.models.functional import keras_model
+
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(3, 6, 6, 2)).astype("float32")
+    seq = keras_model_sequential(input_shape=(6, 6, 2)) | layer_conv_2d(filters=3, kernel_size=3) \
+        | layer_conv_2d(filters=2, kernel_size=2, strides=2)
+    inp = keras_input(shape=(6, 6, 2))
+    fun = keras_model(inp, layer_conv_2d(layer_conv_2d(inp, filters=3, kernel_size=3), filters=2, kernel_size=2))
+    for model in (seq, fun):
+        y, cache = model.forward(x, training=True)
+        up = rng.normal(size=y.shape).astype("float32")
+        dx, full = model.backward(cache, up)
+        assert dx is not None and dx.shape == x.shape
+        none, weights_only = model.backward(cache, up, input_gradients=False)
+        assert none is None and set(weights_only) == set(full)
+        for v, g in full.items():
+            np.testing.assert_array_equal(weights_only[v], g)
+        assert set(model.backward_weights(cache, up)) == set(full)
+        first = model.layers[0] if model is seq else model.layers[1]
+        y1, c1 = first.forward(x, training=True)
+        g1 = rng.normal(size=y1.shape).astype("float32")
+        _, w1 = first.backward(c1, g1)
+        for v, g in first.backward_weights(c1, g1).items():
+            np.testing.assert_array_equal(w1[v], g)

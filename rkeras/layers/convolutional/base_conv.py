@@ -237,8 +237,9 @@ class BaseConv(KernelAndBias, Layer):
                       self.use_bias, z4, cf, tiled.tile_rows(oh, ow, kh * kw * cg), numba.get_num_threads())
         return z4
 
-    def _tiled_backward(self, x4, gz4, k4, geo, work, grads):
-        """The input gradient (returned, 4-D in the input's layout); kernel and bias gradients into `grads`."""
+    def _tiled_backward(self, x4, gz4, k4, geo, work, grads, input_gradient=True):
+        """The input gradient (returned, 4-D in the input's layout, or None when not wanted); kernel and bias
+        gradients into `grads`."""
         oh, ow, sh, sw, dh, dw, pt, pl = geo
         cf = self.data_format == "channels_first"
         kh, kw, cg, f = k4.shape
@@ -255,6 +256,8 @@ class BaseConv(KernelAndBias, Layer):
                 grads[self.kernel] = dk.reshape(self.kernel.shape).astype(self.kernel.dtype, copy=False)
             if want_bias:
                 grads[self.bias] = dbias.astype(self.bias.dtype)
+        if not input_gradient:
+            return None
         dx4 = np.empty(x4.shape, dtype=work)
         h, w = (x4.shape[2], x4.shape[3]) if cf else (x4.shape[1], x4.shape[2])
         if sh == 1 and sw == 1:  # the input gradient is the forward convolution of gz with the flipped kernel
@@ -265,6 +268,21 @@ class BaseConv(KernelAndBias, Layer):
             tiled.grad_input_strided(gz4, cf, tiled.kernel_matrices(k4, groups), sh, sw, dh, dw, pt, pl, kh, kw,
                                      dx4, cf, tiled.tile_rows(oh, ow, kh * kw * cg), threads)
         return dx4
+
+    def backward_weights(self, cache, grad_outputs) -> dict:
+        """The kernel and bias gradients without the input gradient (the tiled path skips its work)."""
+        if cache[0] != "tiled":
+            return self.backward(cache, grad_outputs)[1]
+        path, saved, x4_shape, geo, z, y, out_shape, in_shape, in_dtype, work = cache
+        oh, ow = geo[0], geo[1]
+        n, f = x4_shape[0], self.filters
+        g = np.asarray(grad_outputs).astype(work, copy=False)
+        gz = self.activation.backward(z, y, g.reshape(out_shape))
+        cf = self.data_format == "channels_first"
+        gz4 = np.ascontiguousarray(gz, dtype=work).reshape((n, f, oh, ow) if cf else (n, oh, ow, f))
+        grads = {}
+        self._tiled_backward(saved, gz4, self._kernel_4d(work), geo, work, grads, input_gradient=False)
+        return grads
 
     def backward(self, cache, grad_outputs):
         path, saved, x4_shape, geo, z, y, out_shape, in_shape, in_dtype, work = cache
