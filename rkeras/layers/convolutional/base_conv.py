@@ -273,7 +273,7 @@ class BaseConv(KernelAndBias, Layer):
         """The kernel and bias gradients without the input gradient (the tiled path skips its work)."""
         if cache[0] != "tiled":
             return self.backward(cache, grad_outputs)[1]
-        path, saved, x4_shape, geo, z, y, out_shape, in_shape, in_dtype, work = cache
+        _, saved, x4_shape, geo, z, y, out_shape, _, _, work = cache
         oh, ow = geo[0], geo[1]
         n, f = x4_shape[0], self.filters
         g = np.asarray(grad_outputs).astype(work, copy=False)
