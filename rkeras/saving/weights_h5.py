@@ -85,15 +85,28 @@ def check_all_weights_covered(model) -> None:
 
 
 def keras_trainable_variables(model) -> list:
-    """The trainable variables in Keras' order (the order of an optimizer's slots)."""
+    """The trainable variables in Keras' order (the order of an optimizer's slots): Keras' `trainable_variables`,
+    the layers in model order, each with its own then its sub-layers' in creation order (an attention layer's
+    query, key, value, output projections), not in the file walk's sorted attribute order."""
+    from ..models.model import Model
     out, seen = [], set()
-    for _, layer in layer_paths(model):
-        if not layer.trainable:
-            continue
-        for v in _own_variables(layer):
+
+    def add(variables):
+        for v in variables:
             if v.trainable and id(v) not in seen:
                 seen.add(id(v))
                 out.append(v)
+
+    def visit(m):
+        if not m.trainable:
+            return
+        add(_own_variables(m))
+        for layer in _children(m):
+            if isinstance(layer, Model):
+                visit(layer)
+            elif layer.trainable:
+                add(layer.trainable_weights)
+    visit(model)
     return out
 
 

@@ -258,3 +258,23 @@ def test_native_keras_multi_head_attention_model_loads(tmp_path):
     kmodel.save(kpath)
     model = rk.load_model(kpath)
     assert _max_rel(np.asarray(kmodel.predict(x, verbose=0)), model.predict(x)) <= 1e-5
+
+
+def test_multi_head_attention_optimizer_state_resumes_in_rkeras(tmp_path):
+    """The optimizer's slots follow Keras' variable order (query, key, value, output), not the file's sorted
+    sub-layer paths: a Keras-trained MHA model continues training in rkeras with the same steps. (Momentum,
+    not Adam: the key bias's gradient is 0 up to rounding, which Adam's normalization would amplify.)"""
+    q, v = keras.Input((4, 6)), keras.Input((5, 6))
+    k = keras.Model([q, v], keras.layers.Dense(2)(keras.layers.MultiHeadAttention(num_heads=2, key_dim=3)(q, v)))
+    k.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9), loss="mse")
+    rng = np.random.default_rng(12)
+    x = [rng.normal(size=(8, 4, 6)).astype("float32"), rng.normal(size=(8, 5, 6)).astype("float32")]
+    y = rng.normal(size=(8, 4, 2)).astype("float32")
+    for _ in range(3):
+        k.train_on_batch(x, y)
+    k.save(str(tmp_path / "k.keras"))
+    m = rk.load_model(str(tmp_path / "k.keras"))
+    k.train_on_batch(x, y)
+    m.train_on_batch(x, y)
+    for kw, w in zip(k.get_weights(), m.get_weights()):
+        np.testing.assert_allclose(w, np.asarray(kw), rtol=1e-4, atol=1e-6)
