@@ -68,7 +68,9 @@ def serialize_keras_object(obj):
             return {"module": "keras.metrics", "class_name": class_name, "config": serialize_keras_object(config),
                     "registered_name": None}
         elif kind is not None and type(obj).__module__.startswith("rkeras."):
-            module, class_name = KERAS_MODULES[kind], type(obj).__name__
+            # Keras' exported name where it differs from the class's (GroupedQueryAttention: GroupQueryAttention)
+            module = KERAS_MODULES[kind]
+            class_name = type(obj).__dict__.get("keras_class_name") or type(obj).__name__
         else:  # a user's class, as Keras writes it: loading it needs registration or `custom_objects`
             module, class_name = type(obj).__module__, type(obj).__name__
         out = {"module": module, "class_name": class_name,

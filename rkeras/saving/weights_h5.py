@@ -56,8 +56,10 @@ def _layer_and_inner_paths(layer, path) -> list:
     from ..core.layer import Layer
     from ..models.model import Model
     out = [(path, layer)]
-    for attr in sorted(vars(layer)):
-        if attr.startswith("_"):
+    # Keras also walks private attributes, after the public ones; a layer names those holding its sub-layers
+    private = list(getattr(layer, "keras_private_sublayers", ()))
+    for attr in sorted(a for a in vars(layer) if not a.startswith("_")) + sorted(private):
+        if attr not in vars(layer):
             continue
         value = vars(layer)[attr]
         if isinstance(value, Layer):

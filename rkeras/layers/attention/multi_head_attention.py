@@ -35,6 +35,7 @@ from ..core.einsum_dense import EinsumDense
 from ..regularization import _checks
 from .masked_softmax import causal_mask, dropout_mask, masked_softmax, softmax_backward
 
+
 class MultiHeadAttention(Layer):
     """Multi-head attention layer; see `layer_multi_head_attention()`."""
 
