@@ -3,6 +3,8 @@
 from ..compose import Deferred, check_object, compose
 from ..core.layer import Layer
 from ..docstrings import shared_doc
+from ..layers.preprocessing.category_encoding import CategoryEncoding
+from ..layers.preprocessing.discretization import Discretization
 from ..layers.preprocessing.normalization import Normalization
 
 
@@ -75,11 +77,134 @@ def layer_normalization(object=None, axis=-1, mean=None, variance=None, invert=F
     return compose(layer, object)
 
 
+
+@shared_doc
+def layer_category_encoding(object=None, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
+    """A preprocessing layer which encodes integer features.
+
+    This layer provides options for condensing data into a categorical encoding when the total
+    number of tokens are known in advance. It accepts integer values as inputs, and it outputs a
+    dense representation of those inputs (in the layer's dtype, float32 by default). For integer
+    inputs where the total number of tokens is not known, use `layer_integer_lookup()` instead.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    num_tokens : int
+        The total number of tokens the layer should support. All inputs to the layer must be
+        integers in the range `0 <= value < num_tokens`, or an error will be thrown.
+    output_mode : str
+        Specification for the output of the layer. Values can be `"one_hot"`, `"multi_hot"` or
+        `"count"` (`"binary"` is `"multi_hot"`), configuring the layer as follows:
+
+        - `"one_hot"`: Encodes each individual element in the input into an array of `num_tokens`
+          size, containing a 1 at the element index. If the last dimension is size 1, will encode
+          on that dimension. If the last dimension is not size 1, will append a new dimension for
+          the encoded output.
+        - `"multi_hot"`: Encodes each sample in the input into a single array of `num_tokens`
+          size, containing a 1 for each vocabulary term present in the sample. Treats the last
+          dimension as the sample dimension: a rank-1 input is one sample.
+        - `"count"`: Like `"multi_hot"`, but the int array contains a count of the number of times
+          the token at that index appeared in the sample (the last dimension).
+    sparse : bool
+        Keras' sparse outputs. Not supported by rkeras: only False is accepted.
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Integer category indices (whole-number floats are accepted).
+    count_weights : array, optional
+        Weights of the inputs' shape, summed instead of counting 1 per occurrence, for
+        `output_mode = "count"` only.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> layer = layer_category_encoding(num_tokens=4, output_mode="one_hot")
+    >>> layer(np.array([3, 2, 0, 1]))            # 4 x 4, one 1 per row
+    >>> layer_category_encoding(np.array([[0, 1], [0, 0], [1, 2], [3, 1]]), num_tokens=4)
+    """
+    check_object(object, "layer_category_encoding(num_tokens={!r})")
+    return compose(CategoryEncoding(num_tokens=num_tokens, output_mode=output_mode, sparse=sparse, **kwargs),
+                   object)
+
+
+@shared_doc
+def layer_discretization(object=None, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",
+                         sparse=False, dtype=None, name=None):
+    """A preprocessing layer which buckets continuous features by ranges.
+
+    This layer will place each element of its input data into one of several contiguous ranges
+    and output an integer index indicating which range each element was placed in: with
+    boundaries `[b0, b1, ...]` the buckets are `(-Inf, b0)`, `[b0, b1)`, ..., `[b_last, Inf)`.
+
+    The boundaries are given with `bin_boundaries`, or learned from data with `adapt()` when
+    `num_bins` is given: the approximate quantiles of the data (Keras' streaming quantile summary,
+    so the same data give the same boundaries as in Keras).
+
+    Parameters
+    ----------
+    {{layer_object}}
+    bin_boundaries : None or numeric vector
+        A list of sorted bin boundaries. The leftmost and rightmost bins will always extend to
+        `-Inf` and `Inf`, so `bin_boundaries = c(0, 1, 2)` generates bins `(-Inf, 0)`, `[0, 1)`,
+        `[1, 2)`, and `[2, +Inf)`. If this option is set, `adapt()` should not be called.
+    num_bins : None or int
+        The integer number of bins to compute. If this option is set, `adapt()` should be called
+        to learn the bin boundaries.
+    epsilon : float
+        Error tolerance, typically a small fraction close to zero (e.g. 0.01). Higher values of
+        epsilon increase the quantile approximation, and hence result in more unequal buckets,
+        but could improve performance and resource consumption.
+    output_mode : str
+        `"int"` (the bucket indices, int32), `"one_hot"`, `"multi_hot"` or `"count"` (encoded as
+        `layer_category_encoding()` does, with `len(bin_boundaries) + 1` tokens, in the layer's
+        dtype).
+    sparse : bool
+        Keras' sparse outputs. Not supported by rkeras: only False is accepted.
+    dtype : None or str
+        The dtype of the encoded outputs (float; None: `config_floatx()`).
+    name : None or str
+        The name of the layer.
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Continuous values of any shape.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.array([[-1.5, 1.0, 3.4, 0.5], [0.0, 3.0, 1.3, 0.0]])
+    >>> layer_discretization(x, bin_boundaries=[0.0, 1.0, 2.0])      # [[0, 2, 3, 1], [1, 3, 2, 1]]
+    >>> layer = layer_discretization(num_bins=4, epsilon=0.01)
+    >>> layer | adapt(x)
+    """
+    check_object(object, "layer_discretization(bin_boundaries={!r})")
+    layer = Discretization(bin_boundaries=bin_boundaries, num_bins=num_bins, epsilon=epsilon,
+                           output_mode=output_mode, sparse=sparse, dtype=dtype, name=name)
+    return compose(layer, object)
+
+
 def adapt(object=None, data=None, *, batch_size=None, steps=None, **kwargs):
     """Fits the state of a preprocessing layer to the data being passed.
 
     After calling `adapt()` on a `layer_normalization()`, its `mean`, `variance` and `count`
-    weights hold the statistics of `data`. The data are read batch by batch and the statistics are
+    weights hold the statistics of `data`; on a `layer_discretization(num_bins = ...)`, its
+    `bin_boundaries` are the approximate quantiles of `data`. The data are read batch by batch and the statistics are
     merged with a numerically stable parallel formula (Chan et al.) in float64, so data larger than
     memory can be streamed from a generator, and adapting on batches equals adapting on all of the
     data at once. Called without a layer, `adapt(data)` returns a deferred call for the pipe:
