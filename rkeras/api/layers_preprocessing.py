@@ -6,6 +6,7 @@ from ..docstrings import shared_doc
 from ..layers.preprocessing.category_encoding import CategoryEncoding
 from ..layers.preprocessing.discretization import Discretization
 from ..layers.preprocessing.normalization import Normalization
+from ..layers.preprocessing.pipeline import Pipeline
 
 
 @shared_doc
@@ -198,6 +199,34 @@ def layer_discretization(object=None, bin_boundaries=None, num_bins=None, epsilo
                            output_mode=output_mode, sparse=sparse, dtype=dtype, name=name)
     return compose(layer, object)
 
+
+
+def layer_pipeline(layers=None, name=None):
+    """Applies a series of layers to an input.
+
+    This class is useful to build a preprocessing pipeline, in particular an image data
+    augmentation pipeline. Compared to a sequential model, a pipeline only accepts layers (no
+    models) and it has no `fit()`: it is one layer, which applies its layers in turn, each on the
+    previous one's output (with its mask), and trains the weights they hold.
+
+    Parameters
+    ----------
+    layers : list of layers
+        A list of layers (e.g. `list(layer_random_flip("horizontal"), layer_random_rotation(0.1))`).
+    name : None or str
+        String, name for the object.
+
+    Returns
+    -------
+    A `Pipeline` layer: call it on an array or a tensor, or compose it (`x | layer`).
+
+    Examples
+    --------
+    >>> preprocessing = layer_pipeline(list(layer_rescaling(scale=1 / 255), layer_center_crop(height=24, width=24)))
+    >>> preprocessing(np.zeros((2, 32, 32, 3))).shape
+    (2, 24, 24, 3)
+    """
+    return Pipeline(layers=layers, name=name)
 
 def adapt(object=None, data=None, *, batch_size=None, steps=None, **kwargs):
     """Fits the state of a preprocessing layer to the data being passed.

@@ -179,3 +179,71 @@ def test_discretization_needs_boundaries_and_adapts_only_with_num_bins():
         rk.layer_discretization(num_bins=3)(np.ones((2, 2)))
     with pytest.raises(ValueError, match="num_bins"):
         rk.adapt(rk.layer_discretization(bin_boundaries=[0.0]), np.ones((2, 2)))
+
+
+# --------------------------------------------------------------------------------------------- Pipeline
+def test_pipeline_applies_layers_in_turn_and_matches_keras():
+    x = np.random.default_rng(6).uniform(0, 255, size=(2, 8, 8, 3)).astype("float32")
+    pipe = rk.layer_pipeline([rk.layer_rescaling(scale=1 / 255), rk.layer_center_crop(height=6, width=4)])
+    kpipe = keras.layers.Pipeline([keras.layers.Rescaling(1 / 255), keras.layers.CenterCrop(6, 4)])
+    np.testing.assert_allclose(pipe(x), np.asarray(kpipe(x)), rtol=1e-6)
+    assert pipe.compute_output_shape((None, 8, 8, 3)) == (None, 6, 4, 3)
+    out = pipe(rk.keras_input((8, 8, 3)))
+    assert out.shape == (None, 6, 4, 3)
+
+
+def test_pipeline_trains_its_layers_and_its_gradients_match_finite_differences():
+    from layer_harness import assert_close_grad, numeric_grad
+    rk.set_random_seed(1)
+    pipe = rk.layer_pipeline([rk.layer_dense(units=3, activation="tanh", dtype="float64"),
+                              rk.layer_dense(units=2, dtype="float64")])
+    x = np.random.default_rng(7).normal(size=(4, 5))
+    pipe(x)
+    assert len(pipe.trainable_weights) == 4
+    up = np.random.default_rng(8).normal(size=(4, 2))
+    _, cache = pipe.forward(x, training=True)
+    gx, gw = pipe.backward(cache, up)
+
+    def loss():
+        return float(np.sum(pipe.forward(x)[0] * up))
+    assert_close_grad(gx, numeric_grad(loss, x))
+    for v in pipe.trainable_weights:
+        assert_close_grad(gw[v], numeric_grad(loss, v.value), what=v.path)
+    # in a model, saved and loaded
+    inp = rk.keras_input((5,))
+    model = rk.keras_model(inp, pipe(inp))
+    again = _pipeline_copy(pipe)
+    np.testing.assert_allclose(again(x), pipe(x))
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, up, epochs=2, verbose=0)
+
+
+def _pipeline_copy(pipe):
+    from rkeras.layers.preprocessing.pipeline import Pipeline
+    again = Pipeline.from_config(pipe.get_config())
+    again(np.zeros((1, 5)))
+    again.set_weights(pipe.get_weights())
+    return again
+
+
+def test_pipeline_bad_arguments():
+    with pytest.raises(TypeError, match="layers"):
+        rk.layer_pipeline(rk.layer_dense(units=2))
+    with pytest.raises(TypeError, match="layers"):
+        rk.layer_pipeline()
+
+
+def test_pipeline_keras_files_both_ways(tmp_path):
+    inp = rk.keras_input((5,))
+    pipe = rk.layer_pipeline([rk.layer_dense(units=3, activation="tanh"), rk.layer_dense(units=2)])
+    model = rk.keras_model(inp, pipe(inp))
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(size=w.shape).astype("float32") for w in model.get_weights()])
+    x = rng.normal(size=(4, 5)).astype("float32")
+    rk.save_model(model, str(tmp_path / "rk.keras"))
+    kmodel = keras.saving.load_model(str(tmp_path / "rk.keras"))
+    np.testing.assert_allclose(np.asarray(kmodel.predict(x, verbose=0)), model.predict(x), rtol=1e-5, atol=1e-6)
+    kmodel.set_weights([rng.normal(size=w.shape).astype("float32") for w in kmodel.get_weights()])
+    kmodel.save(str(tmp_path / "k.keras"))
+    back = rk.load_model(str(tmp_path / "k.keras"))
+    np.testing.assert_allclose(back.predict(x), np.asarray(kmodel.predict(x, verbose=0)), rtol=1e-5, atol=1e-6)
