@@ -5,6 +5,7 @@ from ..core.layer import Layer
 from ..docstrings import shared_doc
 from ..layers.preprocessing.category_encoding import CategoryEncoding
 from ..layers.preprocessing.discretization import Discretization
+from ..layers.preprocessing.integer_lookup import IntegerLookup
 from ..layers.preprocessing.normalization import Normalization
 from ..layers.preprocessing.pipeline import Pipeline
 
@@ -201,6 +202,79 @@ def layer_discretization(object=None, bin_boundaries=None, num_bins=None, epsilo
 
 
 
+@shared_doc
+def layer_integer_lookup(object=None, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1,
+                         vocabulary=None, vocabulary_dtype="int64", idf_weights=None, invert=False, output_mode="int",
+                         sparse=False, pad_to_max_tokens=False, name=None, **kwargs):
+    """A preprocessing layer that maps integers to (possibly encoded) indices.
+
+    This layer maps a set of arbitrary integer input tokens into indexed integer output via a
+    table-based vocabulary lookup. The vocabulary is given with `vocabulary` or learned with
+    `adapt()` (the most frequent values first, ties broken by the larger value). The output indices
+    are laid out as: the mask token (index 0, when `mask_token` is set and `output_mode = "int"`),
+    then `num_oov_indices` out-of-vocabulary indices (an unknown value `v` takes `v % num_oov_indices`),
+    then the vocabulary.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    max_tokens : None or int
+        Maximum size of the vocabulary for this layer (mask and OOV indices included); only used
+        when adapting or with `pad_to_max_tokens`. None: no cap.
+    num_oov_indices : int
+        The number of out-of-vocabulary tokens to use (0: unknown values are an error).
+    mask_token : None or int
+        An integer token that represents masked inputs: it maps to index 0 (`output_mode = "int"`
+        only in rkeras). None: no mask term.
+    oov_token : int
+        The token returned for OOV indices when `invert = TRUE`. Defaults to -1.
+    vocabulary : None or integer vector
+        The vocabulary, optionally preceded by the mask and OOV tokens (as `get_vocabulary()`
+        returns it). Each value once. If given, do not call `adapt()`.
+    vocabulary_dtype : str
+        `"int64"`, the only dtype Keras supports.
+    idf_weights : None or numeric vector
+        With `output_mode = "tf_idf"` and a `vocabulary`: the inverse document frequency weights,
+        one per vocabulary entry (the OOV indices weigh their mean unless the vocabulary lists them).
+    invert : bool
+        If TRUE, the layer maps indices back to vocabulary items (`output_mode = "int"` only).
+    output_mode : str
+        `"int"` (the indices, int64), `"one_hot"`, `"multi_hot"`, `"count"` or `"tf_idf"` (as
+        `layer_category_encoding()`, over the vocabulary size, the count times the idf weight for
+        `"tf_idf"`).
+    sparse : bool
+        Keras' sparse outputs. Not supported by rkeras: only FALSE is accepted.
+    pad_to_max_tokens : bool
+        In the encoded modes, pad the output's last dimension to `max_tokens`.
+    name : None or str
+        The name of the layer.
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Integers (whole-number floats are accepted).
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> layer_integer_lookup(np.array([[12, 1138, 42], [42, 1000, 36]]), vocabulary=[12, 36, 1138, 42])
+    >>> # [[1, 3, 4], [4, 0, 2]]
+    """
+    check_object(object, "layer_integer_lookup(max_tokens={!r})")
+    layer = IntegerLookup(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token,
+                          oov_token=oov_token, vocabulary=vocabulary, vocabulary_dtype=vocabulary_dtype,
+                          idf_weights=idf_weights, invert=invert, output_mode=output_mode, sparse=sparse,
+                          pad_to_max_tokens=pad_to_max_tokens, name=name, **kwargs)
+    return compose(layer, object)
+
+
 def layer_pipeline(layers=None, name=None):
     """Applies a series of layers to an input.
 
@@ -233,7 +307,8 @@ def adapt(object=None, data=None, *, batch_size=None, steps=None, **kwargs):
 
     After calling `adapt()` on a `layer_normalization()`, its `mean`, `variance` and `count`
     weights hold the statistics of `data`; on a `layer_discretization(num_bins = ...)`, its
-    `bin_boundaries` are the approximate quantiles of `data`. The data are read batch by batch and the statistics are
+    `bin_boundaries` are the approximate quantiles of `data`; on a `layer_integer_lookup()`, its
+    vocabulary (and, in "tf_idf" mode, its idf weights). The data are read batch by batch and the statistics are
     merged with a numerically stable parallel formula (Chan et al.) in float64, so data larger than
     memory can be streamed from a generator, and adapting on batches equals adapting on all of the
     data at once. Called without a layer, `adapt(data)` returns a deferred call for the pipe:

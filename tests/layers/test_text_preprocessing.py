@@ -247,3 +247,94 @@ def test_pipeline_keras_files_both_ways(tmp_path):
     kmodel.save(str(tmp_path / "k.keras"))
     back = rk.load_model(str(tmp_path / "k.keras"))
     np.testing.assert_allclose(back.predict(x), np.asarray(kmodel.predict(x, verbose=0)), rtol=1e-5, atol=1e-6)
+
+
+# --------------------------------------------------------------------------------------------- IntegerLookup
+# Keras runs IntegerLookup through TensorFlow only (absent here): the expected numbers are those of Keras'
+# documented examples (keras/src/layers/preprocessing/integer_lookup.py).
+VOCAB = [12, 36, 1138, 42]
+
+
+def test_integer_lookup_documented_examples():
+    data = np.array([[12, 1138, 42], [42, 1000, 36]])
+    np.testing.assert_array_equal(rk.layer_integer_lookup(data, vocabulary=VOCAB), [[1, 3, 4], [4, 0, 2]])
+    layer = rk.layer_integer_lookup() | rk.adapt(data)
+    assert layer.get_vocabulary() == [-1, 42, 1138, 1000, 36, 12]
+    np.testing.assert_array_equal(layer(data), [[5, 2, 1], [1, 3, 4]])
+    np.testing.assert_array_equal(
+        rk.layer_integer_lookup(np.array([[12, 1138, 42], [37, 1000, 36]]), vocabulary=VOCAB, num_oov_indices=2),
+        [[2, 4, 5], [1, 0, 3]])
+    np.testing.assert_array_equal(
+        rk.layer_integer_lookup(np.array([12, 36, 1138, 42, 7]), vocabulary=VOCAB, output_mode="one_hot"),
+        np.eye(5)[[1, 2, 3, 4, 0]])
+    data2 = np.array([[12, 1138, 42, 42], [42, 7, 36, 7]])
+    np.testing.assert_array_equal(rk.layer_integer_lookup(data2, vocabulary=VOCAB, output_mode="multi_hot"),
+                                  [[0, 1, 0, 1, 1], [1, 0, 1, 0, 1]])
+    np.testing.assert_array_equal(rk.layer_integer_lookup(data2, vocabulary=VOCAB, output_mode="count"),
+                                  [[0, 1, 0, 1, 2], [2, 0, 1, 0, 1]])
+    np.testing.assert_allclose(rk.layer_integer_lookup(data2, vocabulary=VOCAB, output_mode="tf_idf",
+                                                       idf_weights=[0.25, 0.75, 0.6, 0.4]),
+                               [[0, 0.25, 0, 0.6, 0.8], [1.0, 0, 0.75, 0, 0.4]], rtol=1e-6)
+    np.testing.assert_allclose(rk.layer_integer_lookup(data2, vocabulary=[-1] + VOCAB, output_mode="tf_idf",
+                                                       idf_weights=[0.9, 0.25, 0.75, 0.6, 0.4]),
+                               [[0, 0.25, 0, 0.6, 0.8], [1.8, 0, 0.75, 0, 0.4]], rtol=1e-6)
+    inverse = rk.layer_integer_lookup(vocabulary=VOCAB, invert=True)
+    np.testing.assert_array_equal(inverse(np.array([[1, 3, 4], [4, 0, 2]])), [[12, 1138, 42], [42, -1, 36]])
+    forward = rk.layer_integer_lookup(vocabulary=VOCAB)
+    i_layer = rk.layer_integer_lookup(vocabulary=forward.get_vocabulary(), invert=True)
+    np.testing.assert_array_equal(i_layer(forward(data)), [[12, 1138, 42], [42, -1, 36]])
+
+
+def test_integer_lookup_mask_token_max_tokens_and_tf_idf_adapt():
+    layer = rk.layer_integer_lookup(vocabulary=VOCAB, mask_token=0)
+    np.testing.assert_array_equal(layer(np.array([[12, 0, 7]])), [[2, 0, 1]])
+    assert layer.get_vocabulary()[:2] == [0, -1]
+    docs = np.array([[1, 2, 2], [2, 3, 3], [3, 3, 4]])
+    small = rk.layer_integer_lookup(max_tokens=3) | rk.adapt(docs)
+    assert small.get_vocabulary() == [-1, 3, 2]
+    tfidf = rk.layer_integer_lookup(output_mode="tf_idf") | rk.adapt(docs)
+    w = {t: np.log(1 + 3 / (1 + d)) for t, d in {3: 2, 2: 2, 4: 1, 1: 1}.items()}
+    expected_idf = [np.mean(list(w.values()))] + [w[t] for t in tfidf.get_vocabulary()[1:]]
+    np.testing.assert_allclose(tfidf.idf, expected_idf)
+    np.testing.assert_allclose(tfidf(np.array([[3, 3, 9]]))[0], np.array([1, 2, 0, 0, 0]) * expected_idf, rtol=1e-6)
+    padded = rk.layer_integer_lookup(vocabulary=VOCAB, output_mode="multi_hot", max_tokens=8, pad_to_max_tokens=True)
+    assert padded(np.array([[12]])).shape == (1, 8)
+    again = type(tfidf).from_config(tfidf.get_config())
+    np.testing.assert_array_equal(again(docs), tfidf(docs))
+
+
+def test_integer_lookup_in_a_model():
+    inp = rk.keras_input((3,), dtype="int32")
+    out = rk.layer_integer_lookup(inp, vocabulary=VOCAB, output_mode="multi_hot")
+    assert out.shape == (None, 5)
+    model = rk.keras_model(inp, rk.layer_dense(out, units=1))
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.array([[12, 36, 5]] * 8, "int32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
+    ids = rk.layer_integer_lookup(rk.keras_input((3,), dtype="int32"), vocabulary=VOCAB)
+    assert ids.dtype == "int64" and ids.shape == (None, 3)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"output_mode": "binary"}, "output_mode"),
+    ({"num_oov_indices": -1}, "num_oov_indices"),
+    ({"invert": True, "output_mode": "count"}, "invert"),
+    ({"vocabulary": [1, 1]}, "once"),
+    ({"vocabulary": [1, 2, 3], "max_tokens": 2}, "max_tokens"),
+    ({"vocabulary": [1, 2], "output_mode": "tf_idf"}, "idf_weights"),
+    ({"vocabulary": [1, 2], "idf_weights": [1.0, 1.0]}, "idf_weights"),
+    ({"pad_to_max_tokens": True}, "max_tokens"),
+    ({"vocabulary_dtype": "int32"}, "vocabulary_dtype"),
+    ({"sparse": True}, "sparse"),
+])
+def test_integer_lookup_bad_arguments(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        rk.layer_integer_lookup(**kwargs)
+
+
+def test_integer_lookup_bad_use():
+    with pytest.raises(ValueError, match="OOV"):
+        rk.layer_integer_lookup(np.array([5]), vocabulary=VOCAB, num_oov_indices=0)
+    with pytest.raises(ValueError, match="vocabulary"):
+        rk.adapt(rk.layer_integer_lookup(vocabulary=VOCAB), np.array([1, 2]))
+    with pytest.raises(ValueError, match="vocabulary"):
+        rk.layer_integer_lookup(np.array([1]), output_mode="count")
