@@ -8,6 +8,7 @@ from ..layers.preprocessing.discretization import Discretization
 from ..layers.preprocessing.integer_lookup import IntegerLookup
 from ..layers.preprocessing.normalization import Normalization
 from ..layers.preprocessing.pipeline import Pipeline
+from ..layers.preprocessing.string_lookup import StringLookup
 
 
 @shared_doc
@@ -272,6 +273,76 @@ def layer_integer_lookup(object=None, max_tokens=None, num_oov_indices=1, mask_t
                           oov_token=oov_token, vocabulary=vocabulary, vocabulary_dtype=vocabulary_dtype,
                           idf_weights=idf_weights, invert=invert, output_mode=output_mode, sparse=sparse,
                           pad_to_max_tokens=pad_to_max_tokens, name=name, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_string_lookup(object=None, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token="[UNK]",
+                        vocabulary=None, idf_weights=None, invert=False, output_mode="int", pad_to_max_tokens=False,
+                        sparse=False, encoding="utf-8", name=None, vocabulary_dtype=None, **kwargs):
+    """A preprocessing layer that maps strings to (possibly encoded) indices.
+
+    This layer translates a set of arbitrary strings into integer output via a table-based
+    vocabulary lookup, exactly as `layer_integer_lookup()` does for integers: the vocabulary is
+    given with `vocabulary` or learned with `adapt()` (most frequent first, ties in reverse
+    lexicographic order, as Keras), and the indices are laid out as the mask token (index 0, with
+    `mask_token` and `output_mode = "int"`), the OOV index, then the vocabulary.
+
+    rkeras calls it eagerly on numpy arrays (or lists) of strings, `bytes` (decoded with
+    `encoding`) or objects holding strings; its outputs feed a model as numbers.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    max_tokens : None or int
+        Maximum size of the vocabulary (mask and OOV indices included), used when adapting or with
+        `pad_to_max_tokens`. None: no cap.
+    num_oov_indices : int
+        The number of out-of-vocabulary tokens to use: 0 (unknown strings are an error) or 1
+        (rkeras does not spread OOV strings over several indices, which needs Keras' FarmHash).
+    mask_token : None or str
+        A token that represents masked inputs (index 0, `output_mode = "int"` only in rkeras).
+    oov_token : str
+        The token returned for OOV indices when `invert = TRUE`. Defaults to `"[UNK]"`.
+    vocabulary : None or character vector
+        The vocabulary, optionally preceded by the mask and OOV tokens. If given, do not call
+        `adapt()`.
+    idf_weights : None or numeric vector
+        With `output_mode = "tf_idf"`: the inverse document frequency weights, one per vocabulary
+        entry (the OOV index weighs their mean unless the vocabulary lists it).
+    invert : bool
+        If TRUE, the layer maps indices to vocabulary items (`output_mode = "int"` only).
+    output_mode : str
+        `"int"`, `"one_hot"`, `"multi_hot"`, `"count"` or `"tf_idf"` (see `layer_integer_lookup()`).
+    pad_to_max_tokens : bool
+        In the encoded modes, pad the output's last dimension to `max_tokens`.
+    sparse : bool
+        Keras' sparse outputs. Not supported by rkeras: only FALSE is accepted.
+    encoding : str
+        The text encoding used to decode `bytes` inputs. Defaults to `"utf-8"`.
+    name : None or str
+        The name of the layer.
+    vocabulary_dtype : None or str
+        Accepted for R keras3's signature: None or `"string"`.
+    {{layer_kwargs}}
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> layer_string_lookup([["a", "c", "d"], ["d", "z", "b"]], vocabulary=["a", "b", "c", "d"])
+    >>> # [[1, 3, 4], [4, 0, 2]]
+    """
+    check_object(object, "layer_string_lookup(max_tokens={!r})")
+    if vocabulary_dtype not in (None, "string"):
+        raise ValueError(f"`vocabulary_dtype` must be None or 'string'; received {vocabulary_dtype!r}.")
+    layer = StringLookup(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token,
+                         oov_token=oov_token, vocabulary=vocabulary, idf_weights=idf_weights, invert=invert,
+                         output_mode=output_mode, pad_to_max_tokens=pad_to_max_tokens, sparse=sparse,
+                         encoding=encoding, name=name, **kwargs)
     return compose(layer, object)
 
 

@@ -338,3 +338,58 @@ def test_integer_lookup_bad_use():
         rk.adapt(rk.layer_integer_lookup(vocabulary=VOCAB), np.array([1, 2]))
     with pytest.raises(ValueError, match="vocabulary"):
         rk.layer_integer_lookup(np.array([1]), output_mode="count")
+
+
+# --------------------------------------------------------------------------------------------- StringLookup
+# Keras' documented examples (keras/src/layers/preprocessing/string_lookup.py): Keras needs TensorFlow here.
+SVOCAB = ["a", "b", "c", "d"]
+
+
+def test_string_lookup_documented_examples():
+    data = [["a", "c", "d"], ["d", "z", "b"]]
+    np.testing.assert_array_equal(rk.layer_string_lookup(data, vocabulary=SVOCAB), [[1, 3, 4], [4, 0, 2]])
+    layer = rk.layer_string_lookup() | rk.adapt(np.array(data))
+    assert layer.get_vocabulary() == ["[UNK]", "d", "z", "c", "b", "a"]
+    np.testing.assert_array_equal(layer(data), [[5, 3, 1], [1, 2, 4]])
+    np.testing.assert_array_equal(rk.layer_string_lookup(["a", "b", "c", "d", "z"], vocabulary=SVOCAB,
+                                                         output_mode="one_hot"), np.eye(5)[[1, 2, 3, 4, 0]])
+    data2 = [["a", "c", "d", "d"], ["d", "z", "b", "z"]]
+    np.testing.assert_array_equal(rk.layer_string_lookup(data2, vocabulary=SVOCAB, output_mode="multi_hot"),
+                                  [[0, 1, 0, 1, 1], [1, 0, 1, 0, 1]])
+    np.testing.assert_array_equal(rk.layer_string_lookup(data2, vocabulary=SVOCAB, output_mode="count"),
+                                  [[0, 1, 0, 1, 2], [2, 0, 1, 0, 1]])
+    tfidf = rk.layer_string_lookup(output_mode="tf_idf")
+    tfidf.set_vocabulary(SVOCAB, idf_weights=[0.25, 0.75, 0.6, 0.4])
+    np.testing.assert_allclose(tfidf(data2), [[0, 0.25, 0, 0.6, 0.8], [1.0, 0, 0.75, 0, 0.4]], rtol=1e-6)
+    tfidf.set_vocabulary(["[UNK]"] + SVOCAB, idf_weights=[0.9, 0.25, 0.75, 0.6, 0.4])
+    np.testing.assert_allclose(tfidf(data2), [[0, 0.25, 0, 0.6, 0.8], [1.8, 0, 0.75, 0, 0.4]], rtol=1e-6)
+    inverse = rk.layer_string_lookup(vocabulary=SVOCAB, invert=True)
+    np.testing.assert_array_equal(inverse(np.array([[1, 3, 4], [4, 0, 2]])), [["a", "c", "d"], ["d", "[UNK]", "b"]])
+
+
+def test_string_lookup_bytes_objects_mask_and_config():
+    layer = rk.layer_string_lookup(vocabulary=SVOCAB, mask_token="")
+    np.testing.assert_array_equal(layer(np.array([[b"a", b""], [b"d", b"q"]])), [[2, 0], [5, 1]])
+    np.testing.assert_array_equal(layer(np.array([["b", None]], dtype=object)[:, :1]), [[3]])
+    again = type(layer).from_config(layer.get_config())
+    assert again.get_vocabulary() == layer.get_vocabulary() == ["", "[UNK]"] + SVOCAB
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"num_oov_indices": 2}, "num_oov_indices"),
+    ({"vocabulary": ["a", "a"]}, "once"),
+    ({"vocabulary": "abc"}, "vocabulary"),
+    ({"oov_token": 3}, "oov_token"),
+    ({"encoding": "nope"}, "encoding"),
+    ({"vocabulary_dtype": "int64"}, "vocabulary_dtype"),
+])
+def test_string_lookup_bad_arguments(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        rk.layer_string_lookup(**kwargs)
+
+
+def test_string_lookup_refuses_numbers_and_unknowns_without_oov():
+    with pytest.raises(TypeError, match="strings"):
+        rk.layer_string_lookup(vocabulary=SVOCAB)(np.array([1, 2]))
+    with pytest.raises(ValueError, match="OOV"):
+        rk.layer_string_lookup(["q"], vocabulary=SVOCAB, num_oov_indices=0)

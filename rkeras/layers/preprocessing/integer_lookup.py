@@ -40,12 +40,9 @@ class IntegerLookup(Layer):
         self.output_mode = output_mode
         self.max_tokens = None if max_tokens is None else conventions.as_integer(max_tokens, "max_tokens", minimum=1)
         self.num_oov_indices = conventions.as_integer(num_oov_indices, "num_oov_indices", minimum=0)
-        self.mask_token = None if mask_token is None else conventions.as_integer(mask_token, "mask_token")
-        self.oov_token = conventions.as_integer(oov_token, "oov_token")
-        if vocabulary_dtype != "int64":
-            raise ValueError(f"`vocabulary_dtype` must be 'int64' (the only one Keras supports); received "
-                             f"{vocabulary_dtype!r}.")
-        self.vocabulary_dtype = "int64"
+        self.mask_token = None if mask_token is None else self._token(mask_token, "mask_token")
+        self.oov_token = self._token(oov_token, "oov_token")
+        self._set_key_dtype(vocabulary_dtype)
         self.invert = conventions.as_bool(invert, "invert")
         if self.invert and output_mode != "int":
             raise ValueError(f"`invert` = True needs `output_mode` = 'int'; received {output_mode!r}.")
@@ -62,13 +59,13 @@ class IntegerLookup(Layer):
             raise ValueError(f"`idf_weights` is only used with `output_mode` = 'tf_idf'; received output_mode "
                              f"{output_mode!r}.")
         self.tokens = None        # the vocabulary without special tokens (int64 array)
+        self._has_input_vocabulary = False
         self.idf = None           # tf_idf weights over the whole index range
         super().__init__(**kwargs)
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
         elif idf_weights is not None:
             raise ValueError("`idf_weights` needs `vocabulary` (or adapt() in 'tf_idf' mode, without idf_weights).")
-        self._has_input_vocabulary = vocabulary is not None
 
     # ----------------------------------------------------------------------------- vocabulary
     def _oov_start(self):
@@ -79,11 +76,7 @@ class IntegerLookup(Layer):
 
     def set_vocabulary(self, vocabulary, idf_weights=None):
         """Set the vocabulary (and, in "tf_idf" mode, its idf weights), checked before anything changes."""
-        vocab = np.asarray(vocabulary).reshape(-1) if np.ndim(vocabulary) else None
-        if vocab is None or (vocab.size and vocab.dtype.kind not in "iu" and not (
-                vocab.dtype.kind == "f" and np.all(vocab == np.round(vocab)))):
-            raise TypeError(f"`vocabulary` must be a vector of integers; received {vocabulary!r}.")
-        vocab = vocab.astype(np.int64)
+        vocab = self._vocabulary_array(vocabulary)
         special = ([self.mask_token] if self._oov_start() else []) + [self.oov_token] * self.num_oov_indices
         found_special = len(special) > 0 and vocab.size >= len(special) and vocab[:len(special)].tolist() == special
         tokens = vocab[len(special):] if found_special else vocab
@@ -107,6 +100,7 @@ class IntegerLookup(Layer):
             idf = w if found_special else np.concatenate([np.full(self._token_start(), w.mean()), w])
             idf = self._pad(idf)
         self.tokens, self.idf = tokens, idf
+        self._has_input_vocabulary = True
 
     def _pad(self, idf):
         if self.pad_to_max_tokens:
@@ -144,7 +138,7 @@ class IntegerLookup(Layer):
         for batch in batches:
             if isinstance(batch, tuple):
                 batch = batch[0]
-            b = _integers(batch, "data")
+            b = self._keys(batch, "data")
             if b.ndim < 2:
                 b = b.reshape(1, -1)
             values, c = np.unique(b, return_counts=True)
@@ -158,7 +152,7 @@ class IntegerLookup(Layer):
                         doc_counts[v] = doc_counts.get(v, 0) + 1
         for special in (self.mask_token, self.oov_token):
             counts.pop(special, None)
-        tokens = np.array(list(counts), np.int64)
+        tokens = np.array(list(counts), self._key_dtype)
         freq = np.array([counts[t] for t in tokens.tolist()], np.int64)
         order = np.lexsort((tokens, freq))[::-1]  # most frequent first, ties: larger value first (Keras)
         if self.max_tokens is not None:
@@ -193,14 +187,15 @@ class IntegerLookup(Layer):
         return input_shape[:-1] + (self._depth(),)
 
     def forward(self, inputs, training=False, mask=None):
-        x = _integers(inputs, "inputs")
+        x = np.asarray(inputs) if self.invert else self._keys(inputs, "inputs")
         if self.tokens is None and self.output_mode != "int":
             raise ValueError(f"Layer '{self.name}' has no vocabulary: give `vocabulary` or call adapt() before "
                              f"calling it with output_mode {self.output_mode!r}.")
-        tokens = np.zeros(0, np.int64) if self.tokens is None else self.tokens
+        tokens = np.zeros(0, self._key_dtype) if self.tokens is None else self.tokens
         start = self._token_start()
         if self.invert:
-            vocab = np.asarray(self.get_vocabulary(), np.int64)
+            x = _integers(x, "inputs")
+            vocab = np.asarray(self.get_vocabulary(), self._key_dtype)
             bad = (x < 0) | (x >= vocab.size)
             if np.any(bad):
                 raise ValueError(f"Layer '{self.name}' (invert): indices must be in [0, {vocab.size}); received "
@@ -223,7 +218,8 @@ class IntegerLookup(Layer):
             if self.num_oov_indices == 0:
                 raise ValueError(f"When `num_oov_indices` = 0 all inputs should be in the vocabulary; layer "
                                  f"'{self.name}' found OOV values {np.unique(x[oov])[:5].tolist()}.")
-            idx = np.where(oov, np.mod(x, self.num_oov_indices) + self._oov_start(), idx)
+            bucket = np.mod(x, self.num_oov_indices) if self.num_oov_indices > 1 else 0
+            idx = np.where(oov, bucket + self._oov_start(), idx)
         if self.output_mode == "int":
             return idx, None
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode
@@ -235,6 +231,28 @@ class IntegerLookup(Layer):
 
     def backward(self, cache, grad_outputs):
         return None, {}  # integer lookups: no gradient
+
+    # ----------------------------------------------------------------------------- key type (StringLookup)
+    _key_dtype = np.int64
+
+    def _token(self, value, arg):
+        return conventions.as_integer(value, arg)
+
+    def _set_key_dtype(self, vocabulary_dtype):
+        if vocabulary_dtype != "int64":
+            raise ValueError(f"`vocabulary_dtype` must be 'int64' (the only one Keras supports); received "
+                             f"{vocabulary_dtype!r}.")
+        self.vocabulary_dtype = "int64"
+
+    def _vocabulary_array(self, vocabulary):
+        vocab = np.asarray(vocabulary).reshape(-1) if np.ndim(vocabulary) else None
+        if vocab is None or (vocab.size and vocab.dtype.kind not in "iu" and not (
+                vocab.dtype.kind == "f" and np.all(vocab == np.round(vocab)))):
+            raise TypeError(f"`vocabulary` must be a vector of integers; received {vocabulary!r}.")
+        return vocab.astype(np.int64)
+
+    def _keys(self, x, arg):
+        return _integers(x, arg)
 
     def get_config(self):
         config = super().get_config()
