@@ -9,6 +9,7 @@ from ..layers.preprocessing.integer_lookup import IntegerLookup
 from ..layers.preprocessing.normalization import Normalization
 from ..layers.preprocessing.pipeline import Pipeline
 from ..layers.preprocessing.string_lookup import StringLookup
+from ..layers.preprocessing.text_vectorization import TextVectorization
 
 
 @shared_doc
@@ -346,6 +347,84 @@ def layer_string_lookup(object=None, max_tokens=None, num_oov_indices=1, mask_to
     return compose(layer, object)
 
 
+@shared_doc
+def layer_text_vectorization(object=None, max_tokens=None, standardize="lower_and_strip_punctuation",
+                             split="whitespace", ngrams=None, output_mode="int", output_sequence_length=None,
+                             pad_to_max_tokens=False, vocabulary=None, idf_weights=None, sparse=False, ragged=False,
+                             encoding="utf-8", name=None, **kwargs):
+    """A preprocessing layer which maps text features to integer sequences.
+
+    The processing of each example contains the following steps:
+
+    1. Standardize each example (usually lowercasing + punctuation stripping)
+    2. Split each example into substrings (usually words)
+    3. Recombine substrings into tokens (usually ngrams)
+    4. Index tokens (associate a unique int value with each token)
+    5. Transform each example using this index, either into a vector of ints or a dense float
+       vector.
+
+    The vocabulary is given with `vocabulary` or learned with `adapt()` (most frequent tokens
+    first; in "int" mode index 0 is the padding token `""` and index 1 the OOV token `"[UNK]"`).
+    rkeras calls the layer eagerly on numpy arrays or lists of strings (rank 1, or rank 2 with a
+    last dimension of 1), and its numeric outputs feed a model.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    max_tokens : None or int
+        Maximum size of the vocabulary for this layer (padding and OOV tokens included); only used
+        when adapting the vocabulary or with `pad_to_max_tokens`. None: no cap.
+    standardize : None, str or function
+        `"lower_and_strip_punctuation"` (default), `"lower"`, `"strip_punctuation"`, None (no
+        standardization) or a function of one string returning the standardized string.
+    split : None, str or function
+        `"whitespace"` (default), `"character"` (unicode characters), None (each string is one
+        token) or a function of one string returning its tokens.
+    ngrams : None, int or vector of int
+        An integer n creates the n-grams of widths 1 to n; a vector of integers those widths. None:
+        no n-grams.
+    output_mode : str
+        `"int"` (token indices, padded), `"multi_hot"`, `"count"`, `"tf_idf"` (one vector of the
+        vocabulary size per string), or `"one_hot"` (one token per string).
+    output_sequence_length : None or int
+        With `output_mode = "int"`: the outputs are padded (with 0) or truncated to this length.
+        None: padded to the longest example of the call.
+    pad_to_max_tokens : bool
+        In the vector modes, pad the output's last dimension to `max_tokens`.
+    vocabulary : None or character vector
+        The vocabulary (optionally preceded by `""` and `"[UNK]"`). If given, do not call
+        `adapt()`.
+    idf_weights : None or numeric vector
+        With `output_mode = "tf_idf"` and a `vocabulary`: the inverse document frequency weights.
+    sparse : bool
+        Keras' sparse outputs. Not supported by rkeras: only FALSE is accepted.
+    ragged : bool
+        Keras' ragged outputs. Not supported by rkeras: only FALSE is accepted.
+    encoding : str
+        The text encoding used to decode `bytes` inputs. Defaults to `"utf-8"`.
+    name : None or str
+        The name of the layer.
+    {{layer_kwargs}}
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> layer = layer_text_vectorization(max_tokens=5000, output_sequence_length=4)
+    >>> layer | adapt(["foo bar", "bar baz", "baz bada boom"])
+    >>> layer([["foo qux bar"], ["qux baz"]])        # [[4, 1, 3, 0], [1, 2, 0, 0]]
+    """
+    check_object(object, "layer_text_vectorization(max_tokens={!r})")
+    layer = TextVectorization(max_tokens=max_tokens, standardize=standardize, split=split, ngrams=ngrams,
+                              output_mode=output_mode, output_sequence_length=output_sequence_length,
+                              pad_to_max_tokens=pad_to_max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
+                              sparse=sparse, ragged=ragged, encoding=encoding, name=name, **kwargs)
+    return compose(layer, object)
+
+
 def layer_pipeline(layers=None, name=None):
     """Applies a series of layers to an input.
 
@@ -379,7 +458,8 @@ def adapt(object=None, data=None, *, batch_size=None, steps=None, **kwargs):
     After calling `adapt()` on a `layer_normalization()`, its `mean`, `variance` and `count`
     weights hold the statistics of `data`; on a `layer_discretization(num_bins = ...)`, its
     `bin_boundaries` are the approximate quantiles of `data`; on a `layer_integer_lookup()`, its
-    vocabulary (and, in "tf_idf" mode, its idf weights). The data are read batch by batch and the statistics are
+    vocabulary (and, in "tf_idf" mode, its idf weights); the same on a `layer_string_lookup()` or a
+    `layer_text_vectorization()` (which learns from the standardized, split tokens). The data are read batch by batch and the statistics are
     merged with a numerically stable parallel formula (Chan et al.) in float64, so data larger than
     memory can be streamed from a generator, and adapting on batches equals adapting on all of the
     data at once. Called without a layer, `adapt(data)` returns a deferred call for the pipe:

@@ -393,3 +393,81 @@ def test_string_lookup_refuses_numbers_and_unknowns_without_oov():
         rk.layer_string_lookup(vocabulary=SVOCAB)(np.array([1, 2]))
     with pytest.raises(ValueError, match="OOV"):
         rk.layer_string_lookup(["q"], vocabulary=SVOCAB, num_oov_indices=0)
+
+
+# --------------------------------------------------------------------------------------------- TextVectorization
+# Keras' documented examples (keras/src/layers/preprocessing/text_vectorization.py); Keras needs TensorFlow here.
+def test_text_vectorization_documented_examples():
+    layer = rk.layer_text_vectorization(max_tokens=5000, output_mode="int", output_sequence_length=4)
+    layer | rk.adapt(["foo bar", "bar baz", "baz bada boom"])
+    np.testing.assert_array_equal(layer([["foo qux bar"], ["qux baz"]]), [[4, 1, 3, 0], [1, 2, 0, 0]])
+    given = rk.layer_text_vectorization(max_tokens=5000, output_sequence_length=4,
+                                        vocabulary=["earth", "wind", "and", "fire"])
+    assert given.get_vocabulary() == ["", "[UNK]", "earth", "wind", "and", "fire"]
+
+
+def test_text_vectorization_standardize_split_ngrams_and_padding():
+    layer = rk.layer_text_vectorization(vocabulary=["hello", "world", "hello world"], ngrams=2)
+    out = layer(np.array(["Hello, World!", "hello there world"]))
+    # 1-grams then 2-grams, padded to the longest sample (5 tokens)
+    np.testing.assert_array_equal(out, [[2, 3, 4, 0, 0], [2, 1, 3, 1, 1]])
+    chars = rk.layer_text_vectorization(split="character", standardize="lower", vocabulary=["a", "b"])
+    np.testing.assert_array_equal(chars(["AbC"]), [[2, 3, 1]])
+    whole = rk.layer_text_vectorization(split=None, standardize=None, vocabulary=["Yes", "no"], output_mode="one_hot")
+    np.testing.assert_array_equal(whole(["no", "Yes", "maybe"]), np.eye(3)[[2, 1, 0]])
+    custom = rk.layer_text_vectorization(standardize=lambda s: s.replace("-", " "), split=lambda s: s.split(" "),
+                                         vocabulary=["a", "b"], output_sequence_length=2)
+    np.testing.assert_array_equal(custom(["a-b-c"]), [[2, 3]])
+
+
+def test_text_vectorization_vector_modes_and_tf_idf_adapt():
+    docs = ["the cat sat", "the dog sat down", "a cat"]
+    layer = rk.layer_text_vectorization(output_mode="multi_hot") | rk.adapt(docs)
+    vocab = layer.get_vocabulary()
+    assert vocab[0] == "[UNK]" and set(vocab[1:]) == {"the", "cat", "sat", "dog", "down", "a"}
+    assert vocab[1:4] == ["the", "sat", "cat"]  # count 2 each: reverse order of the strings
+    np.testing.assert_array_equal(layer(["cat zebra"])[0], [1] + [t == "cat" for t in vocab[1:]])
+    counts = rk.layer_text_vectorization(output_mode="count", vocabulary=vocab[1:])
+    np.testing.assert_array_equal(counts(["cat cat dog"])[0], [0] + [{"cat": 2, "dog": 1}.get(t, 0) for t in vocab[1:]])
+    tfidf = rk.layer_text_vectorization(output_mode="tf_idf") | rk.adapt(docs)
+    doc_freq = {"the": 2, "cat": 2, "sat": 2, "dog": 1, "down": 1, "a": 1}
+    idf = [np.log(1 + 3 / (1 + doc_freq[t])) for t in tfidf.get_vocabulary()[1:]]
+    np.testing.assert_allclose(tfidf(["cat cat"])[0], [0] + [2 * w if t == "cat" else 0
+                                                              for t, w in zip(tfidf.get_vocabulary()[1:], idf)],
+                               rtol=1e-6)
+    again = type(tfidf).from_config(tfidf.get_config())
+    np.testing.assert_allclose(again(docs), tfidf(docs))
+
+
+def test_text_vectorization_feeds_a_model():
+    layer = rk.layer_text_vectorization(output_sequence_length=5) | rk.adapt(["good movie", "bad movie", "great"])
+    ids = layer(["good movie", "bad", "great great"])
+    inp = rk.keras_input((5,), dtype="int64")
+    x = rk.layer_embedding(inp, input_dim=layer.vocabulary_size(), output_dim=4, mask_zero=True)
+    model = rk.keras_model(inp, rk.layer_dense(rk.layer_global_average_pooling_1d(x), units=1))
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(ids, np.ones((3, 1), "float32"), epochs=2, verbose=0)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"standardize": "upper"}, "standardize"),
+    ({"split": "comma"}, "split"),
+    ({"ngrams": 0}, "ngrams"),
+    ({"ngrams": 2, "split": None}, "split"),
+    ({"output_mode": "multi_hot", "output_sequence_length": 3}, "output_sequence_length"),
+    ({"ragged": True}, "ragged"),
+    ({"output_mode": "binary"}, "output_mode"),
+])
+def test_text_vectorization_bad_arguments(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        rk.layer_text_vectorization(**kwargs)
+
+
+def test_text_vectorization_bad_inputs():
+    layer = rk.layer_text_vectorization(vocabulary=["a"])
+    with pytest.raises(ValueError, match="rank"):
+        layer(np.array([["a b", "c"]]))
+    with pytest.raises(ValueError, match="vocabulary"):
+        rk.adapt(layer, ["a b"])
+    with pytest.raises(ValueError, match="vocabulary"):
+        rk.layer_text_vectorization(output_mode="count")(["a"])

@@ -150,6 +150,11 @@ class IntegerLookup(Layer):
                 for row in rows:
                     for v in np.unique(row).tolist():
                         doc_counts[v] = doc_counts.get(v, 0) + 1
+        return self._learn_vocabulary(counts, doc_counts, n_docs)
+
+    def _learn_vocabulary(self, counts, doc_counts, n_docs):
+        """The vocabulary (and idf weights) from token counts {token: count} and document counts."""
+        counts = dict(counts)
         for special in (self.mask_token, self.oov_token):
             counts.pop(special, None)
         tokens = np.array(list(counts), self._key_dtype)
