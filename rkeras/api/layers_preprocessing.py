@@ -5,6 +5,8 @@ from ..core.layer import Layer
 from ..docstrings import shared_doc
 from ..layers.preprocessing.category_encoding import CategoryEncoding
 from ..layers.preprocessing.discretization import Discretization
+from ..layers.preprocessing.hashed_crossing import HashedCrossing
+from ..layers.preprocessing.hashing import Hashing
 from ..layers.preprocessing.integer_lookup import IntegerLookup
 from ..layers.preprocessing.normalization import Normalization
 from ..layers.preprocessing.pipeline import Pipeline
@@ -422,6 +424,98 @@ def layer_text_vectorization(object=None, max_tokens=None, standardize="lower_an
                               output_mode=output_mode, output_sequence_length=output_sequence_length,
                               pad_to_max_tokens=pad_to_max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
                               sparse=sparse, ragged=ragged, encoding=encoding, name=name, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_hashing(object=None, num_bins=None, mask_value=None, salt=None, output_mode="int", sparse=False, **kwargs):
+    """A preprocessing layer which hashes and bins categorical features.
+
+    This layer transforms categorical inputs to hashed output. It element-wise converts ints or
+    strings to ints in a fixed range. The stable hash function uses FarmHash64 (Fingerprint64, as
+    TensorFlow's `strings.to_hash_bucket_fast` that Keras uses, so the bins are Keras'), which
+    gives the same output consistently across different platforms. Integers are hashed as their
+    decimal text (and floats are truncated to integers first), as in Keras.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    num_bins : int
+        Number of hash bins. Note that this includes the `mask_value` bin, so the effective number
+        of bins is `(num_bins - 1)` if `mask_value` is set.
+    mask_value : None, str or int
+        A value that represents masked inputs, which are mapped to index 0. None means no mask
+        term will be added and the hashing will start at index 0.
+    salt : None
+        Keras' key for its SipHash64 strong hash. Not supported by rkeras: only None is accepted.
+    output_mode : str
+        `"int"` (the bin indices, int64), `"one_hot"`, `"multi_hot"` or `"count"` (encoded as
+        `layer_category_encoding()` does, with `num_bins` tokens).
+    sparse : bool
+        Keras' sparse outputs. Not supported by rkeras: only FALSE is accepted.
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array
+        Strings (a numpy array or a list; `bytes` are read as UTF-8) or integers, called eagerly.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> layer_hashing([["A"], ["B"], ["C"], ["D"], ["E"]], num_bins=3)      # [[1], [0], [1], [1], [2]]
+    >>> layer_hashing([["A"], ["B"], [""], ["C"], ["D"]], num_bins=3, mask_value="")  # [[1], [1], [0], [2], [2]]
+    """
+    check_object(object, "layer_hashing(num_bins={!r})")
+    layer = Hashing(num_bins=num_bins, mask_value=mask_value, salt=salt, output_mode=output_mode, sparse=sparse,
+                    **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_hashed_crossing(object=None, num_bins=None, output_mode="int", sparse=False, name=None, dtype=None,
+                          **kwargs):
+    """A preprocessing layer which crosses features using the "hashing trick".
+
+    This layer performs crosses of categorical features using the "hashing trick".
+    Conceptually, the transformation can be thought of as: `hash(concatenate(features)) %
+    num_bins`. Exactly, it is TensorFlow's `sparse.cross_hashed`, as in Keras: strings are hashed
+    with FarmHash64, integers by their value, and the hashes combined in order, so the bins are
+    Keras'.
+
+    Parameters
+    ----------
+    {{layer_object}}
+        The features to cross: a list of 2 or more arrays of one shape, `(batch,)` or
+        `(batch, 1)`, of strings or integers.
+    num_bins : int
+        Number of hash bins.
+    output_mode : str
+        `"int"` (the bin indices, int64) or `"one_hot"` (a vector of `num_bins` per sample).
+    sparse : bool
+        Keras' sparse outputs. Not supported by rkeras: only FALSE is accepted.
+    name : None or str
+        Name to give to the layer.
+    dtype : None or str
+        The dtype of the one-hot outputs (a float type).
+    {{layer_kwargs}}
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> layer_hashed_crossing(list(np.array(["A", "B", "A", "B", "A"]), np.array([101, 101, 101, 102, 102])),
+    ...                       num_bins=5)        # [1, 4, 1, 1, 3]
+    """
+    check_object(object, "layer_hashed_crossing(num_bins={!r})")
+    layer = HashedCrossing(num_bins=num_bins, output_mode=output_mode, sparse=sparse, name=name, dtype=dtype, **kwargs)
     return compose(layer, object)
 
 

@@ -471,3 +471,70 @@ def test_text_vectorization_bad_inputs():
         rk.adapt(layer, ["a b"])
     with pytest.raises(ValueError, match="vocabulary"):
         rk.layer_text_vectorization(output_mode="count")(["a"])
+
+
+# --------------------------------------------------------------------------------------------- hashing
+# Keras hashes through TensorFlow's FarmHash Fingerprint64 (absent here): rkeras' Fingerprint64 is checked against
+# reference values from pyfarmhash 0.5.1 (every branch: lengths 0-16, 17-32, 33-64, and the 64-byte loop), the
+# layers against Keras' documented examples.
+FARMHASH_REFERENCE = {  # fingerprint64 of bytes((7 * i + n) % 256 for i in range(n))
+    0: 11160318154034397263, 1: 5161771770385946686, 2: 17348493801328108482, 3: 4662423180930907492,
+    4: 13909349088106176104, 7: 17233423938440663304, 8: 12627020141284786728, 9: 15889908196168497750,
+    15: 3575310498258597009, 16: 9887023220782602712, 17: 16960068419638019727, 24: 6496452274876097831,
+    31: 12025085129596068594, 32: 3992320350721670009, 33: 12457070707786611405, 48: 6533401170048065422,
+    63: 15038265055984948585, 64: 11083064061832698092, 65: 444801980686921533, 100: 10952504393083410351,
+    127: 5926385096735868780, 128: 15838856113771212233, 129: 5067021833811671751, 191: 18128375522594448943,
+    192: 2449078334170002338, 193: 13836299367280233082, 300: 13110221519668930530,
+}
+
+
+def test_fingerprint64_matches_farmhash():
+    from rkeras.layers.preprocessing.fingerprint import fingerprint64
+    for n, expected in FARMHASH_REFERENCE.items():
+        assert fingerprint64(bytes((7 * i + n) % 256 for i in range(n))) == expected, n
+    assert fingerprint64("héllo wörld".encode()) == 9001971122424596627
+    assert fingerprint64(b"12345") == 16550883754376084728
+    assert fingerprint64(b"-7") == 9381026191229130062
+
+
+def test_hashing_documented_examples_and_integers():
+    np.testing.assert_array_equal(rk.layer_hashing([["A"], ["B"], ["C"], ["D"], ["E"]], num_bins=3),
+                                  [[1], [0], [1], [1], [2]])
+    np.testing.assert_array_equal(rk.layer_hashing([["A"], ["B"], [""], ["C"], ["D"]], num_bins=3, mask_value=""),
+                                  [[1], [1], [0], [2], [2]])
+    # integers are hashed as their decimal text (TensorFlow's as_string), floats truncated first
+    ints = rk.layer_hashing(np.array([[12345], [-7]]), num_bins=1000)
+    np.testing.assert_array_equal(ints, [[16550883754376084728 % 1000], [9381026191229130062 % 1000]])
+    np.testing.assert_array_equal(rk.layer_hashing(np.array([[12345.9]]), num_bins=1000), ints[:1])
+    np.testing.assert_array_equal(rk.layer_hashing(np.array([[0], [12345]]), num_bins=10, mask_value=0)[:, 0],
+                                  [0, 16550883754376084728 % 9 + 1])
+    multi = rk.layer_hashing([["A", "C"], ["B", "B"]], num_bins=3, output_mode="count")
+    np.testing.assert_array_equal(multi, [[0, 2, 0], [2, 0, 0]])
+    assert rk.layer_hashing(rk.keras_input((2,), dtype="int32"), num_bins=4).dtype == "int64"
+
+
+def test_hashed_crossing_documented_examples():
+    feat1, feat2 = np.array(["A", "B", "A", "B", "A"]), np.array([101, 101, 101, 102, 102])
+    np.testing.assert_array_equal(rk.layer_hashed_crossing([feat1, feat2], num_bins=5), [1, 4, 1, 1, 3])
+    np.testing.assert_array_equal(rk.layer_hashed_crossing([feat1, feat2], num_bins=5, output_mode="one_hot"),
+                                  np.eye(5)[[1, 4, 1, 1, 3]])
+    col = rk.layer_hashed_crossing([feat1[:, None], feat2[:, None]], num_bins=5)
+    np.testing.assert_array_equal(col, [[1], [4], [1], [1], [3]])
+    layer = rk.layer_hashed_crossing(num_bins=5)
+    assert type(layer).from_config(layer.get_config()).num_bins == 5
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: rk.layer_hashing(), "num_bins"),
+    (lambda: rk.layer_hashing(num_bins=3, salt=133), "salt"),
+    (lambda: rk.layer_hashing(num_bins=3, output_mode="tf_idf"), "output_mode"),
+    (lambda: rk.layer_hashing(num_bins=3, mask_value=1.5), "mask_value"),
+    (lambda: rk.layer_hashed_crossing(num_bins=0), "num_bins"),
+    (lambda: rk.layer_hashed_crossing(num_bins=3, output_mode="multi_hot"), "output_mode"),
+    (lambda: rk.layer_hashed_crossing([np.array(["a"])], num_bins=3), "two"),
+    (lambda: rk.layer_hashed_crossing([np.array(["a", "b"]), np.array([1])], num_bins=3), "shape"),
+    (lambda: rk.layer_hashed_crossing([np.array([0.5]), np.array([1])], num_bins=3), "strings or integers"),
+])
+def test_hashing_errors(make, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        make()
