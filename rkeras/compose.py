@@ -44,6 +44,8 @@ def compose(layer, object=None, **call_kwargs):
         array = np.asarray(object)
     except Exception:  # noqa: BLE001 - anything numpy cannot take is the wrong kind of object
         array = None
+    if array is not None and array.dtype.kind in "USO" and getattr(layer, "accepts_strings", False):
+        return layer._call_eager(array, **call_kwargs)  # text preprocessing layers take strings (eager only)
     if array is None or array.dtype.kind == "O":
         raise TypeError(f"`object` must be {_ACCEPTED}; received {type(object).__name__}.")
     if array.dtype.kind not in "biuf":

@@ -9,6 +9,7 @@ from ..compose import check_object, compose
 from ..docstrings import shared_doc
 from ..layers.attention.additive_attention import AdditiveAttention
 from ..layers.attention.attention import Attention
+from ..layers.attention.grouped_query_attention import GroupedQueryAttention
 from ..layers.attention.multi_head_attention import MultiHeadAttention
 
 __all__ = [
@@ -248,3 +249,103 @@ def layer_multi_head_attention(inputs=None, num_heads=None, key_dim=None, value_
         activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
         bias_constraint=bias_constraint, seed=seed, **kwargs)
     return compose(layer, inputs)
+
+
+@shared_doc
+def layer_group_query_attention(object=None, head_dim=None, num_query_heads=None, num_key_value_heads=None,
+                                dropout=0, use_bias=True, flash_attention=None, kernel_initializer="glorot_uniform",
+                                bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                                activity_regularizer=None, kernel_constraint=None, bias_constraint=None, seed=None,
+                                **kwargs):
+    """Grouped Query Attention layer.
+
+    This is an implementation of grouped-query attention introduced by
+    [Ainslie et al., 2023](https://arxiv.org/abs/2305.13245). Here `num_key_value_heads` denotes
+    the number of groups: setting it to 1 is equivalent to multi-query attention, and when it is
+    equal to `num_query_heads` it is equivalent to multi-head attention. Each key/value head serves
+    `num_query_heads / num_key_value_heads` consecutive query heads.
+
+    Weights (Keras' EinsumDense sub-layers, so `.keras` files interoperate): `query/kernel`
+    `(dim, num_query_heads, head_dim)`, `query/bias` `(num_query_heads, head_dim)`, `key/kernel` and
+    `value/kernel` `(dim, num_key_value_heads, head_dim)` with their biases, then
+    `attention_output/kernel` `(num_query_heads, head_dim, dim)` and `attention_output/bias` `(dim,)`.
+
+    Parameters
+    ----------
+    object : None, list of tensors or arrays
+        `[query, value]` or `[query, value, key]`: symbolic tensors give a symbolic output, arrays
+        an array; None: the layer is returned.
+    head_dim : int
+        Size of each attention head. Required.
+    num_query_heads : int
+        Number of query attention heads. Required.
+    num_key_value_heads : int
+        Number of key and value attention heads; must divide `num_query_heads`. Required.
+    dropout : float
+        Dropout probability of the attention probabilities (in training only).
+    use_bias : bool
+        Whether the dense layers use bias vectors/matrices.
+    flash_attention : None or bool
+        Keras' switch for a fused kernel; it does not change the results, rkeras ignores it.
+    kernel_initializer : str, initializer or callable
+        Initializer for dense layer kernels.
+    bias_initializer : str, initializer or callable
+        Initializer for dense layer biases.
+    kernel_regularizer : None, str, regularizer or callable
+        Regularizer for dense layer kernels.
+    bias_regularizer : None, str, regularizer or callable
+        Regularizer for dense layer biases.
+    activity_regularizer : None
+        Regularizer for dense layer activity. Not supported: only None is accepted.
+    kernel_constraint : None, str, constraint or callable
+        Constraint for dense layer kernels.
+    bias_constraint : None, str, constraint or callable
+        Constraint for dense layer biases.
+    seed : None or int
+        Optional integer to seed the dropout layer.
+    {{layer_kwargs}}
+        `sliding_window` (None or a positive integer: each query attends to keys at most
+        `sliding_window - 1` steps away) is accepted too.
+
+    Call arguments
+    --------------
+    inputs : list
+        `[query, value]` or `[query, value, key]`: query `(B, T, dim)`, value `(B, S, dim)`, key
+        `(B, S, dim)` (value when omitted).
+    mask : list, optional
+        `[query_mask, value_mask, key_mask]`, boolean `(B, T)`, `(B, S)`, `(B, S)` (propagated from
+        `layer_embedding(mask_zero = TRUE)` / `layer_masking()` in functional models); they combine
+        into the attention mask as in `layer_multi_head_attention()`.
+    query_mask, value_mask, key_mask : bool array, optional
+        The same masks given one by one.
+    attention_mask : bool array, optional
+        A boolean mask of shape `(B, T, S)` that prevents attention to certain positions (1/True:
+        attention, 0/False: none); broadcasting applies.
+    return_attention_scores : bool
+        If True, the output is a list `[attention_output, attention_scores]`, the scores being the
+        attention probabilities `(B, num_query_heads, T, S)` (before dropout).
+    training : bool
+        Whether the layer should behave in training mode (adding dropout).
+    use_causal_mask : bool
+        Apply a causal mask (position `i` attends only to positions `j <= i`), for decoders.
+
+    Returns
+    -------
+    The output tensor or array of shape `(B, T, dim)` (the query's shape), or the layer when
+    `object` is None.
+
+    Examples
+    --------
+    >>> query = keras_input(shape=(8, 16)); value = keras_input(shape=(4, 16))
+    >>> layer_group_query_attention([query, value], head_dim=4, num_query_heads=4,
+    ...                             num_key_value_heads=2).shape
+    (None, 8, 16)
+    """
+    check_object(object, "layer_group_query_attention(head_dim={!r})")
+    layer = GroupedQueryAttention(
+        head_dim=head_dim, num_query_heads=num_query_heads, num_key_value_heads=num_key_value_heads, dropout=dropout,
+        use_bias=use_bias, flash_attention=flash_attention, kernel_initializer=kernel_initializer,
+        bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+        activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+        bias_constraint=bias_constraint, seed=seed, **kwargs)
+    return compose(layer, object)

@@ -7,6 +7,7 @@ from ..docstrings import shared_doc
 from ..layers.core.activation import Activation
 from ..layers.core.dense import Dense
 from ..layers.core.dropout import Dropout
+from ..layers.core.einsum_dense import EinsumDense
 from ..layers.core.flatten import Flatten
 from ..layers.core.identity import Identity
 from ..layers.core.reshape import Reshape
@@ -98,6 +99,87 @@ def layer_dense(object=None, units=None, activation=None, use_bias=True, kernel_
                   kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
                   activity_regularizer=activity_regularizer,
                   kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_einsum_dense(object=None, equation=None, output_shape=None, activation=None, bias_axes=None,
+                       kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
+                       bias_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None,
+                       lora_alpha=None, **kwargs):
+    """A layer that uses `einsum` as the backing computation.
+
+    This layer can perform einsum calculations of arbitrary dimensionality: it computes
+    `activation(einsum(equation, inputs, kernel) + bias)`. The kernel's shape is derived from the
+    equation: its axes shared with the input take the input's sizes, those shared with the output
+    take `output_shape`'s. For example `"abc,cd->abd"` on a `(batch, 32, 128)` input with
+    `output_shape = c(NA, 64)` (Python: `(None, 64)`) is a dense layer applied to each of the 32 steps,
+    with a kernel `(128, 64)`; `"abc,cde->abde"` with `output_shape = (None, 2, 16)` projects to 2
+    heads of 16 (a kernel `(128, 2, 16)`), as multi-head attention does.
+
+    Weights: `kernel`, then `bias` when `bias_axes` is given (shape: the sizes of the `bias_axes`
+    letters, and 1 for the output axes after the first of them, so that it broadcasts).
+
+    Parameters
+    ----------
+    {{layer_object}}
+    equation : str
+        An equation describing the einsum to perform. This equation must be a valid einsum string
+        of the form `ab,bc->ac`, `...ab,bc->...ac`, or `ab...,bc->ac...` where 'ab', 'bc', and 'ac'
+        can be any valid einsum axis expression sequence (each letter at most once per operand).
+    output_shape : int or tuple of int or None
+        The expected shape of the output tensor (excluding the batch dimension and any dimensions
+        represented by ellipses). You can specify None for any dimension that is unknown or can be
+        inferred from the input shape.
+    activation : None, str or callable
+        Activation function to use (see `layer_dense()`). None: no activation.
+    bias_axes : None or str
+        A string containing the output dimension(s) to apply a bias to. Each character in the
+        `bias_axes` string should correspond to a character in the output portion of the
+        `equation` string. None: no bias.
+    kernel_initializer : str, initializer or callable
+        Initializer for the `kernel` weights matrix.
+    bias_initializer : str, initializer or callable
+        Initializer for the bias vector.
+    kernel_regularizer : None, str, regularizer or callable
+        Regularizer function applied to the `kernel` weights matrix.
+    bias_regularizer : None, str, regularizer or callable
+        Regularizer function applied to the bias vector.
+    kernel_constraint : None, str, constraint or callable
+        Constraint function applied to the `kernel` weights matrix.
+    bias_constraint : None, str, constraint or callable
+        Constraint function applied to the bias vector.
+    lora_rank : None
+        Keras' low-rank adaptation of the kernel. Not supported by rkeras: only None is accepted.
+    lora_alpha : None
+        Keras' LoRA scale. Not supported by rkeras: only None is accepted.
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    inputs : array or tensor
+        Input whose rank fits the equation; integers are converted to the layer's dtype, float16 is
+        computed in float32 and returned as float16.
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
+      `layer(input)` is returned.
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = keras_input(shape=(32, 128))
+    >>> layer_einsum_dense(x, equation="abc,cd->abd", output_shape=(None, 64), bias_axes="d").shape
+    (None, 32, 64)
+    """
+    check_object(object, "layer_einsum_dense(equation={!r})")
+    layer = EinsumDense(equation=equation, output_shape=output_shape, activation=activation, bias_axes=bias_axes,
+                        kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                        kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                        kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, lora_rank=lora_rank,
+                        lora_alpha=lora_alpha, **kwargs)
     return compose(layer, object)
 
 

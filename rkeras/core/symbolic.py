@@ -152,6 +152,9 @@ def symbolic_call(layer: Layer, inputs, call_kwargs: dict):
 
 def _output_dtype(layer, tensors) -> str:
     """Eager calls return the (promoted) float dtype of their inputs; integer inputs take the layer's."""
+    fixed = getattr(layer, "symbolic_output_dtype", None)  # e.g. discretization's int32 bucket indices
+    if fixed is not None:
+        return fixed
     float_dtypes = [np.dtype(t.dtype) for t in tensors if np.dtype(t.dtype).kind == "f"]
     if getattr(layer, "output_dtype_follows_layer", False) or not float_dtypes:
         return layer.dtype

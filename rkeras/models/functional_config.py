@@ -85,7 +85,11 @@ def functional_config(model) -> dict:
         nodes = []
         if not isinstance(layer, InputLayer):
             for node in _model_nodes(model, layer):
-                if isinstance(node.inputs, (list, tuple)):
+                if isinstance(node.inputs, (list, tuple)) and getattr(layer, "keras_positional_inputs", False):
+                    args = [_tensor_config(model, t) for t in node.inputs]  # Keras: `mha(query, value, key)`
+                elif getattr(layer, "keras_positional_inputs", False):  # self-attention: `mha(x, x)`
+                    args = [_tensor_config(model, node.inputs)] * 2
+                elif isinstance(node.inputs, (list, tuple)):
                     args = [[_tensor_config(model, t) for t in node.inputs]]
                 else:
                     args = [_tensor_config(model, node.inputs)]
@@ -163,15 +167,18 @@ def functional_from_config(cls, config: dict, custom_objects=None):
                 continue
             node = nodes[done]
             args = node.get("args") if isinstance(node, dict) else None
-            if not isinstance(args, list) or len(args) != 1:
+            positional = getattr(layer, "keras_positional_inputs", False)
+            if not isinstance(args, list) or not (len(args) == 1 or (positional and 2 <= len(args) <= 3)):
                 raise UnsafeFileError(f"A node of layer {layer.name!r} must have one argument (a tensor or a "
                                       f"list of tensors); the config has {args!r}.")
-            inputs = resolve(args[0])
+            inputs = resolve(args[0]) if len(args) == 1 else [resolve(a) for a in args]
             if not ready(inputs):
                 continue
             # masks: rkeras propagates them along the graph itself (Keras records them as call arguments)
             kwargs = {k: v for k, v in (node.get("kwargs") or {}).items() if v is not None and k != "mask"}
-            unknown = [k for k in kwargs if k not in ("training",)]
+            # a layer's own boolean call arguments (attention's `use_causal_mask`) are replayed too
+            unknown = [k for k, v in kwargs.items() if k != "training" and not (
+                k in layer.extra_call_kwargs and isinstance(v, bool))]
             if unknown or not isinstance(kwargs.get("training", False), bool):
                 raise UnsafeFileError(f"Unsupported call arguments {node.get('kwargs')!r} for layer {layer.name!r}.")
             out = layer(inputs, **kwargs)

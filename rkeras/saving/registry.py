@@ -29,6 +29,8 @@ def record_layer_class(cls) -> None:
     """Record a Layer subclass defined inside rkeras (called by `Layer.__init_subclass__`)."""
     if cls.__module__.startswith("rkeras.") and not cls.__name__.startswith("_"):
         _LAYERS[cls.__name__] = cls
+        if cls.__dict__.get("keras_class_name"):  # the name Keras writes in files, when it differs
+            _LAYERS[cls.__dict__["keras_class_name"]] = cls
 
 
 def _base(kind):

@@ -68,7 +68,9 @@ def serialize_keras_object(obj):
             return {"module": "keras.metrics", "class_name": class_name, "config": serialize_keras_object(config),
                     "registered_name": None}
         elif kind is not None and type(obj).__module__.startswith("rkeras."):
-            module, class_name = KERAS_MODULES[kind], type(obj).__name__
+            # Keras' exported name where it differs from the class's (GroupedQueryAttention: GroupQueryAttention)
+            module = KERAS_MODULES[kind]
+            class_name = type(obj).__dict__.get("keras_class_name") or type(obj).__name__
         else:  # a user's class, as Keras writes it: loading it needs registration or `custom_objects`
             module, class_name = type(obj).__module__, type(obj).__name__
         out = {"module": module, "class_name": class_name,
@@ -76,7 +78,13 @@ def serialize_keras_object(obj):
         build_shape = getattr(obj, "_build_input_shape", None)
         if isinstance(obj, Sequential):
             build_shape = obj.input_shape
-        if kind == "layers" and build_shape is not None:
+        if kind == "layers" and build_shape is not None and getattr(obj, "keras_build_shape_names", None):
+            # Keras builds such a layer from named shapes: `build(query_shape, value_shape, key_shape)`
+            # (one shape: the query is the value, self-attention)
+            shapes = build_shape if isinstance(build_shape, list) else [build_shape] * 2
+            out["build_config"] = {"shapes_dict": {n: serialize_keras_object(tuple(s)) for n, s in
+                                                   zip(obj.keras_build_shape_names, shapes)}}
+        elif kind == "layers" and build_shape is not None:
             out["build_config"] = {"input_shape": serialize_keras_object(build_shape)}
         return out
     if callable(obj):
@@ -221,6 +229,10 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, _depth
     build = config.get("build_config")
     if build and registry.kind_of(cls) == "layers" and not getattr(obj, "built", True):
         shape = build.get("input_shape")
+        names = getattr(cls, "keras_build_shape_names", None)
+        if shape is None and names and isinstance(build.get("shapes_dict"), dict):
+            given = build["shapes_dict"]
+            shape = [given[n] for n in names if given.get(n) is not None] or None
         if isinstance(shape, list) and shape and isinstance(shape[0], list):
             shape = [check_shape(s, "build_config input_shape") for s in shape]
         else:

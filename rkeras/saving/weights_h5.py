@@ -56,8 +56,10 @@ def _layer_and_inner_paths(layer, path) -> list:
     from ..core.layer import Layer
     from ..models.model import Model
     out = [(path, layer)]
-    for attr in sorted(vars(layer)):
-        if attr.startswith("_"):
+    # Keras also walks private attributes, after the public ones; a layer names those holding its sub-layers
+    private = list(getattr(layer, "keras_private_sublayers", ()))
+    for attr in sorted(a for a in vars(layer) if not a.startswith("_")) + sorted(private):
+        if attr not in vars(layer):
             continue
         value = vars(layer)[attr]
         if isinstance(value, Layer):
@@ -85,15 +87,28 @@ def check_all_weights_covered(model) -> None:
 
 
 def keras_trainable_variables(model) -> list:
-    """The trainable variables in Keras' order (the order of an optimizer's slots)."""
+    """The trainable variables in Keras' order (the order of an optimizer's slots): Keras' `trainable_variables`,
+    the layers in model order, each with its own then its sub-layers' in creation order (an attention layer's
+    query, key, value, output projections), not in the file walk's sorted attribute order."""
+    from ..models.model import Model
     out, seen = [], set()
-    for _, layer in layer_paths(model):
-        if not layer.trainable:
-            continue
-        for v in _own_variables(layer):
+
+    def add(variables):
+        for v in variables:
             if v.trainable and id(v) not in seen:
                 seen.add(id(v))
                 out.append(v)
+
+    def visit(m):
+        if not m.trainable:
+            return
+        add(_own_variables(m))
+        for layer in _children(m):
+            if isinstance(layer, Model):
+                visit(layer)
+            elif layer.trainable:
+                add(layer.trainable_weights)
+    visit(model)
     return out
 
 

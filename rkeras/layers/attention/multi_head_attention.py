@@ -3,10 +3,11 @@
 Called on `[query, value]` or `[query, value, key]` (one tensor alone: self-attention), shapes
 `(batch, *T, dim)`:
 
-1. projections, Keras' EinsumDense weights: `query/kernel` `(dim_q, heads, key_dim)` and
-   `query/bias` `(heads, key_dim)`, the same for `key`, `value` (`value_dim`), then
-   `attention_output/kernel` `(heads, value_dim, *output_shape)` and `attention_output/bias`;
-   each is one BLAS matrix product on the flattened leading axes;
+1. projections, held as Keras holds them: EinsumDense sub-layers `query_dense` (named "query": `query/kernel`
+   `(dim_q, heads, key_dim)` and `query/bias` `(heads, key_dim)`), `key_dense`, `value_dense` (`value_dim`)
+   and `output_dense` ("attention_output": `(heads, value_dim, *output_shape)` and its bias), so that
+   `.keras` files interoperate; the layer computes each as one BLAS matrix product on the flattened
+   leading axes from their weights (the sub-layers are not called);
 2. attention over `attention_axes` (default: every axis between the batch and the features): the
    other axes act as batch axes; the attention axes are flattened into one, so one batched product
    `(n, heads, Tq, d) @ (n, heads, d, Tk)` computes the scores, scaled by `1 / sqrt(key_dim)`;
@@ -22,6 +23,7 @@ The backward mirrors it with the fused softmax backward; bias gradients are floa
 """
 
 import math
+import string
 
 import numpy as np
 
@@ -29,9 +31,8 @@ from ... import constraints, conventions, initializers, regularizers
 from ... import random as rk_random
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
+from ..core.einsum_dense import EinsumDense
 from .masked_softmax import causal_mask, dropout_mask, masked_softmax, softmax_backward
-
-_PROJECTIONS = ("query", "key", "value")
 
 
 class MultiHeadAttention(Layer):
@@ -40,6 +41,9 @@ class MultiHeadAttention(Layer):
     supports_masking = True
     extra_call_kwargs = ("attention_mask", "return_attention_scores", "use_causal_mask", "query_mask",
                          "value_mask", "key_mask")
+    #: in Keras files: called as `layer(query, value, key)` and built from `shapes_dict` (saving)
+    keras_positional_inputs = True
+    keras_build_shape_names = ("query_shape", "value_shape", "key_shape")
 
     def __init__(self, num_heads=None, key_dim=None, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, flash_attention=None,
@@ -130,24 +134,36 @@ class MultiHeadAttention(Layer):
             raise ValueError(f"Layer '{self.name}': the last dimensions of query, value and key must be known; "
                              f"received shapes {q}, {v}, {k}.")
         self._axes(len(q) + 1)
-        out_shape = self.output_shape or (q[-1],)
-        for name in _PROJECTIONS:
-            width = self.value_dim if name == "value" else self.key_dim
-            self.kernels[name] = self._add(name, "kernel", (dims[name], self.num_heads, width))
+        out_shape = tuple(self.output_shape or (q[-1],))
+        # Keras' sub-layers (EinsumDense), under Keras' attribute and layer names, so that `.keras` files
+        # interoperate: `query_dense` ("query"), `key_dense`, `value_dense`, `output_dense` ("attention_output")
+        rank = len(q)
+        for name, shape, width in (("query", q, self.key_dim), ("key", k, self.key_dim), ("value", v, self.value_dim)):
+            equation, bias_axes = projection_equation(rank - 1, 1, 2)
+            sub = self._sublayer(name, equation, (None,) * (rank - 2) + (self.num_heads, width), bias_axes, shape)
+            setattr(self, f"{name}_dense", sub)
+        equation, bias_axes = projection_equation(rank - 1, 2, len(out_shape))
+        out_in_shape = tuple(q[:-1]) + (self.num_heads, self.value_dim)
+        self.output_dense = self._sublayer("attention_output", equation, (None,) * (rank - 2) + out_shape, bias_axes,
+                                           out_in_shape)
+        for name, sub in (("query", self.query_dense), ("key", self.key_dense), ("value", self.value_dense),
+                          ("attention_output", self.output_dense)):
+            self.kernels[name] = sub.kernel
             if self.use_bias:
-                self.biases[name] = self._add(name, "bias", (self.num_heads, width))
-        self.kernels["attention_output"] = self._add("attention_output", "kernel",
-                                                     (self.num_heads, self.value_dim) + tuple(out_shape))
-        if self.use_bias:
-            self.biases["attention_output"] = self._add("attention_output", "bias", tuple(out_shape))
+                self.biases[name] = sub.bias
         self.built = True
 
-    def _add(self, sub, kind, shape):
-        if kind == "kernel":
-            return self.add_weight(f"{sub}/kernel", shape, self.kernel_initializer,
-                                   regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        return self.add_weight(f"{sub}/bias", shape, self.bias_initializer, regularizer=self.bias_regularizer,
-                               constraint=self.bias_constraint)
+    def _sublayer(self, name, equation, output_shape, bias_axes, input_shape):
+        sub = EinsumDense(equation, output_shape, bias_axes=bias_axes if self.use_bias else None,
+                          kernel_initializer=self.kernel_initializer, bias_initializer=self.bias_initializer,
+                          kernel_regularizer=self.kernel_regularizer, bias_regularizer=self.bias_regularizer,
+                          kernel_constraint=self.kernel_constraint, bias_constraint=self.bias_constraint, name=name,
+                          dtype=self._dtype, trainable=self.trainable)
+        sub.build(input_shape)
+        sub.built = True
+        for var in sub.weights:  # Keras' variable paths: `mha/query/kernel`
+            var.path = f"{self.name}/{var.path}"
+        return sub
 
     def compute_output_shape(self, input_shape, return_attention_scores=False, **call_kwargs):
         q, _, k = self._shapes(input_shape)
@@ -361,6 +377,15 @@ class MultiHeadAttention(Layer):
             "seed": self.seed,
         })
         return config
+
+
+def projection_equation(free_dims, bound_dims, output_dims):
+    """Keras' `_build_proj_equation`: (equation, bias axes) of a projection sub-layer, e.g. `abc,cde->abde`."""
+    letters = string.ascii_lowercase
+    free = letters[:free_dims]
+    bound = letters[free_dims:free_dims + bound_dims]
+    out = letters[free_dims + bound_dims:free_dims + bound_dims + output_dims]
+    return f"{free}{bound},{bound}{out}->{free}{out}", out
 
 
 def _to_heads(x, perm, n_batch):
