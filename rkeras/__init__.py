@@ -24,9 +24,13 @@ from .api.layers_normalization import (
     layer_batch_normalization, layer_group_normalization, layer_layer_normalization, layer_rms_normalization,
     layer_spectral_normalization, layer_unit_normalization,
 )
-from .api.layers_preprocessing import adapt, layer_normalization
+from .api.layers_preprocessing import (
+    adapt, layer_category_encoding, layer_discretization, layer_hashed_crossing, layer_hashing,
+    layer_integer_lookup, layer_normalization, layer_pipeline, layer_string_lookup, layer_text_vectorization,
+)
 from .api.layers_core import (
-    layer_activation, layer_dense, layer_dropout, layer_flatten, layer_identity, layer_input, layer_reshape,
+    layer_activation, layer_dense, layer_dropout, layer_einsum_dense, layer_flatten, layer_identity, layer_input,
+    layer_reshape,
 )
 from .api.layers_convolutional import (
     layer_conv_1d, layer_conv_1d_transpose, layer_conv_2d, layer_conv_2d_transpose, layer_conv_3d,
@@ -54,7 +58,9 @@ from .api.layers_regularization import (
     layer_spatial_dropout_1d, layer_spatial_dropout_2d, layer_spatial_dropout_3d,
 )
 from .api.layers_reshaping import layer_permute, layer_repeat_vector
-from .api.layers_attention import layer_additive_attention, layer_attention, layer_multi_head_attention
+from .api.layers_attention import (
+    layer_additive_attention, layer_attention, layer_group_query_attention, layer_multi_head_attention,
+)
 from .api.layers_image_preprocessing import layer_center_crop, layer_rescaling, layer_resizing
 from .api.layers_image_augmentation import (
     layer_random_contrast, layer_random_crop, layer_random_flip, layer_random_rotation,
@@ -186,10 +192,12 @@ __all__ = [
     "layer_batch_normalization", "layer_group_normalization", "layer_layer_normalization",
     "layer_rms_normalization", "layer_spectral_normalization", "layer_unit_normalization",
     # rkeras.api.layers_preprocessing
-    "adapt", "layer_normalization",
+    "adapt", "layer_category_encoding", "layer_discretization", "layer_hashed_crossing", "layer_hashing",
+    "layer_integer_lookup", "layer_normalization", "layer_pipeline", "layer_string_lookup",
+    "layer_text_vectorization",
     # rkeras.api.layers_core
-    "layer_activation", "layer_dense", "layer_dropout", "layer_flatten", "layer_identity", "layer_input",
-    "layer_reshape",
+    "layer_activation", "layer_dense", "layer_dropout", "layer_einsum_dense", "layer_flatten", "layer_identity",
+    "layer_input", "layer_reshape",
     # rkeras.api.layers_convolutional
     "layer_conv_1d", "layer_conv_1d_transpose", "layer_conv_2d", "layer_conv_2d_transpose", "layer_conv_3d",
     "layer_conv_3d_transpose", "layer_cropping_1d", "layer_cropping_2d", "layer_cropping_3d",
@@ -215,7 +223,7 @@ __all__ = [
     # rkeras.api.layers_reshaping
     "layer_permute", "layer_repeat_vector",
     # rkeras.api.layers_attention
-    "layer_additive_attention", "layer_attention", "layer_multi_head_attention",
+    "layer_additive_attention", "layer_attention", "layer_group_query_attention", "layer_multi_head_attention",
     # rkeras.api.layers_image_preprocessing
     "layer_center_crop", "layer_rescaling", "layer_resizing",
     # rkeras.api.layers_image_augmentation

@@ -13,7 +13,7 @@ from ..layers.attention.grouped_query_attention import GroupedQueryAttention
 from ..layers.attention.multi_head_attention import MultiHeadAttention
 
 __all__ = [
-    "layer_additive_attention", "layer_attention", "layer_multi_head_attention",
+    "layer_additive_attention", "layer_attention", "layer_group_query_attention", "layer_multi_head_attention",
 ]
 
 

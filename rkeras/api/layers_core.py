@@ -13,8 +13,8 @@ from ..layers.core.identity import Identity
 from ..layers.core.reshape import Reshape
 
 __all__ = [
-    "layer_activation", "layer_dense", "layer_dropout", "layer_flatten", "layer_identity", "layer_input",
-    "layer_reshape",
+    "layer_activation", "layer_dense", "layer_dropout", "layer_einsum_dense", "layer_flatten", "layer_identity",
+    "layer_input", "layer_reshape",
 ]
 
 

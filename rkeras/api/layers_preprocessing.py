@@ -15,7 +15,9 @@ from ..layers.preprocessing.string_lookup import StringLookup
 from ..layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = [
-    "adapt", "layer_normalization",
+    "adapt", "layer_category_encoding", "layer_discretization", "layer_hashed_crossing", "layer_hashing",
+    "layer_integer_lookup", "layer_normalization", "layer_pipeline", "layer_string_lookup",
+    "layer_text_vectorization",
 ]
 
 
