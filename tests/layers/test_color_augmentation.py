@@ -301,3 +301,21 @@ def test_rgb_only_layers_refuse_other_channel_counts():
         RandomHue(factor=0.5)(_images((1, 4, 4, 2)), training=True)
     with pytest.raises(ValueError, match="channels"):
         RandomGrayscale()(_images((1, 4, 4, 2)), training=True)
+
+
+def test_wrappers_compose():
+    model = rk.keras_model_sequential(input_shape=(8, 8, 3))
+    model = model | rk.layer_auto_contrast() | rk.layer_random_brightness(factor=0.1, seed=1)
+    model = model | rk.layer_random_color_degeneration(factor=0.2, seed=2) | rk.layer_random_grayscale(seed=3)
+    model = model | rk.layer_random_hue(factor=0.1, seed=4) | rk.layer_random_saturation(factor=0.2, seed=5)
+    model = model | rk.layer_random_invert(factor=0.1, seed=6) | rk.layer_random_posterization(factor=6, seed=7)
+    model = model | rk.layer_solarization(threshold_factor=0.9, seed=8) | rk.layer_random_sharpness(factor=0.3)
+    model = model | rk.layer_random_gaussian_blur(seed=9) | rk.layer_equalization()
+    model = model | rk.layer_random_color_jitter(brightness_factor=0.1, contrast_factor=0.1, seed=10)
+    x = _images((2, 8, 8, 3))
+    assert model(x).shape == (2, 8, 8, 3)
+    assert model.output_shape == (None, 8, 8, 3)
+    assert [type(layer).__name__ for layer in model.layers][:3] == ["AutoContrast", "RandomBrightness",
+                                                                    "RandomColorDegeneration"]
+    y = rk.layer_solarization()(x, training=True)
+    np.testing.assert_allclose(y, 255.0 - x, rtol=1e-6)

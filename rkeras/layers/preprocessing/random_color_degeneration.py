@@ -5,8 +5,14 @@ allows) and clipped to `value_range`; in inference the layer is the identity."""
 import numpy as np
 
 from ... import conventions
-from .color_ops import (base_factor, check_channels, clip_with_mask, grayscale, grayscale_backward,
-                        value_range_arg)
+from .color_ops import (
+    base_factor,
+    check_channels,
+    clip_with_mask,
+    grayscale,
+    grayscale_backward,
+    value_range_arg,
+)
 from .image_layer import RandomImageLayer
 
 

@@ -6,8 +6,15 @@ exact Jacobian of that per-pixel map (see `color_ops.pixel_map`)."""
 import numpy as np
 
 from ... import conventions
-from .color_ops import (base_factor, check_channels, hsv_to_rgb, pixel_map, rgb_to_hsv, transform_value_range,
-                        value_range_arg)
+from .color_ops import (
+    base_factor,
+    check_channels,
+    hsv_to_rgb,
+    pixel_map,
+    rgb_to_hsv,
+    transform_value_range,
+    value_range_arg,
+)
 from .image_layer import RandomImageLayer
 
 
