@@ -5,21 +5,27 @@ layers): build the layer, compose it with `object`."""
 from ..compose import check_object, compose
 from ..docstrings import shared_doc
 from ..layers.preprocessing.auto_contrast import AutoContrast
+from ..layers.preprocessing.cut_mix import CutMix
 from ..layers.preprocessing.equalization import Equalization
+from ..layers.preprocessing.max_num_bounding_box import MaxNumBoundingBoxes
+from ..layers.preprocessing.mix_up import MixUp
 from ..layers.preprocessing.random_brightness import RandomBrightness
 from ..layers.preprocessing.random_color_degeneration import RandomColorDegeneration
 from ..layers.preprocessing.random_color_jitter import RandomColorJitter
 from ..layers.preprocessing.random_contrast import RandomContrast
 from ..layers.preprocessing.random_crop import RandomCrop
+from ..layers.preprocessing.random_erasing import RandomErasing
 from ..layers.preprocessing.random_flip import RandomFlip
 from ..layers.preprocessing.random_gaussian_blur import RandomGaussianBlur
 from ..layers.preprocessing.random_grayscale import RandomGrayscale
 from ..layers.preprocessing.random_hue import RandomHue
 from ..layers.preprocessing.random_invert import RandomInvert
+from ..layers.preprocessing.random_perspective import RandomPerspective
 from ..layers.preprocessing.random_posterization import RandomPosterization
 from ..layers.preprocessing.random_rotation import RandomRotation
 from ..layers.preprocessing.random_saturation import RandomSaturation
 from ..layers.preprocessing.random_sharpness import RandomSharpness
+from ..layers.preprocessing.random_shear import RandomShear
 from ..layers.preprocessing.random_translation import RandomTranslation
 from ..layers.preprocessing.random_zoom import RandomZoom
 from ..layers.preprocessing.solarization import Solarization
@@ -909,4 +915,277 @@ def layer_random_gaussian_blur(object=None, factor=1, kernel_size=3, sigma=1, va
     check_object(object, "layer_random_gaussian_blur()")
     layer = RandomGaussianBlur(factor=factor, kernel_size=kernel_size, sigma=sigma, value_range=value_range,
                                data_format=data_format, seed=seed, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_random_shear(object=None, x_factor=0, y_factor=0, interpolation="bilinear", fill_mode="reflect", fill_value=0, data_format=None, seed=None, **kwargs):
+    """A preprocessing layer that randomly applies shear transformations to images.
+
+    Each image is sheared: output pixel `(y, x)` samples the input at column `x + s_x y` and
+     row `s_y x + y`, with `s_x` and `s_y` drawn uniformly from `x_factor` and `y_factor` and one
+     random sign per image (as Keras 3: the shear is not centered).
+
+    {{augmentation_note}}
+
+    Parameters
+    ----------
+    {{layer_object}}
+    x_factor, y_factor : float or list of 2 float
+        Shear intensities, numbers in [0, 1]: a float `f` draws from `[-f, f]`, a pair from its
+        bounds. Default 0 (no shear).
+    interpolation : str
+        `"bilinear"` or `"nearest"`.
+    fill_mode : str
+        How points outside the input are filled: `"reflect"`, `"constant"`, `"wrap"` or `"nearest"`
+        (see `layer_random_rotation()`).
+    fill_value : float
+        The value of `fill_mode = "constant"`.
+    {{data_format_2d}}
+    {{augmentation_seed}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    {{image_call_args}}
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{image_returns_tensor}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).uniform(0, 255, size=(4, 8, 8, 3))
+    >>> layer = layer_random_shear(x_factor=0.2, y_factor=0.2, seed=1)
+    >>> layer(x, training=True).shape
+    (4, 8, 8, 3)
+    """
+    check_object(object, "layer_random_shear()")
+    layer = RandomShear(x_factor=x_factor, y_factor=y_factor, interpolation=interpolation, fill_mode=fill_mode,
+                        fill_value=fill_value, data_format=data_format, seed=seed, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_random_perspective(object=None, factor=1, scale=1, interpolation="bilinear", fill_value=0, seed=None, data_format=None, **kwargs):
+    """A preprocessing layer that applies random perspective transformations.
+
+    Each image is warped, with a probability drawn uniformly from `factor`, by the
+     homography that moves its 4 corners by random fractions, up to `scale / 2`, of their
+     coordinates. Points that fall outside the input read `fill_value`.
+
+    {{augmentation_note}}
+
+    Parameters
+    ----------
+    {{layer_object}}
+    factor : float or list of 2 float
+        The probability of a warp, numbers in [0, 1]: a float `f` draws it from `[0, f]`. Defaults
+        to 1.
+    scale : float
+        The strength of the distortion, in [0, 1]. Defaults to 1.
+    interpolation : str
+        `"bilinear"` or `"nearest"`.
+    fill_value : float
+        The value of the points outside the input.
+    {{augmentation_seed}}
+    {{data_format_2d}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    {{image_call_args}}
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{image_returns_tensor}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).uniform(0, 255, size=(4, 8, 8, 3))
+    >>> layer = layer_random_perspective(scale=0.3, seed=1)
+    >>> layer(x, training=True).shape
+    (4, 8, 8, 3)
+    """
+    check_object(object, "layer_random_perspective()")
+    layer = RandomPerspective(factor=factor, scale=scale, interpolation=interpolation, fill_value=fill_value, seed=seed,
+                              data_format=data_format, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_random_erasing(object=None, factor=1, scale=(0.02, 0.33), fill_value=None, value_range=(0, 255), seed=None, data_format=None, **kwargs):
+    """Random Erasing data augmentation technique.
+
+    Each image, with a probability drawn uniformly from `factor`, has a rectangle replaced by
+     `fill_value`: its sides are `sqrt(s)` times the image's, for `s` drawn from `scale` for each
+     side, at a uniform position. The gradient of the erased values is zero.
+
+    {{augmentation_note}}
+
+    Parameters
+    ----------
+    {{layer_object}}
+    factor : float or list of 2 float
+        The probability of erasing, numbers in [0, 1]: a float `f` draws it from `[0, f]`.
+        Defaults to 1.
+    scale : float or list of 2 float
+        The range of `s`, in [0, 1]. Defaults to `c(0.02, 0.33)`.
+    fill_value : None, float or list of 3 float
+        The erased values: a number, one per channel, or None (default) for Gaussian noise times
+        `value_range[2]`; clipped to `value_range`.
+    {{value_range_255}}
+    {{augmentation_seed}}
+    {{data_format_2d}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    {{image_call_args}}
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{image_returns_tensor}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).uniform(0, 255, size=(4, 8, 8, 3))
+    >>> layer = layer_random_erasing(seed=1)
+    >>> layer(x, training=True).shape
+    (4, 8, 8, 3)
+    """
+    check_object(object, "layer_random_erasing()")
+    layer = RandomErasing(factor=factor, scale=scale, fill_value=fill_value, value_range=value_range, seed=seed,
+                          data_format=data_format, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_cut_mix(object=None, factor=1, seed=None, data_format=None, **kwargs):
+    """CutMix data augmentation technique.
+
+    Each image of a batch gets a rectangle pasted from another image of the batch (a random
+     permutation). The rectangle covers a share `1 - w` of the image, with `w` drawn from
+     Beta(a, a) and `a` drawn once per batch from `factor`; its position is uniform. rkeras layers
+     take images only: labels are not mixed (mix them with the same permutation and weights if
+     needed). A single (unbatched) image passes unchanged.
+
+    {{augmentation_note}}
+
+    Parameters
+    ----------
+    {{layer_object}}
+    factor : float or list of 2 float
+        The range of `a`, numbers in [0, 1]: a float `f` draws from `[0, f]`. Defaults to 1.
+    {{augmentation_seed}}
+    {{data_format_2d}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    {{image_call_args}}
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{image_returns_tensor}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).uniform(0, 255, size=(4, 8, 8, 3))
+    >>> layer = layer_cut_mix(seed=1)
+    >>> layer(x, training=True).shape
+    (4, 8, 8, 3)
+    """
+    check_object(object, "layer_cut_mix()")
+    layer = CutMix(factor=factor, seed=seed, data_format=data_format, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_mix_up(object=None, alpha=0.2, data_format=None, seed=None, **kwargs):
+    """MixUp implements the MixUp data augmentation technique.
+
+    Each image `x` of a batch becomes `w x + (1 - w) x[perm]`, blended with another image of
+     the batch (a random permutation), with `w` drawn per image from Beta(alpha, alpha). rkeras
+     layers take images only: labels are not mixed.
+
+    {{augmentation_note}}
+
+    Parameters
+    ----------
+    {{layer_object}}
+    alpha : float
+        The positive parameter of the Beta distribution. Defaults to 0.2.
+    {{data_format_2d}}
+    {{augmentation_seed}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    {{image_call_args}}
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{image_returns_tensor}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).uniform(0, 255, size=(4, 8, 8, 3))
+    >>> layer = layer_mix_up(alpha=0.4, seed=1)
+    >>> layer(x, training=True).shape
+    (4, 8, 8, 3)
+    """
+    check_object(object, "layer_mix_up()")
+    layer = MixUp(alpha=alpha, data_format=data_format, seed=seed, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_max_num_bounding_boxes(object=None, max_number=None, fill_value=-1, **kwargs):
+    """Ensure the maximum number of bounding boxes.
+
+    In Keras the layer pads or truncates the bounding boxes of a batch to `max_number`. rkeras
+     layers take arrays of images, not Keras' dictionaries of images and boxes: the images pass
+     unchanged (as in Keras), and the layer's `pad_bounding_boxes(boxes, labels)` method does the
+     boxes' part on arrays `(batch, n, 4)` and `(batch, n)`.
+
+    Parameters
+    ----------
+    {{layer_object}}
+    max_number : int
+        The number of boxes. Required.
+    fill_value : int
+        The value of padded boxes and labels. Defaults to -1.
+        Also `data_format` (`"channels_last"` or `"channels_first"`), as Keras accepts it.
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    {{image_call_args}}
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{image_returns_tensor}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> layer = layer_max_num_bounding_boxes(max_number=3)
+    >>> boxes, labels = layer.pad_bounding_boxes(np.zeros((2, 1, 4)), np.zeros((2, 1)))
+    >>> boxes.shape, labels.shape
+    ((2, 3, 4), (2, 3))
+    """
+    check_object(object, "layer_max_num_bounding_boxes()")
+    layer = MaxNumBoundingBoxes(max_number=max_number, fill_value=fill_value, **kwargs)
     return compose(layer, object)

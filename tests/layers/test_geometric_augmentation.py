@@ -163,3 +163,14 @@ def test_values_and_draws():
 def test_bad_arguments(make, match):
     with pytest.raises((ValueError, TypeError), match=match):
         make()
+
+
+def test_wrappers_compose():
+    model = rk.keras_model_sequential(input_shape=(8, 8, 3))
+    model = model | rk.layer_random_shear(x_factor=0.2, seed=1) | rk.layer_random_perspective(scale=0.2, seed=2)
+    model = model | rk.layer_random_erasing(seed=3) | rk.layer_cut_mix(seed=4) | rk.layer_mix_up(seed=5)
+    model = model | rk.layer_max_num_bounding_boxes(max_number=2)
+    x = _images((4, 8, 8, 3))
+    np.testing.assert_array_equal(model(x), x)
+    assert model.output_shape == (None, 8, 8, 3)
+    assert [type(layer).__name__ for layer in model.layers][:2] == ["RandomShear", "RandomPerspective"]
