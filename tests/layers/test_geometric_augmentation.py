@@ -11,7 +11,6 @@ from bn_reference import rel_err
 from layer_harness import run_layer_test
 
 import rkeras as rk
-
 from rkeras.layers.preprocessing.cut_mix import CutMix
 from rkeras.layers.preprocessing.max_num_bounding_box import MaxNumBoundingBoxes
 from rkeras.layers.preprocessing.mix_up import MixUp
