@@ -76,7 +76,7 @@ class STFTSpectrogram(Layer):
         self.expand_dims = bool(expand_dims)
         self.data_format = standardize_data_format(data_format)
         self._frame_step = self.frame_step or self.frame_length // 2
-        self._fft_length = self.fft_length or 2 ** int(math.ceil(math.log2(self.frame_length)))
+        self._fft_length = self.fft_length or 2 ** math.ceil(math.log2(self.frame_length))
         self.real_kernel = self.imag_kernel = None
         super().__init__(**kwargs)
 
@@ -186,7 +186,7 @@ class STFTSpectrogram(Layer):
         return log, lambda g: {"real": 2 * real * g * d_mag * d_power, "imag": 2 * imag * g * d_mag * d_power}
 
     def backward(self, cache, grad_outputs):
-        windows, parts, local_back, shape4, left, length, padded_length, in_dtype = cache
+        windows, _parts, local_back, shape4, left, length, padded_length, in_dtype = cache
         work = windows.dtype
         g = self._unlayout(np.asarray(grad_outputs).astype(work, copy=False), shape4)
         b, c, frames, _ = shape4
