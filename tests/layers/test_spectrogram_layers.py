@@ -11,6 +11,7 @@ from bn_reference import rel_err
 from layer_harness import run_layer_test
 
 import rkeras as rk
+from rkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from rkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 
 assert keras.backend.backend() == "jax"
@@ -89,3 +90,46 @@ def test_stft_spectrogram_is_the_dft():
 def test_stft_bad_arguments(make, match):
     with pytest.raises((ValueError, TypeError), match=match):
         make()
+
+
+MEL_CASES = [
+    {"fft_length": 64, "sequence_stride": 16, "num_mel_bins": 10, "sampling_rate": 8000},
+    {"fft_length": 32, "sequence_stride": 8, "sequence_length": 24, "window": "hamming", "num_mel_bins": 6,
+     "power_to_db": False, "mag_exp": 1.0, "min_freq": 100.0, "max_freq": 3000.0, "sampling_rate": 8000},
+    {"fft_length": 32, "sequence_stride": 10, "window": None, "num_mel_bins": 8, "top_db": 20.0, "ref_power": 2.0,
+     "sampling_rate": 8000},
+]
+
+
+@pytest.mark.parametrize("kw", MEL_CASES)
+def test_mel_spectrogram_parity(kw):
+    x = _signal((2, 100))
+    k_layer, r_layer = keras.layers.MelSpectrogram(**kw), MelSpectrogram(**kw)
+    assert set(k_layer.get_config()) == set(r_layer.get_config())
+    ky, pullback = jax.vjp(lambda v: k_layer(v), x)
+    ky = np.asarray(ky)
+    g = np.random.default_rng(1).normal(size=ky.shape).astype("float32")
+    kdx = np.asarray(pullback(g)[0])
+    ry, rdx, _ = rk.vjp(r_layer, x, g)
+    assert ry.shape == ky.shape == r_layer.compute_output_shape(x.shape)
+    errors = (rel_err(ry, ky), rel_err(rdx, kdx))
+    assert max(errors) <= 1e-5, errors
+
+
+@pytest.mark.parametrize("kw", MEL_CASES)
+def test_mel_spectrogram_harness(kw):
+    x = np.random.default_rng(0).normal(size=(2, 70))
+    run_layer_test(MelSpectrogram, input_data=x.astype("float32"), init_kwargs=kw, grad_input_data=x,
+                   check_float16=False, grad_tol=1e-5)
+
+
+def test_mel_spectrogram_unbatched_and_errors():
+    layer = MelSpectrogram(fft_length=32, sequence_stride=8, num_mel_bins=5)
+    x = _signal((2, 64))
+    np.testing.assert_allclose(layer(x[0]), layer(x[:1])[0], rtol=1e-6)
+    with pytest.raises(ValueError, match="sequence_length"):
+        MelSpectrogram(fft_length=16, sequence_length=32)
+    with pytest.raises(ValueError, match="window"):
+        MelSpectrogram(window="blackman")
+    with pytest.raises(ValueError, match="min_freq"):
+        MelSpectrogram(min_freq=9000.0, sampling_rate=16000)
