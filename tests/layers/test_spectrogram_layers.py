@@ -133,3 +133,16 @@ def test_mel_spectrogram_unbatched_and_errors():
         MelSpectrogram(window="blackman")
     with pytest.raises(ValueError, match="min_freq"):
         MelSpectrogram(min_freq=9000.0, sampling_rate=16000)
+
+
+def test_wrappers_compose():
+    model = rk.keras_model_sequential(input_shape=(160, 1)) | rk.layer_stft_spectrogram(frame_length=64,
+                                                                                          expand_dims=True)
+    assert model.output_shape == (None, 4, 33, 1)
+    x = _signal((2, 160, 1))
+    assert model(x).shape == (2, 4, 33, 1)
+    model = rk.keras_model_sequential(input_shape=(1600,)) | rk.layer_mel_spectrogram(fft_length=256,
+                                                                                        sequence_stride=128,
+                                                                                        num_mel_bins=32)
+    assert model.output_shape == (None, 32, 13)
+    assert model(_signal((2, 1600))).shape == (2, 32, 13)
