@@ -14,6 +14,7 @@ from ..layers.preprocessing.random_color_degeneration import RandomColorDegenera
 from ..layers.preprocessing.random_color_jitter import RandomColorJitter
 from ..layers.preprocessing.random_contrast import RandomContrast
 from ..layers.preprocessing.random_crop import RandomCrop
+from ..layers.preprocessing.random_elastic_transform import RandomElasticTransform
 from ..layers.preprocessing.random_erasing import RandomErasing
 from ..layers.preprocessing.random_flip import RandomFlip
 from ..layers.preprocessing.random_gaussian_blur import RandomGaussianBlur
@@ -1188,4 +1189,65 @@ def layer_max_num_bounding_boxes(object=None, max_number=None, fill_value=-1, **
     """
     check_object(object, "layer_max_num_bounding_boxes()")
     layer = MaxNumBoundingBoxes(max_number=max_number, fill_value=fill_value, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_random_elastic_transform(object=None, factor=1, scale=1, interpolation="bilinear", fill_mode="reflect",
+                                   fill_value=0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
+    """A preprocessing layer that applies random elastic transformations.
+
+    Each image, with a probability drawn uniformly from `factor`, is resampled along a smooth
+    random displacement field: standard normal noise times `sigma`, blurred by a Gaussian of
+    standard deviation `sigma` (kernel size `int(6 sigma) | 1`, zero padding), times `alpha`, with
+    `alpha = 0.1 max(height, width) s` and `sigma = 0.05 min(height, width) s` for a distortion
+    `s` drawn once per batch from `scale`; the result is clipped to `value_range`. (Keras 3 on JAX
+    draws the horizontal and vertical noise from one key, so its pixels move along the diagonal;
+    rkeras draws the two fields independently. Given the same noise, both compute the same
+    image.)
+
+    {{augmentation_note}}
+
+    Parameters
+    ----------
+    {{layer_object}}
+    factor : float or list of 2 float
+        The probability of a transform, numbers in [0, 1]: a float `f` draws it from `[0, f]`.
+        Defaults to 1.
+    scale : float or list of 2 float
+        The range of the distortion `s`, numbers in [0, 1]: a float `f` draws from `[0, f]`.
+        Defaults to 1.
+    interpolation : str
+        `"bilinear"` or `"nearest"`.
+    fill_mode : str
+        How points outside the input are filled: `"reflect"`, `"constant"`, `"wrap"` or
+        `"nearest"` (see `layer_random_rotation()`).
+    fill_value : float
+        The value of `fill_mode = "constant"`.
+    {{value_range_255}}
+    {{augmentation_seed}}
+    {{data_format_2d}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    {{image_call_args}}
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{image_returns_tensor}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).uniform(0, 255, size=(2, 16, 16, 3))
+    >>> layer = layer_random_elastic_transform(scale=0.5, seed=1)
+    >>> layer(x, training=True).shape
+    (2, 16, 16, 3)
+    """
+    check_object(object, "layer_random_elastic_transform()")
+    layer = RandomElasticTransform(factor=factor, scale=scale, interpolation=interpolation, fill_mode=fill_mode,
+                                   fill_value=fill_value, value_range=value_range, seed=seed, data_format=data_format,
+                                   **kwargs)
     return compose(layer, object)

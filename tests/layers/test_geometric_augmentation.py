@@ -14,6 +14,7 @@ import rkeras as rk
 from rkeras.layers.preprocessing.cut_mix import CutMix
 from rkeras.layers.preprocessing.max_num_bounding_box import MaxNumBoundingBoxes
 from rkeras.layers.preprocessing.mix_up import MixUp
+from rkeras.layers.preprocessing.random_elastic_transform import RandomElasticTransform
 from rkeras.layers.preprocessing.random_erasing import RandomErasing
 from rkeras.layers.preprocessing.random_perspective import RandomPerspective
 from rkeras.layers.preprocessing.random_shear import RandomShear
@@ -96,7 +97,22 @@ def test_random_erasing_parity():
     _parity(keras.layers.RandomErasing(fill_value=7.0), RandomErasing(fill_value=7.0), t, t, _images((3, 5, 4, 2)))
 
 
+@pytest.mark.parametrize("fill_mode,interpolation", [("reflect", "bilinear"), ("constant", "bilinear"),
+                                                     ("wrap", "nearest")])
+def test_random_elastic_transform_parity(fill_mode, interpolation):
+    kw = {"factor": 1.0, "scale": 1.0, "fill_mode": fill_mode, "interpolation": interpolation, "fill_value": 5.0}
+    apply = np.array([True, False, True])
+    # Keras draws both displacement fields from one key: the same noise, which rkeras is given here
+    noise = np.asarray(jax.random.normal(jax.numpy.array([7, 0], dtype="uint32"), (3, 20, 16), dtype="float32"))
+    kt = {"apply_transform": apply, "distortion_factor": np.float32(0.8), "seed": 7}
+    rt = {"apply_transform": apply, "distortion_factor": np.float32(0.8), "noise_x": noise, "noise_y": noise}
+    _parity(keras.layers.RandomElasticTransform(**kw), RandomElasticTransform(**kw), kt, rt, _images((3, 20, 16, 2)))
+
+
 GEOMETRIC = [
+    (RandomElasticTransform, {"scale": 0.5, "value_range": (-3, 3), "seed": 10}),
+    (RandomElasticTransform, {"factor": 0.8, "fill_mode": "constant", "value_range": (-3, 3), "seed": 11,
+                              "data_format": "channels_first"}),
     (RandomShear, {"x_factor": 0.3, "y_factor": 0.2, "seed": 1}),
     (RandomShear, {"x_factor": (0.1, 0.5), "fill_mode": "constant", "interpolation": "nearest", "seed": 2,
                    "data_format": "channels_first"}),
@@ -158,6 +174,8 @@ def test_values_and_draws():
     (lambda: RandomErasing(scale=1.5), "scale"),
     (lambda: RandomErasing(fill_value=(1, 2)), "fill_value"),
     (lambda: MixUp(alpha=0), "alpha"),
+    (lambda: RandomElasticTransform(scale=1.5), "scale"),
+    (lambda: RandomElasticTransform(fill_mode="mirror"), "fill_mode"),
     (lambda: CutMix(factor=2.0), "factor"),
     (lambda: MaxNumBoundingBoxes(), "max_number"),
 ])

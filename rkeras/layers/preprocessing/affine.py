@@ -61,7 +61,6 @@ class AffineSampler:
 
     def __init__(self, transforms, height, width, interpolation, fill_mode, fill_value, projective=False):
         t = np.asarray(transforms, dtype=np.float64).reshape(-1, 8)
-        n = t.shape[0]
         ys, xs = np.meshgrid(np.arange(height, dtype=np.float64), np.arange(width, dtype=np.float64),
                              indexing="ij")
         x_in = t[:, 0, None, None] * xs + t[:, 1, None, None] * ys + t[:, 2, None, None]
@@ -69,6 +68,19 @@ class AffineSampler:
         if projective:
             denominator = t[:, 6, None, None] * xs + t[:, 7, None, None] * ys + 1.0
             x_in, y_in = x_in / denominator, y_in / denominator
+        self._build(x_in, y_in, height, width, interpolation, fill_mode, fill_value)
+
+    @classmethod
+    def from_coordinates(cls, x_in, y_in, interpolation, fill_mode, fill_value):
+        """The sampler reading input column `x_in[n, y, x]` and row `y_in[n, y, x]` for each output pixel
+        (`map_coordinates` with arbitrary coordinates), e.g. an elastic displacement field."""
+        sampler = cls.__new__(cls)
+        x_in, y_in = np.asarray(x_in, np.float64), np.asarray(y_in, np.float64)
+        sampler._build(x_in, y_in, x_in.shape[1], x_in.shape[2], interpolation, fill_mode, fill_value)
+        return sampler
+
+    def _build(self, x_in, y_in, height, width, interpolation, fill_mode, fill_value):
+        n = x_in.shape[0]
         rows = np.arange(n * height * width).reshape(n, height, width)
         base = (np.arange(n) * height * width)[:, None, None]
         all_rows, all_cols, all_w = [], [], []
