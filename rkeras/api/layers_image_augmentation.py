@@ -4,11 +4,13 @@ layers): build the layer, compose it with `object`."""
 
 from ..compose import check_object, compose
 from ..docstrings import shared_doc
+from ..layers.preprocessing.aug_mix import AugMix
 from ..layers.preprocessing.auto_contrast import AutoContrast
 from ..layers.preprocessing.cut_mix import CutMix
 from ..layers.preprocessing.equalization import Equalization
 from ..layers.preprocessing.max_num_bounding_box import MaxNumBoundingBoxes
 from ..layers.preprocessing.mix_up import MixUp
+from ..layers.preprocessing.rand_augment import RandAugment
 from ..layers.preprocessing.random_brightness import RandomBrightness
 from ..layers.preprocessing.random_color_degeneration import RandomColorDegeneration
 from ..layers.preprocessing.random_color_jitter import RandomColorJitter
@@ -1250,4 +1252,115 @@ def layer_random_elastic_transform(object=None, factor=1, scale=1, interpolation
     layer = RandomElasticTransform(factor=factor, scale=scale, interpolation=interpolation, fill_mode=fill_mode,
                                    fill_value=fill_value, value_range=value_range, seed=seed, data_format=data_format,
                                    **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_rand_augment(object=None, value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear", seed=None,
+                       data_format=None, **kwargs):
+    """RandAugment performs the Rand Augment operation on input images.
+
+    `num_ops` operations are chosen at random (one choice per batch for each slot) among shear,
+    translation, rotation, brightness, color degeneration, contrast, sharpness, posterization,
+    solarization, auto contrast and equalization, and applied in turn, all with strength
+    `factor`. Each operation draws its parameters once per call (an operation chosen twice
+    repeats the same draw, as Keras 3). Images must have 3 (RGB) or 1 channels.
+
+    {{augmentation_note}}
+
+    Parameters
+    ----------
+    {{layer_object}}
+    {{value_range_255}}
+    num_ops : int
+        The number of operations applied in sequence. Defaults to 2.
+    factor : float or list of 2 float
+        The strength of the operations, numbers in [0, 1]: a float `f` means `[0, f]`. Defaults
+        to 0.5.
+    interpolation : str
+        `"bilinear"` or `"nearest"`, for the geometric operations.
+    {{augmentation_seed}}
+    {{data_format_2d}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    {{image_call_args}}
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{image_returns_tensor}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).uniform(0, 255, size=(2, 8, 8, 3))
+    >>> layer = layer_rand_augment(num_ops=2, factor=0.3, seed=1)
+    >>> layer(x, training=True).shape
+    (2, 8, 8, 3)
+    """
+    check_object(object, "layer_rand_augment()")
+    layer = RandAugment(value_range=value_range, num_ops=num_ops, factor=factor, interpolation=interpolation, seed=seed,
+                        data_format=data_format, **kwargs)
+    return compose(layer, object)
+
+
+@shared_doc
+def layer_aug_mix(object=None, value_range=(0, 255), num_chains=3, chain_depth=3, factor=0.3, alpha=1,
+                  all_ops=True, interpolation="bilinear", seed=None, data_format=None, **kwargs):
+    """Performs the AugMix data augmentation technique.
+
+    AugMix aims to produce images with variety while preserving the image semantics and local
+    statistics: `num_chains` chains of up to `chain_depth` random operations (each slot holds one
+    operation or none) are applied to the batch, their results are mixed with weights drawn from
+    Dirichlet(alpha), and the mixture is blended with the original images by a weight drawn from
+    Beta(alpha, alpha), then clipped to `value_range`. The operations are shear, translation,
+    rotation, posterization, solarization, auto contrast and equalization, plus (with `all_ops`)
+    brightness, color degeneration, contrast and sharpness, all with strength `factor`.
+
+    {{augmentation_note}}
+
+    Parameters
+    ----------
+    {{layer_object}}
+    {{value_range_255}}
+    num_chains : int
+        The number of chains mixed. Defaults to 3.
+    chain_depth : int
+        The largest number of operations in a chain. Defaults to 3.
+    factor : float or list of 2 float
+        The strength of the operations, numbers in [0, 1]: a float `f` means `[0, f]`. Defaults
+        to 0.3.
+    alpha : float
+        The positive parameter of the Dirichlet and Beta distributions. Defaults to 1.
+    all_ops : bool
+        Include the color operations (brightness, color degeneration, contrast, sharpness).
+        Defaults to TRUE.
+    interpolation : str
+        `"bilinear"` or `"nearest"`, for the geometric operations.
+    {{augmentation_seed}}
+    {{data_format_2d}}
+    {{layer_kwargs}}
+
+    Call arguments
+    --------------
+    {{image_call_args}}
+
+    Returns
+    -------
+    {{layer_returns_head}}
+    {{image_returns_tensor}}
+    {{layer_returns_tail}}
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).uniform(0, 255, size=(2, 8, 8, 3))
+    >>> layer = layer_aug_mix(seed=1)
+    >>> layer(x, training=True).shape
+    (2, 8, 8, 3)
+    """
+    check_object(object, "layer_aug_mix()")
+    layer = AugMix(value_range=value_range, num_chains=num_chains, chain_depth=chain_depth, factor=factor, alpha=alpha,
+                   all_ops=all_ops, interpolation=interpolation, seed=seed, data_format=data_format, **kwargs)
     return compose(layer, object)

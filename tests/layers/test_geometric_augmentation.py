@@ -11,9 +11,11 @@ from bn_reference import rel_err
 from layer_harness import run_layer_test
 
 import rkeras as rk
+from rkeras.layers.preprocessing.aug_mix import ALL_OPS, AugMix
 from rkeras.layers.preprocessing.cut_mix import CutMix
 from rkeras.layers.preprocessing.max_num_bounding_box import MaxNumBoundingBoxes
 from rkeras.layers.preprocessing.mix_up import MixUp
+from rkeras.layers.preprocessing.rand_augment import STEP_NAMES, RandAugment
 from rkeras.layers.preprocessing.random_elastic_transform import RandomElasticTransform
 from rkeras.layers.preprocessing.random_erasing import RandomErasing
 from rkeras.layers.preprocessing.random_perspective import RandomPerspective
@@ -109,7 +111,44 @@ def test_random_elastic_transform_parity(fill_mode, interpolation):
     _parity(keras.layers.RandomElasticTransform(**kw), RandomElasticTransform(**kw), kt, rt, _images((3, 20, 16, 2)))
 
 
+def _keras_transformations(k_layer, names, x):
+    """Each named sub-layer's Keras transformation of `x`, as numpy (rkeras reads the same keys)."""
+    out = {}
+    for name in names:
+        t = getattr(k_layer, name).get_random_transformation(x, training=True)
+        out[name] = None if t is None else {key: np.asarray(v) for key, v in t.items()}
+    return out
+
+
+def test_rand_augment_parity():
+    x = _images((3, 9, 8, 3))
+    kw = {"num_ops": 4, "factor": 0.6}
+    k_layer, r_layer = keras.layers.RandAugment(**kw), RandAugment(**kw)
+    k_layer.build(x.shape)
+    ts = _keras_transformations(k_layer, STEP_NAMES, x)
+    idxes = np.array([0, 3, 9, 6])  # shear, brightness, auto contrast, sharpness
+    _parity(k_layer, r_layer, {"transforms": ts, "layer_idxes": idxes},
+            {"transforms": [ts[name] for name in STEP_NAMES], "layer_idxes": idxes}, x)
+
+
+def test_aug_mix_parity():
+    x = _images((3, 9, 8, 3))
+    kw = {"num_chains": 2, "chain_depth": 3, "factor": 0.5, "alpha": 0.7}
+    k_layer, r_layer = keras.layers.AugMix(**kw), AugMix(**kw)
+    k_layer.build(x.shape)
+    ts = _keras_transformations(k_layer, ALL_OPS, x)
+    chains = [["random_translation", "random_contrast"], ["random_color_degeneration", "solarization",
+                                                           "random_shear"]]
+    kt = {"chain_mixing_weights": np.array([0.3, 0.7], "float32"), "weight_sample": np.float32(0.4),
+          "chain_transforms": [[{"layer_name": n, "transformation": ts[n]} for n in chain] for chain in chains]}
+    rt = dict(kt, chain_transforms=[[(ALL_OPS.index(n), ts[n]) for n in chain] for chain in chains])
+    _parity(k_layer, r_layer, kt, rt, x)
+
+
 GEOMETRIC = [
+    (RandAugment, {"num_ops": 3, "factor": 0.4, "value_range": (-3, 3), "seed": 12}),
+    (AugMix, {"num_chains": 2, "factor": 0.4, "value_range": (-3, 3), "seed": 13}),
+    (AugMix, {"all_ops": False, "value_range": (-3, 3), "seed": 14, "data_format": "channels_first"}),
     (RandomElasticTransform, {"scale": 0.5, "value_range": (-3, 3), "seed": 10}),
     (RandomElasticTransform, {"factor": 0.8, "fill_mode": "constant", "value_range": (-3, 3), "seed": 11,
                               "data_format": "channels_first"}),
@@ -129,7 +168,7 @@ GEOMETRIC = [
 
 @pytest.mark.parametrize("cls,kw", GEOMETRIC)
 def test_geometric_harness(cls, kw):
-    shape = (4, 2, 6, 5) if kw.get("data_format") == "channels_first" else (4, 6, 5, 2)
+    shape = (4, 3, 6, 5) if kw.get("data_format") == "channels_first" else (4, 6, 5, 3)
     out = run_layer_test(cls, shape, init_kwargs=kw, forward_only_deterministic=True, training=True)
     x = np.random.default_rng(0).normal(size=shape).astype("float32")
     np.testing.assert_array_equal(out["layer"](x), x)  # inference is the identity
@@ -174,6 +213,10 @@ def test_values_and_draws():
     (lambda: RandomErasing(scale=1.5), "scale"),
     (lambda: RandomErasing(fill_value=(1, 2)), "fill_value"),
     (lambda: MixUp(alpha=0), "alpha"),
+    (lambda: RandAugment(num_ops=-1), "num_ops"),
+    (lambda: RandAugment(factor=1.5), "factor"),
+    (lambda: AugMix(num_chains=0), "num_chains"),
+    (lambda: AugMix(alpha=-1.0), "alpha"),
     (lambda: RandomElasticTransform(scale=1.5), "scale"),
     (lambda: RandomElasticTransform(fill_mode="mirror"), "fill_mode"),
     (lambda: CutMix(factor=2.0), "factor"),
@@ -188,7 +231,8 @@ def test_wrappers_compose():
     model = rk.keras_model_sequential(input_shape=(8, 8, 3))
     model = model | rk.layer_random_shear(x_factor=0.2, seed=1) | rk.layer_random_perspective(scale=0.2, seed=2)
     model = model | rk.layer_random_erasing(seed=3) | rk.layer_cut_mix(seed=4) | rk.layer_mix_up(seed=5)
-    model = model | rk.layer_max_num_bounding_boxes(max_number=2)
+    model = model | rk.layer_random_elastic_transform(seed=6) | rk.layer_rand_augment(seed=7)
+    model = model | rk.layer_aug_mix(seed=8) | rk.layer_max_num_bounding_boxes(max_number=2)
     x = _images((4, 8, 8, 3))
     np.testing.assert_array_equal(model(x), x)
     assert model.output_shape == (None, 8, 8, 3)
