@@ -146,3 +146,20 @@ def test_wrappers_compose():
                                                                                         num_mel_bins=32)
     assert model.output_shape == (None, 32, 13)
     assert model(_signal((2, 1600))).shape == (2, 32, 13)
+
+
+def test_keras_files_interoperate(tmp_path):
+    """A model with an STFT spectrogram (trainable kernels) saved by rkeras loads in Keras 3 with equal
+    predictions, and the other way round."""
+    x = _signal((2, 160, 1))
+    model = rk.keras_model_sequential(input_shape=(160, 1)) | rk.layer_stft_spectrogram(frame_length=32,
+                                                                                          mode="magnitude")
+    model.layers[0].set_weights([w * 1.5 for w in model.layers[0].get_weights()])  # not the initial kernels
+    path = str(tmp_path / "r.keras")
+    rk.save_model(model, path)
+    assert rel_err(np.asarray(keras.saving.load_model(path)(x)), model(x)) <= 1e-5
+    k_model = keras.Sequential([keras.Input((160, 1)), keras.layers.STFTSpectrogram(frame_length=32, mode="log"),
+                                keras.layers.Dense(3)])
+    path = str(tmp_path / "k.keras")
+    k_model.save(path)
+    assert rel_err(rk.load_model(path)(x), np.asarray(k_model(x))) <= 1e-5
