@@ -14,6 +14,7 @@ from layer_harness import run_layer_test
 
 import rkeras as rk
 from rkeras.layers.preprocessing.auto_contrast import AutoContrast
+from rkeras.layers.preprocessing.color_ops import pixel_map
 from rkeras.layers.preprocessing.equalization import Equalization
 from rkeras.layers.preprocessing.random_brightness import RandomBrightness
 from rkeras.layers.preprocessing.random_color_degeneration import RandomColorDegeneration
@@ -192,6 +193,25 @@ def test_random_color_jitter_composes_its_steps():
     ky, pullback = jax.vjp(keras_chain, x)
     ry, back = layer._transform(x, ts)
     assert max(rel_err(ry, np.asarray(ky)), rel_err(back(g), np.asarray(pullback(g)[0]))) <= 1e-5
+
+
+@pytest.mark.parametrize("value_range", [(0, 255), (-1, 1)])
+def test_hsv_kernel_matches_its_numpy_twin(value_range):
+    """The numba Jacobian kernel of hue and saturation (kernels.hsv) against its numpy twin
+    `color_ops.pixel_map` (complex steps through the layers' own per-pixel maps)."""
+    x = _images((3, 6, 5, 3), low=value_range[0], high=value_range[1])
+    x[0, 0, 0] = [value_range[1] / 2] * 3  # gray: no hue
+    x[1, 0, 0] = [0.0, 0.0, 0.0]  # black
+    g = np.random.default_rng(4).normal(size=x.shape).astype("float32")
+    layers = [(RandomHue(factor=0.9, value_range=value_range), {"factor": np.array([0.3, -0.45, 0.1])}),
+              (RandomSaturation(factor=0.9, value_range=value_range), {"factor": np.array([0.0, 1.7, 9.0])})]
+    for layer, t in layers:
+        y, back = layer._transform(x, t)
+        twin_y, twin_back = pixel_map(lambda v, layer=layer, t=t: layer._pixel_map(v, t, x.dtype), x)
+        np.testing.assert_array_equal(y, twin_y)
+        expected = twin_back(g)
+        assert np.abs(expected).max() > 0.1
+        np.testing.assert_allclose(back(g), expected, rtol=1e-6, atol=1e-6 * np.abs(expected).max())
 
 
 # --------------------------------------------------------------------------------------------- harness

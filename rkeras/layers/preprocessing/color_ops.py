@@ -10,6 +10,7 @@ input gradient is `J^T g` pixel by pixel (the same branch choices as the forward
 
 import numpy as np
 
+from ...kernels.hsv import hsv_map_backward
 from .image_layer import check_number
 
 GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)  # Keras' `rgb_to_grayscale` (tf.image's weights)
@@ -131,8 +132,24 @@ def hsv_to_rgb(x):
                      value * (one_minus_s + saturation * db)], axis=-1).astype(x.dtype, copy=False)
 
 
+def hsv_backward(mode, x, params, value_range, eps):
+    """The input-gradient function of the hue or saturation map of `x` (N, H, W, 3), by the numba
+    kernel `kernels.hsv.hsv_map_backward` (whose numpy twin is `pixel_map`)."""
+    low, high = (float(v) for v in value_range)
+
+    def back(g):
+        dx = np.empty((x.size // 3, 3), dtype=np.float64)
+        hsv_map_backward(np.ascontiguousarray(x.reshape(-1, 3), dtype=np.float64),
+                         np.ascontiguousarray(g.reshape(-1, 3), dtype=np.float64), params,
+                         x.shape[1] * x.shape[2], mode, low, high, float(eps), dx)
+        return dx.reshape(x.shape).astype(g.dtype, copy=False)
+
+    return back
+
+
 def pixel_map(fn, x):
-    """`fn(x)` for a per-pixel map of channels-last images, and its input-gradient function.
+    """`fn(x)` for a per-pixel map of channels-last images, and its input-gradient function: the numpy
+    twin of the kernel in `kernels.hsv` (used by the tests).
 
     `fn` must accept complex arrays (see the module docstring); the Jacobian (…, C, C) is taken by
     complex steps in float64 only when the backward runs."""

@@ -1,16 +1,17 @@
 """Random hue, as Keras 3's `RandomHue`: in training, each image (rescaled to [0, 1]) is converted to
 HSV, its hue turned by a random amount (half of a draw from `factor`, in either direction), and
 converted back, clipped and rescaled; in inference the layer is the identity. The gradient is the
-exact Jacobian of that per-pixel map (see `color_ops.pixel_map`)."""
+exact Jacobian of that per-pixel map (see `kernels.hsv`)."""
 
 import numpy as np
 
 from ... import conventions
+from ...kernels.hsv import MODE_HUE
 from .color_ops import (
     base_factor,
     check_channels,
+    hsv_backward,
     hsv_to_rgb,
-    pixel_map,
     rgb_to_hsv,
     transform_value_range,
     value_range_arg,
@@ -35,23 +36,24 @@ class RandomHue(RandomImageLayer):
         direction = np.where(self._generator.uniform(size=n) > 0.5, -1.0, 1.0)
         return {"factor": direction * self._generator.uniform(self.factor[0], self.factor[1], size=n) * 0.5}
 
+    def _pixel_map(self, v, transformation, dtype):
+        """The per-pixel map of images of `dtype`; `v` may be complex (the gradient's complex steps)."""
+        shift = np.asarray(transformation["factor"]).reshape(-1, 1, 1).astype(dtype)
+        value_range = self.value_range
+        t = transform_value_range(v, value_range, (0.0, 1.0))
+        hsv = rgb_to_hsv(t, np.finfo(dtype).eps)
+        h = hsv[..., 0] + shift
+        h = np.where(h.real > 1.0, h - 1.0, h)
+        h = np.where(h.real < 0.0, h + 1.0, h)
+        rgb = hsv_to_rgb(np.stack([h, hsv[..., 1], hsv[..., 2]], axis=-1).astype(v.dtype, copy=False))
+        rgb = np.where(rgb.real < 0.0, 0.0, np.where(rgb.real > 1.0, 1.0, rgb))
+        return transform_value_range(rgb, (0.0, 1.0), value_range).astype(v.dtype, copy=False)
+
     def _transform(self, x, transformation):
         check_channels(x, (3,), self.name)
-        shift = np.asarray(transformation["factor"]).reshape(-1, 1, 1).astype(x.dtype)
-        eps = np.finfo(x.dtype).eps
-        value_range = self.value_range
-
-        def hue_map(v):
-            t = transform_value_range(v, value_range, (0.0, 1.0))
-            hsv = rgb_to_hsv(t, eps)
-            h = hsv[..., 0] + shift
-            h = np.where(h.real > 1.0, h - 1.0, h)
-            h = np.where(h.real < 0.0, h + 1.0, h)
-            rgb = hsv_to_rgb(np.stack([h, hsv[..., 1], hsv[..., 2]], axis=-1).astype(v.dtype, copy=False))
-            rgb = np.where(rgb.real < 0.0, 0.0, np.where(rgb.real > 1.0, 1.0, rgb))
-            return transform_value_range(rgb, (0.0, 1.0), value_range).astype(v.dtype, copy=False)
-
-        return pixel_map(hue_map, x)
+        params = np.asarray(transformation["factor"]).astype(x.dtype).astype(np.float64).reshape(-1)
+        back = hsv_backward(MODE_HUE, x, params, self.value_range, np.finfo(x.dtype).eps)
+        return self._pixel_map(x, transformation, x.dtype), back
 
     def get_config(self):
         config = super().get_config()

@@ -2,12 +2,13 @@
 its saturation multiplied by `u / (1 - u + 1e-7)` for a draw `u` from `factor` (so `u = 0.5` keeps
 it, `u = 0` removes it) and clipped to `value_range` (as Keras does, on the saturation itself), and
 converted back; in inference the layer is the identity. The gradient is the exact Jacobian of that
-per-pixel map (see `color_ops.pixel_map`)."""
+per-pixel map (see `kernels.hsv`)."""
 
 import numpy as np
 
 from ... import conventions
-from .color_ops import base_factor, check_channels, hsv_to_rgb, pixel_map, rgb_to_hsv, value_range_arg
+from ...kernels.hsv import MODE_SATURATION
+from .color_ops import base_factor, check_channels, hsv_backward, hsv_to_rgb, rgb_to_hsv, value_range_arg
 from .image_layer import RandomImageLayer
 
 EPSILON = 1e-7  # keras.config.epsilon()
@@ -29,19 +30,20 @@ class RandomSaturation(RandomImageLayer):
         u = self._generator.uniform(self.factor[0], self.factor[1], size=shape_cl[0])
         return {"factor": u / (1.0 - u + EPSILON)}
 
+    def _pixel_map(self, v, transformation, dtype):
+        """The per-pixel map of images of `dtype`; `v` may be complex (the gradient's complex steps)."""
+        factor = np.asarray(transformation["factor"]).reshape(-1, 1, 1).astype(dtype)
+        low, high = self.value_range
+        hsv = rgb_to_hsv(v, np.finfo(dtype).eps)
+        s = hsv[..., 1] * factor
+        s = np.where(s.real < low, low, np.where(s.real > high, high, s))
+        return hsv_to_rgb(np.stack([hsv[..., 0], s, hsv[..., 2]], axis=-1).astype(v.dtype, copy=False))
+
     def _transform(self, x, transformation):
         check_channels(x, (3,), self.name)
-        factor = np.asarray(transformation["factor"]).reshape(-1, 1, 1).astype(x.dtype)
-        eps = np.finfo(x.dtype).eps
-        low, high = self.value_range
-
-        def saturation_map(v):
-            hsv = rgb_to_hsv(v, eps)
-            s = hsv[..., 1] * factor
-            s = np.where(s.real < low, low, np.where(s.real > high, high, s))
-            return hsv_to_rgb(np.stack([hsv[..., 0], s, hsv[..., 2]], axis=-1).astype(v.dtype, copy=False))
-
-        return pixel_map(saturation_map, x)
+        params = np.asarray(transformation["factor"]).astype(x.dtype).astype(np.float64).reshape(-1)
+        back = hsv_backward(MODE_SATURATION, x, params, self.value_range, np.finfo(x.dtype).eps)
+        return self._pixel_map(x, transformation, x.dtype), back
 
     def get_config(self):
         config = super().get_config()
