@@ -199,6 +199,26 @@ unchanged. The random draws come from the layer's own generator, made when the l
 created from `seed` (or, without a seed, from the package-wide state that
 `set_random_seed()` resets). The gradient flows back to the input through the sampled
 transformation (a linear map of the image).""",
+    "color_augmentation_note": """\
+The layer is active only in training (in `fit()`, or a call with `training = TRUE`); in
+inference (the default of an eager call, `predict()` and `evaluate()`) it returns its input
+unchanged. The random draws come from the layer's own generator, made when the layer is
+created from `seed` (or, without a seed, from the package-wide state that
+`set_random_seed()` resets). The gradient flows back to the input through the drawn
+transformation (zero where a value was clipped to `value_range`).""",
+    "augmentation_seed": """\
+seed : None or int
+    A non-negative integer seeds the layer's random generator: its sequence of draws repeats.
+    None derives the generator from the package-wide random state (`set_random_seed()`).""",
+    "value_range_255": """\
+value_range : list of 2 numbers
+    The range of the input values, `c(low, high)`: typically `c(0, 255)` or `c(0, 1)`.
+    Defaults to `c(0, 255)`.""",
+    "image_call_args": """\
+inputs : array or tensor
+    A 4D batch of images, or a single 3D image.
+training : bool
+    Transform only when TRUE.""",
     "image_returns_tensor": """\
 - a `keras_input()` (or any symbolic tensor), then the output tensor from calling
   `layer(input)` is returned (images of the same layout: `(batch, rows, cols, channels)` or

@@ -2,8 +2,9 @@
 calls `jax.scipy.ndimage.map_coordinates`), with its adjoint for gradients.
 
 Each image `n` has a transform `(a0, a1, a2, b0, b1, b2, c0, c1)` (Keras' layout; `c0, c1` are
-ignored, as Keras on JAX does): output pixel `(y, x)` samples the input at column
-`a0*x + a1*y + a2` and row `b0*x + b1*y + b2`. "bilinear" weighs the 4 neighbours (`floor` and
+ignored, as Keras' `affine_transform` on JAX does, unless `projective` is set): output pixel `(y, x)`
+samples the input at column `a0*x + a1*y + a2` and row `b0*x + b1*y + b2` (both divided by
+`c0*x + c1*y + 1` for a projective transform, as Keras' `perspective_transform`). "bilinear" weighs the 4 neighbours (`floor` and
 `floor + 1` of each coordinate), "nearest" takes the coordinate rounded half away from zero. Indices
 outside the image are folded back by `fill_mode`, as in `map_coordinates`:
 
@@ -58,13 +59,28 @@ class AffineSampler:
 
     Works on channels-last batches `(N, H, W, C)`."""
 
-    def __init__(self, transforms, height, width, interpolation, fill_mode, fill_value):
+    def __init__(self, transforms, height, width, interpolation, fill_mode, fill_value, projective=False):
         t = np.asarray(transforms, dtype=np.float64).reshape(-1, 8)
-        n = t.shape[0]
         ys, xs = np.meshgrid(np.arange(height, dtype=np.float64), np.arange(width, dtype=np.float64),
                              indexing="ij")
         x_in = t[:, 0, None, None] * xs + t[:, 1, None, None] * ys + t[:, 2, None, None]
         y_in = t[:, 3, None, None] * xs + t[:, 4, None, None] * ys + t[:, 5, None, None]
+        if projective:
+            denominator = t[:, 6, None, None] * xs + t[:, 7, None, None] * ys + 1.0
+            x_in, y_in = x_in / denominator, y_in / denominator
+        self._build(x_in, y_in, height, width, interpolation, fill_mode, fill_value)
+
+    @classmethod
+    def from_coordinates(cls, x_in, y_in, interpolation, fill_mode, fill_value):
+        """The sampler reading input column `x_in[n, y, x]` and row `y_in[n, y, x]` for each output pixel
+        (`map_coordinates` with arbitrary coordinates), e.g. an elastic displacement field."""
+        sampler = cls.__new__(cls)
+        x_in, y_in = np.asarray(x_in, np.float64), np.asarray(y_in, np.float64)
+        sampler._build(x_in, y_in, x_in.shape[1], x_in.shape[2], interpolation, fill_mode, fill_value)
+        return sampler
+
+    def _build(self, x_in, y_in, height, width, interpolation, fill_mode, fill_value):
+        n = x_in.shape[0]
         rows = np.arange(n * height * width).reshape(n, height, width)
         base = (np.arange(n) * height * width)[:, None, None]
         all_rows, all_cols, all_w = [], [], []
