@@ -26,7 +26,8 @@ from .api.layers_normalization import (
 )
 from .api.layers_preprocessing import (
     adapt, layer_category_encoding, layer_discretization, layer_hashed_crossing, layer_hashing,
-    layer_integer_lookup, layer_normalization, layer_pipeline, layer_string_lookup, layer_text_vectorization,
+    layer_integer_lookup, layer_mel_spectrogram, layer_normalization, layer_pipeline, layer_stft_spectrogram,
+    layer_string_lookup, layer_text_vectorization,
 )
 from .api.layers_core import (
     layer_activation, layer_dense, layer_dropout, layer_einsum_dense, layer_flatten, layer_identity, layer_input,
@@ -63,8 +64,13 @@ from .api.layers_attention import (
 )
 from .api.layers_image_preprocessing import layer_center_crop, layer_rescaling, layer_resizing
 from .api.layers_image_augmentation import (
-    layer_random_contrast, layer_random_crop, layer_random_flip, layer_random_rotation,
-    layer_random_translation, layer_random_zoom,
+    layer_aug_mix, layer_auto_contrast, layer_cut_mix, layer_equalization, layer_max_num_bounding_boxes,
+    layer_mix_up, layer_rand_augment, layer_random_brightness, layer_random_color_degeneration,
+    layer_random_color_jitter, layer_random_contrast, layer_random_crop, layer_random_elastic_transform,
+    layer_random_erasing, layer_random_flip, layer_random_gaussian_blur, layer_random_grayscale, layer_random_hue,
+    layer_random_invert, layer_random_perspective, layer_random_posterization, layer_random_rotation,
+    layer_random_saturation, layer_random_sharpness, layer_random_shear, layer_random_translation,
+    layer_random_zoom, layer_solarization,
 )
 from .api.layers_recurrent import (
     layer_bidirectional, layer_conv_lstm_1d, layer_conv_lstm_2d, layer_conv_lstm_3d, layer_gru, layer_lstm,
@@ -193,8 +199,8 @@ __all__ = [
     "layer_rms_normalization", "layer_spectral_normalization", "layer_unit_normalization",
     # rkeras.api.layers_preprocessing
     "adapt", "layer_category_encoding", "layer_discretization", "layer_hashed_crossing", "layer_hashing",
-    "layer_integer_lookup", "layer_normalization", "layer_pipeline", "layer_string_lookup",
-    "layer_text_vectorization",
+    "layer_integer_lookup", "layer_mel_spectrogram", "layer_normalization", "layer_pipeline",
+    "layer_stft_spectrogram", "layer_string_lookup", "layer_text_vectorization",
     # rkeras.api.layers_core
     "layer_activation", "layer_dense", "layer_dropout", "layer_einsum_dense", "layer_flatten", "layer_identity",
     "layer_input", "layer_reshape",
@@ -227,8 +233,13 @@ __all__ = [
     # rkeras.api.layers_image_preprocessing
     "layer_center_crop", "layer_rescaling", "layer_resizing",
     # rkeras.api.layers_image_augmentation
-    "layer_random_contrast", "layer_random_crop", "layer_random_flip", "layer_random_rotation",
-    "layer_random_translation", "layer_random_zoom",
+    "layer_aug_mix", "layer_auto_contrast", "layer_cut_mix", "layer_equalization", "layer_max_num_bounding_boxes",
+    "layer_mix_up", "layer_rand_augment", "layer_random_brightness", "layer_random_color_degeneration",
+    "layer_random_color_jitter", "layer_random_contrast", "layer_random_crop", "layer_random_elastic_transform",
+    "layer_random_erasing", "layer_random_flip", "layer_random_gaussian_blur", "layer_random_grayscale",
+    "layer_random_hue", "layer_random_invert", "layer_random_perspective", "layer_random_posterization",
+    "layer_random_rotation", "layer_random_saturation", "layer_random_sharpness", "layer_random_shear",
+    "layer_random_translation", "layer_random_zoom", "layer_solarization",
     # rkeras.api.layers_recurrent
     "layer_bidirectional", "layer_conv_lstm_1d", "layer_conv_lstm_2d", "layer_conv_lstm_3d", "layer_gru",
     "layer_lstm", "layer_rnn", "layer_simple_rnn", "layer_time_distributed", "rnn_cell_gru", "rnn_cell_lstm",

@@ -34,8 +34,13 @@ from ..layers.preprocessing.random_zoom import RandomZoom
 from ..layers.preprocessing.solarization import Solarization
 
 __all__ = [
-    "layer_random_contrast", "layer_random_crop", "layer_random_flip", "layer_random_rotation",
-    "layer_random_translation", "layer_random_zoom",
+    "layer_aug_mix", "layer_auto_contrast", "layer_cut_mix", "layer_equalization", "layer_max_num_bounding_boxes",
+    "layer_mix_up", "layer_rand_augment", "layer_random_brightness", "layer_random_color_degeneration",
+    "layer_random_color_jitter", "layer_random_contrast", "layer_random_crop", "layer_random_elastic_transform",
+    "layer_random_erasing", "layer_random_flip", "layer_random_gaussian_blur", "layer_random_grayscale",
+    "layer_random_hue", "layer_random_invert", "layer_random_perspective", "layer_random_posterization",
+    "layer_random_rotation", "layer_random_saturation", "layer_random_sharpness", "layer_random_shear",
+    "layer_random_translation", "layer_random_zoom", "layer_solarization",
 ]
 
 

@@ -19,8 +19,8 @@ from ..layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = [
     "adapt", "layer_category_encoding", "layer_discretization", "layer_hashed_crossing", "layer_hashing",
-    "layer_integer_lookup", "layer_normalization", "layer_pipeline", "layer_string_lookup",
-    "layer_text_vectorization",
+    "layer_integer_lookup", "layer_mel_spectrogram", "layer_normalization", "layer_pipeline",
+    "layer_stft_spectrogram", "layer_string_lookup", "layer_text_vectorization",
 ]
 
 

@@ -9,9 +9,10 @@ the identity."""
 import numpy as np
 
 from ... import conventions
+from ...conventions import check_choice, check_float
 from .affine import INTERPOLATIONS
 from .color_ops import base_factor, value_range_arg
-from .image_layer import RandomImageLayer, check_choice, check_number
+from .image_layer import RandomImageLayer
 from .rand_augment import STEP_NAMES, augmentation_steps
 
 OPS = ("random_shear", "random_translation", "random_rotation", "random_posterization", "solarization",
@@ -29,7 +30,7 @@ class AugMix(RandomImageLayer):
         self.num_chains = conventions.as_integer(num_chains, "num_chains", minimum=1)
         self.chain_depth = conventions.as_integer(chain_depth, "chain_depth", minimum=1)
         self.factor = base_factor(factor, "factor", (0.0, 1.0))
-        self.alpha = check_number(alpha, "alpha")
+        self.alpha = check_float(alpha, "alpha")
         if self.alpha <= 0:
             raise ValueError(f"`alpha` must be a positive number; received {alpha!r}.")
         if not isinstance(all_ops, (bool, np.bool_)):

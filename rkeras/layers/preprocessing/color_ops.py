@@ -10,8 +10,8 @@ input gradient is `J^T g` pixel by pixel (the same branch choices as the forward
 
 import numpy as np
 
+from ...conventions import check_float
 from ...kernels.hsv import hsv_map_backward
-from .image_layer import check_number
 
 GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)  # Keras' `rgb_to_grayscale` (tf.image's weights)
 
@@ -20,7 +20,7 @@ def value_range_arg(value_range, arg_name="value_range", sort=True):
     """Keras' `_set_value_range`: a list of 2 numbers, sorted (some layers keep the given order)."""
     if not isinstance(value_range, (list, tuple, np.ndarray)) or len(value_range) != 2:
         raise ValueError(f"`{arg_name}` must be a list of 2 numbers (low, high); received {value_range!r}.")
-    values = [check_number(v, arg_name) for v in value_range]
+    values = [check_float(v, arg_name) for v in value_range]
     return tuple(sorted(values)) if sort else tuple(values)
 
 
@@ -33,13 +33,13 @@ def base_factor(factor, arg_name, bounds, lower_is_zero=False):
     if isinstance(factor, (list, tuple, np.ndarray)):
         if len(factor) != 2:
             raise ValueError(f"`{arg_name}` must be {accepted}; received {factor!r}.")
-        values = [check_number(v, arg_name) for v in factor]
+        values = [check_float(v, arg_name) for v in factor]
         if any(v < lo or v > hi for v in values):
             raise ValueError(f"`{arg_name}` must be {accepted}; received {factor!r}.")
         return tuple(sorted(values))
     if factor is None:
         raise ValueError(f"`{arg_name}` must be {accepted}; received None.")
-    f = check_number(factor, arg_name)
+    f = check_float(factor, arg_name)
     if f < lo or f > hi:
         raise ValueError(f"`{arg_name}` must be {accepted}; received {factor!r}.")
     if lower_is_zero:

@@ -11,9 +11,9 @@ import numpy as np
 import scipy.signal
 
 from ... import conventions
+from ...conventions import check_float
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
-from .image_layer import check_number
 
 MEL_BREAK_FREQUENCY_HERTZ = 700.0
 MEL_HIGH_FREQUENCY_Q = 1127.0
@@ -63,18 +63,18 @@ class MelSpectrogram(Layer):
         self.window = window
         self.sampling_rate = conventions.as_integer(sampling_rate, "sampling_rate", minimum=1)
         self.num_mel_bins = conventions.as_integer(num_mel_bins, "num_mel_bins", minimum=1)
-        self.min_freq = check_number(min_freq, "min_freq")
-        self.max_freq = check_number(max_freq, "max_freq") if max_freq is not None else int(sampling_rate / 2)
+        self.min_freq = check_float(min_freq, "min_freq")
+        self.max_freq = check_float(max_freq, "max_freq") if max_freq is not None else int(sampling_rate / 2)
         if not 0 <= self.min_freq < self.max_freq:
             raise ValueError(f"`min_freq` and `max_freq` must satisfy 0 <= min_freq < max_freq; received "
                              f"{min_freq!r}, {max_freq!r}.")
         if not isinstance(power_to_db, (bool, np.bool_)):
             raise TypeError(f"`power_to_db` must be TRUE or FALSE; received {power_to_db!r}.")
         self.power_to_db = bool(power_to_db)
-        self.top_db = check_number(top_db, "top_db")
-        self.mag_exp = check_number(mag_exp, "mag_exp")
-        self.min_power = check_number(min_power, "min_power")
-        self.ref_power = check_number(ref_power, "ref_power")
+        self.top_db = check_float(top_db, "top_db")
+        self.mag_exp = check_float(mag_exp, "mag_exp")
+        self.min_power = check_float(min_power, "min_power")
+        self.ref_power = check_float(ref_power, "ref_power")
         super().__init__(**kwargs)
 
     def _frames(self, length):

@@ -5,7 +5,8 @@ drawn per image from Beta(alpha, alpha); in inference the layer is the identity.
 import numpy as np
 
 from ... import conventions
-from .image_layer import RandomImageLayer, check_number
+from ...conventions import check_float
+from .image_layer import RandomImageLayer
 
 
 def mix_backward(g, keep, perm, moved):
@@ -20,7 +21,7 @@ class MixUp(RandomImageLayer):
 
     def __init__(self, alpha=0.2, data_format=None, seed=None, **kwargs):
         conventions.check_kwargs(kwargs, where="layer_mix_up()")
-        self.alpha = check_number(alpha, "alpha")
+        self.alpha = check_float(alpha, "alpha")
         if self.alpha <= 0:
             raise ValueError(f"`alpha` must be a positive number; received {alpha!r}.")
         self._init_seed(seed)

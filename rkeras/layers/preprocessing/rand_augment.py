@@ -5,11 +5,12 @@ contrast, sharpness, posterization, solarization, auto contrast and equalization
 chosen twice repeats the same draw, as Keras). In inference the layer is the identity."""
 
 from ... import conventions
+from ...conventions import check_choice
 from .affine import INTERPOLATIONS
 from .auto_contrast import AutoContrast
 from .color_ops import base_factor, value_range_arg
 from .equalization import Equalization
-from .image_layer import RandomImageLayer, check_choice
+from .image_layer import RandomImageLayer
 from .random_brightness import RandomBrightness
 from .random_color_degeneration import RandomColorDegeneration
 from .random_contrast import RandomContrast

@@ -12,10 +12,11 @@ elastic transform is defined. Given the same noise, the two compute the same ima
 import numpy as np
 
 from ... import conventions
+from ...conventions import check_choice, check_float
 from .affine import FILL_MODES, INTERPOLATIONS, AffineSampler
 from .color_ops import base_factor, value_range_arg
 from .filtering import gaussian_kernel_1d, separable_same
-from .image_layer import RandomImageLayer, check_choice, check_number
+from .image_layer import RandomImageLayer
 
 
 class RandomElasticTransform(RandomImageLayer):
@@ -29,7 +30,7 @@ class RandomElasticTransform(RandomImageLayer):
         self.scale = base_factor(scale, "scale", (0.0, 1.0))
         self.interpolation = check_choice(interpolation, INTERPOLATIONS, "interpolation")
         self.fill_mode = check_choice(fill_mode, FILL_MODES, "fill_mode")
-        self.fill_value = check_number(fill_value, "fill_value")
+        self.fill_value = check_float(fill_value, "fill_value")
         self.value_range = value_range_arg(value_range, sort=False)
         self._init_seed(seed)
         self._init_data_format(data_format)

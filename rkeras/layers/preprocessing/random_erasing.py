@@ -6,8 +6,9 @@ uniform position) replaced by `fill_value` (or, when None, by Gaussian noise tim
 import numpy as np
 
 from ... import conventions
+from ...conventions import check_float
 from .color_ops import base_factor, value_range_arg
-from .image_layer import RandomImageLayer, check_number
+from .image_layer import RandomImageLayer
 
 
 class RandomErasing(RandomImageLayer):
@@ -23,9 +24,9 @@ class RandomErasing(RandomImageLayer):
                 if len(fill_value) != 3:
                     raise ValueError(f"`fill_value` must be None, a number or a list of 3 numbers; received "
                                      f"{fill_value!r}.")
-                fill_value = tuple(check_number(v, "fill_value") for v in fill_value)
+                fill_value = tuple(check_float(v, "fill_value") for v in fill_value)
             else:
-                fill_value = check_number(fill_value, "fill_value")
+                fill_value = check_float(fill_value, "fill_value")
         self.fill_value = fill_value
         self.value_range = value_range_arg(value_range, sort=False)
         self._init_seed(seed)

@@ -6,9 +6,10 @@ layer is the identity."""
 import numpy as np
 
 from ... import conventions
+from ...conventions import check_float
 from .color_ops import base_factor, clip_with_mask, value_range_arg
 from .filtering import gaussian_kernel_1d, separable_same
-from .image_layer import RandomImageLayer, check_number
+from .image_layer import RandomImageLayer
 
 
 def _kernel_size(value):
@@ -18,7 +19,7 @@ def _kernel_size(value):
         raise ValueError(f"`kernel_size` must be an odd integer or a list of 2 odd integers; received {value!r}.")
     sizes = []
     for v in values:
-        v = check_number(v, "kernel_size")
+        v = check_float(v, "kernel_size")
         if v != int(v) or int(v) % 2 == 0 or v < 1:
             raise ValueError(f"`kernel_size` must be an odd integer or a list of 2 odd integers; received {value!r}.")
         sizes.append(int(v))

@@ -5,8 +5,9 @@ the identity."""
 import numpy as np
 
 from ... import conventions
+from ...conventions import check_float
 from .color_ops import check_channels, grayscale, grayscale_backward
-from .image_layer import RandomImageLayer, check_number
+from .image_layer import RandomImageLayer
 
 
 class RandomGrayscale(RandomImageLayer):
@@ -14,7 +15,7 @@ class RandomGrayscale(RandomImageLayer):
 
     def __init__(self, factor=0.5, data_format=None, seed=None, **kwargs):
         conventions.check_kwargs(kwargs, where="layer_random_grayscale()")
-        factor = check_number(factor, "factor")
+        factor = check_float(factor, "factor")
         if not 0.0 <= factor <= 1.0:
             raise ValueError(f"`factor` must be a probability in [0, 1]; received {factor!r}.")
         self.factor = factor

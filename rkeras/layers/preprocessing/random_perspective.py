@@ -6,9 +6,10 @@ layer is the identity."""
 import numpy as np
 
 from ... import conventions
+from ...conventions import check_choice, check_float
 from .affine import INTERPOLATIONS, AffineSampler
 from .color_ops import base_factor
-from .image_layer import RandomImageLayer, check_choice, check_number
+from .image_layer import RandomImageLayer
 
 
 def homography(start_points, end_points):
@@ -30,11 +31,11 @@ class RandomPerspective(RandomImageLayer):
                  **kwargs):
         conventions.check_kwargs(kwargs, where="layer_random_perspective()")
         self.factor = base_factor(factor, "factor", (0.0, 1.0))
-        self.scale = check_number(scale, "scale")
+        self.scale = check_float(scale, "scale")
         if not 0.0 <= self.scale <= 1.0:
             raise ValueError(f"`scale` must be a number in [0, 1]; received {scale!r}.")
         self.interpolation = check_choice(interpolation, INTERPOLATIONS, "interpolation")
-        self.fill_value = check_number(fill_value, "fill_value")
+        self.fill_value = check_float(fill_value, "fill_value")
         self._init_seed(seed)
         self._init_data_format(data_format)
         super().__init__(**kwargs)

@@ -6,7 +6,7 @@ layer is the identity. The output pixel `(y, x)` samples the input at column `x 
 import numpy as np
 
 from ... import conventions
-from .image_layer import check_number
+from ...conventions import check_float
 from .random_affine import RandomAffineLayer
 
 
@@ -17,7 +17,7 @@ def _shear_factor(factor, arg_name):
     values = list(factor) if isinstance(factor, (list, tuple, np.ndarray)) else [factor]
     if len(values) not in (1, 2):
         raise ValueError(f"`{arg_name}` must be {accepted}; received {factor!r}.")
-    values = [check_number(v, arg_name) for v in values]
+    values = [check_float(v, arg_name) for v in values]
     if any(v < (0.0 if len(values) == 1 else -1.0) or v > 1.0 for v in values):
         raise ValueError(f"`{arg_name}` must be {accepted}; received {factor!r}.")
     return tuple(sorted(values)) if len(values) == 2 else (-values[0], values[0])

@@ -6,8 +6,9 @@ every value is inverted."""
 import numpy as np
 
 from ... import conventions
+from ...conventions import check_float
 from .color_ops import transform_value_range, value_range_arg, value_range_scale
-from .image_layer import RandomImageLayer, check_number
+from .image_layer import RandomImageLayer
 
 
 def _solarization_factor(factor, arg_name):
@@ -16,7 +17,7 @@ def _solarization_factor(factor, arg_name):
     values = list(factor) if isinstance(factor, (list, tuple, np.ndarray)) else [factor]
     if len(values) not in (1, 2):
         raise ValueError(f"`{arg_name}` must be {accepted}; received {factor!r}.")
-    values = [check_number(v, arg_name) for v in values]
+    values = [check_float(v, arg_name) for v in values]
     if any(v < 0.0 or v > 1.0 for v in values):
         raise ValueError(f"`{arg_name}` must be {accepted}; received {factor!r}.")
     return tuple(sorted(values)) if len(values) == 2 else (0.0, values[0])

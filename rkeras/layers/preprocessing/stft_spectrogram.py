@@ -13,10 +13,10 @@ import numpy as np
 import scipy.signal
 
 from ... import conventions
+from ...conventions import check_choice
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
 from ..convolutional.conv_utils import standardize_data_format
-from .image_layer import check_choice
 
 MODES = ("log", "magnitude", "psd", "real", "imag", "angle", "stft")
 EPSILON = 1e-7  # keras.config.epsilon()
