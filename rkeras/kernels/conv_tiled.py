@@ -132,6 +132,24 @@ def _scatter(dcols, oh0, oh1, ow_, sh, sw, dh, dw, pt, pl, kh, kw, c0, cg, acc):
 
 
 @njit(cache=True)
+def _tile_rows(tile, per_sample, rows, oh_):
+    """(sample, first output row, end row) of tile number `tile` (`per_sample` tiles of `rows` rows a sample)."""
+    oh0 = (tile % per_sample) * rows
+    return tile // per_sample, oh0, min(oh0 + rows, oh_)
+
+
+@njit(cache=True)
+def _sample(x, x_cf, n, xs, current):
+    """(sample n channels-last, the sample now in `xs`): a channels-first sample is transposed into `xs`
+    once, when the thread's tiles reach it (`current` is the sample `xs` holds)."""
+    if not x_cf:
+        return x[n], current
+    if n != current:
+        _to_channels_last(x, n, xs)
+    return xs, n
+
+
+@njit(cache=True)
 def _shape(a, channels_first):
     """(channels, rows, cols) of a 4-D batch."""
     if channels_first:
@@ -157,17 +175,9 @@ def forward(x, x_cf, kmat, sh, sw, dh, dw, pt, pl, kh, kw, bias, use_bias, out, 
         xs = np.empty((h_, w_, c_) if x_cf else (0, 0, 0), dtype=x.dtype)
         current = -1
         for tile in range(t * tiles // threads, (t + 1) * tiles // threads):
-            n = tile // per_sample
-            oh0 = (tile % per_sample) * rows
-            oh1 = min(oh0 + rows, oh_)
+            n, oh0, oh1 = _tile_rows(tile, per_sample, rows, oh_)
             m = (oh1 - oh0) * ow_
-            if x_cf:
-                if n != current:
-                    _to_channels_last(x, n, xs)
-                    current = n
-                src = xs
-            else:
-                src = x[n]
+            src, current = _sample(x, x_cf, n, xs, current)
             for g in range(groups):
                 _gather(src, oh0, oh1, ow_, sh, sw, dh, dw, pt, pl, kh, kw, g * cg, cg, cols)
                 if out_cf:  # out[n, g*fg:(g+1)*fg, rows] = kmat[g].T @ cols.T
@@ -216,18 +226,10 @@ def grad_kernel(x, x_cf, dy, dy_cf, sh, sw, dh, dw, pt, pl, kh, kw, dkmat, want_
         xs = np.empty((h_, w_, c_) if x_cf else (0, 0, 0), dtype=x.dtype)
         current = -1
         for tile in range(t * tiles // threads, (t + 1) * tiles // threads):
-            n = tile // per_sample
-            oh0 = (tile % per_sample) * rows
-            oh1 = min(oh0 + rows, oh_)
+            n, oh0, oh1 = _tile_rows(tile, per_sample, rows, oh_)
             m = (oh1 - oh0) * ow_
             if want_kernel:
-                if x_cf:
-                    if n != current:
-                        _to_channels_last(x, n, xs)
-                        current = n
-                    src = xs
-                else:
-                    src = x[n]
+                src, current = _sample(x, x_cf, n, xs, current)
                 for g in range(groups):
                     _gather(src, oh0, oh1, ow_, sh, sw, dh, dw, pt, pl, kh, kw, g * cg, cg, cols)
                     if dy_cf:  # product = cols.T @ dy[n, group channels, rows].T
