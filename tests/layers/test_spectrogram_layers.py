@@ -7,7 +7,7 @@ import jax
 import keras  # conftest.py selects the JAX backend
 import numpy as np
 import pytest
-from bn_reference import rel_err
+from numerics import rel_err
 from layer_harness import run_layer_test
 
 import rkeras as rk
