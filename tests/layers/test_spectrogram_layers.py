@@ -7,8 +7,8 @@ import jax
 import keras  # conftest.py selects the JAX backend
 import numpy as np
 import pytest
-from numerics import rel_err
 from layer_harness import run_layer_test
+from numerics import rel_err
 
 import rkeras as rk
 from rkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
