@@ -23,8 +23,11 @@ import math
 
 from numba import njit
 
+from .blas import NO_TRANS, TRANS, gemm
+
 __all__ = ["ACTIVATION_CODES", "activation_code", "gru_backward_step", "gru_candidate_step", "gru_gates_step",
-           "lstm_backward_step", "lstm_forward_step", "simple_backward_step", "simple_forward_step"]
+           "lstm_backward_sequence", "lstm_backward_step", "lstm_forward_sequence", "lstm_forward_step",
+           "simple_backward_step", "simple_forward_step"]
 
 #: the activations the fused kernels implement (derivatives from outputs)
 ACTIVATION_CODES = {"linear": 0, "tanh": 1, "sigmoid": 2, "relu": 3, "hard_sigmoid": 4}
@@ -141,6 +144,30 @@ def simple_backward_step(dout, dh_mm, dh_pass, out_weight, h, keep, act, dpre, d
 
 
 # --------------------------------------------------------------------------------------------- LSTM
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
+def _lstm_cell_row(g_row, c_prev, h_prev, keep, act, ract, approx, h_out, c_out, tc_out):
+    """One sample's LSTM step from its pre-activations `g_row` (4U), which become the gate activations."""
+    u_ = h_out.shape[0]
+    if keep:
+        _act_inplace(g_row[:2 * u_], ract, approx)
+        _act_inplace(g_row[2 * u_:3 * u_], act, approx)
+        _act_inplace(g_row[3 * u_:], ract, approx)
+        for j in range(u_):
+            c = g_row[u_ + j] * c_prev[j] + g_row[j] * g_row[2 * u_ + j]
+            c_out[j] = c
+            tc_out[j] = c
+        _act_inplace(tc_out, act, approx)
+        for j in range(u_):
+            h_out[j] = g_row[3 * u_ + j] * tc_out[j]
+    else:
+        for j in range(u_):
+            c_out[j] = c_prev[j]
+            h_out[j] = h_prev[j]
+            tc_out[j] = 0.0
+        for j in range(4 * u_):
+            g_row[j] = 0.0
+
+
 @njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
 def lstm_forward_step(xz, rz, h_prev, c_prev, keep, act, ract, approx, gates, h_out, c_out, tc_out):
     """One LSTM step: z = xz + rz in blocks i, f, c, o; c = f*c_prev + i*act(z_c); h = o*act(c).
@@ -151,24 +178,57 @@ def lstm_forward_step(xz, rz, h_prev, c_prev, keep, act, ract, approx, gates, h_
         if keep[b]:
             for j in range(4 * u_):
                 g_row[j] = xz[b, j] + rz[b, j]
-            _act_inplace(g_row[:2 * u_], ract, approx)
-            _act_inplace(g_row[2 * u_:3 * u_], act, approx)
-            _act_inplace(g_row[3 * u_:], ract, approx)
-            c_row, t_row = c_out[b], tc_out[b]
-            for j in range(u_):
-                c = g_row[u_ + j] * c_prev[b, j] + g_row[j] * g_row[2 * u_ + j]
-                c_row[j] = c
-                t_row[j] = c
-            _act_inplace(t_row, act, approx)
-            for j in range(u_):
-                h_out[b, j] = g_row[3 * u_ + j] * t_row[j]
-        else:
-            for j in range(u_):
-                c_out[b, j] = c_prev[b, j]
-                h_out[b, j] = h_prev[b, j]
-                tc_out[b, j] = 0.0
-            for j in range(4 * u_):
-                g_row[j] = 0.0
+        _lstm_cell_row(g_row, c_prev[b], h_prev[b], keep[b], act, ract, approx, h_out[b], c_out[b], tc_out[b])
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", nogil=True)
+def lstm_forward_sequence(gemm_fn, gemm_bits, b0, b1, z, bias, recurrent, h, c, tc, keep, act, ract, approx):
+    """The whole LSTM time loop for the samples b0:b1, the recurrent product by BLAS (`blas.gemm`).
+
+    z (T, B, 4U): the input projections x_t @ kernel (no bias), overwritten by the gate activations;
+    h, c (T+1, B, U) with the initial states in [0], filled with the states after each step; tc (T, B, U)
+    receives act(c_t). Runs without the GIL, so that threads can take disjoint batch ranges."""
+    t_ = z.shape[0]
+    u_ = h.shape[2]
+    for t in range(t_):
+        gemm(gemm_fn, gemm_bits, NO_TRANS, 1.0, h[t, b0:b1], recurrent, 1.0, z[t, b0:b1])
+        for b in range(b0, b1):
+            g_row = z[t, b]
+            if keep[t, b]:
+                for j in range(4 * u_):
+                    g_row[j] += bias[j]
+            _lstm_cell_row(g_row, c[t, b], h[t, b], keep[t, b], act, ract, approx, h[t + 1, b], c[t + 1, b],
+                           tc[t, b])
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
+def _lstm_backward_row(dout, w, dh_mm, dh_pass, dc, gates, c_prev, tc, keep, act, ract, dz, dh_pass_out, dc_prev):
+    """One sample's LSTM step backward (the `*_out`/`dc_prev` rows may be the input rows: each element is
+    read before it is written)."""
+    u_ = dh_mm.shape[0]
+    if keep:
+        for j in range(u_):
+            dh = dout[j] * w + dh_mm[j] + dh_pass[j]
+            i = gates[j]
+            f = gates[u_ + j]
+            g = gates[2 * u_ + j]
+            o = gates[3 * u_ + j]
+            t = tc[j]
+            dct = dc[j] + dh * o * _dact(act, t)
+            dz[j] = dct * g * _dact(ract, i)
+            dz[u_ + j] = dct * c_prev[j] * _dact(ract, f)
+            dz[2 * u_ + j] = dct * i * _dact(act, g)
+            dz[3 * u_ + j] = dh * t * _dact(ract, o)
+            dc_prev[j] = dct * f
+            dh_pass_out[j] = 0.0
+    else:
+        for j in range(u_):
+            dz[j] = 0.0
+            dz[u_ + j] = 0.0
+            dz[2 * u_ + j] = 0.0
+            dz[3 * u_ + j] = 0.0
+            dc_prev[j] = dc[j]
+            dh_pass_out[j] = dout[j] * w + dh_mm[j] + dh_pass[j]
 
 
 @njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
@@ -177,32 +237,31 @@ def lstm_backward_step(dout, dh_mm, dh_pass, out_weight, dc, gates, c_prev, tc, 
     """Backward of one LSTM step. The gradient reaching h_t is `dout * out_weight[b] + dh_mm + dh_pass`,
     the one reaching c_t is `dc`. Writes dz (B, 4U) (the gradient of the pre-activations, 0 where
     masked), the pass-through to h_{t-1} (0 where kept) and the gradient reaching c_{t-1}."""
-    b_, u_ = dh_mm.shape
-    for b in range(b_):
-        w = out_weight[b]
-        if keep[b]:
-            for j in range(u_):
-                dh = dout[b, j] * w + dh_mm[b, j] + dh_pass[b, j]
-                i = gates[b, j]
-                f = gates[b, u_ + j]
-                g = gates[b, 2 * u_ + j]
-                o = gates[b, 3 * u_ + j]
-                t = tc[b, j]
-                dct = dc[b, j] + dh * o * _dact(act, t)
-                dz[b, j] = dct * g * _dact(ract, i)
-                dz[b, u_ + j] = dct * c_prev[b, j] * _dact(ract, f)
-                dz[b, 2 * u_ + j] = dct * i * _dact(act, g)
-                dz[b, 3 * u_ + j] = dh * t * _dact(ract, o)
-                dc_prev[b, j] = dct * f
-                dh_pass_out[b, j] = 0.0
-        else:
-            for j in range(u_):
-                dz[b, j] = 0.0
-                dz[b, u_ + j] = 0.0
-                dz[b, 2 * u_ + j] = 0.0
-                dz[b, 3 * u_ + j] = 0.0
-                dc_prev[b, j] = dc[b, j]
-                dh_pass_out[b, j] = dout[b, j] * w + dh_mm[b, j] + dh_pass[b, j]
+    for b in range(dh_mm.shape[0]):
+        _lstm_backward_row(dout[b], out_weight[b], dh_mm[b], dh_pass[b], dc[b], gates[b], c_prev[b], tc[b], keep[b],
+                           act, ract, dz[b], dh_pass_out[b], dc_prev[b])
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", nogil=True)
+def lstm_backward_sequence(gemm_fn, gemm_bits, b0, b1, d_out, out_weight, gates, c, tc, keep, recurrent, act, ract,
+                           dz, dh_mm, dh_pass, dc, db):
+    """The whole LSTM backward time loop for the samples b0:b1, the recurrent product by BLAS.
+
+    d_out (T, B, U): the gradients of the outputs (scaled by out_weight (T, B)); gates, tc (T, B, ...) and
+    c (T+1, B, U) from `lstm_forward_sequence`. State rows b0:b1 of (B, U) buffers, updated in place: dh_mm
+    (zeros on entry), dh_pass and dc (the final states' gradients on entry); on return the initial states'
+    gradients are dh_mm + dh_pass and dc. Writes dz (T, B, 4U), the pre-activation gradients, and adds
+    their sum over steps and samples to db (4U,) (float64)."""
+    t_ = gates.shape[0]
+    k_ = gates.shape[2]
+    for t in range(t_ - 1, -1, -1):
+        for b in range(b0, b1):
+            dz_row = dz[t, b]
+            _lstm_backward_row(d_out[t, b], out_weight[t, b], dh_mm[b], dh_pass[b], dc[b], gates[t, b], c[t, b],
+                               tc[t, b], keep[t, b], act, ract, dz_row, dh_pass[b], dc[b])
+            for j in range(k_):
+                db[j] += dz_row[j]
+        gemm(gemm_fn, gemm_bits, TRANS, 1.0, dz[t, b0:b1], recurrent, 0.0, dh_mm[b0:b1])
 
 
 # --------------------------------------------------------------------------------------------- GRU
