@@ -89,7 +89,8 @@ def _gemm_intrinsic(int_bits):
             single = signature.args[-1].dtype == types.float32
             flt = ir.FloatType() if single else ir.DoubleType()
             ptr = flt.as_pointer()
-            fnty = ir.FunctionType(ir.VoidType(), [i32, i32, i32, iw, iw, iw, flt, ptr, iw, ptr, iw, flt, ptr, iw])
+            fnty = ir.FunctionType(ir.VoidType(),
+                                   [i32, i32, i32, iw, iw, iw, flt, ptr, iw, ptr, iw, flt, ptr, iw])
             fn = builder.inttoptr(fptr_v, fnty.as_pointer())
 
             def blas_int(v):
@@ -99,9 +100,9 @@ def _gemm_intrinsic(int_bits):
                 return builder.fptrunc(v, flt) if single else v
 
             builder.call(fn, [ir.Constant(i32, ROW_MAJOR), ir.Constant(i32, NO_TRANS), builder.trunc(tb, i32),
-                              blas_int(m_v), blas_int(n_v), blas_int(k_v), real(alpha_v), builder.inttoptr(a_v, ptr),
-                              blas_int(lda_v), builder.inttoptr(b_v, ptr), blas_int(ldb_v), real(beta_v),
-                              builder.inttoptr(c_v, ptr), blas_int(ldc_v)])
+                              blas_int(m_v), blas_int(n_v), blas_int(k_v), real(alpha_v),
+                              builder.inttoptr(a_v, ptr), blas_int(lda_v), builder.inttoptr(b_v, ptr),
+                              blas_int(ldb_v), real(beta_v), builder.inttoptr(c_v, ptr), blas_int(ldc_v)])
             return context.get_dummy_value()
 
         return sig, codegen

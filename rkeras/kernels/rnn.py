@@ -21,9 +21,10 @@ parallel region leaves its OpenMP workers spinning when BLAS wants the cores (se
 
 import math
 
+import numpy as np
 from numba import njit
 
-from .blas import NO_TRANS, TRANS, gemm
+from .blas import NO_TRANS, gemm
 
 __all__ = ["ACTIVATION_CODES", "activation_code", "gru_backward_step", "gru_candidate_step", "gru_gates_step",
            "lstm_backward_sequence", "lstm_backward_step", "lstm_forward_sequence", "lstm_forward_step",
@@ -202,33 +203,64 @@ def lstm_forward_sequence(gemm_fn, gemm_bits, b0, b1, z, bias, recurrent, h, c, 
 
 
 @njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
-def _lstm_backward_row(dout, w, dh_mm, dh_pass, dc, gates, c_prev, tc, keep, act, ract, dz, dh_pass_out, dc_prev):
-    """One sample's LSTM step backward (the `*_out`/`dc_prev` rows may be the input rows: each element is
-    read before it is written)."""
+def _dact_poly(code):
+    """(c0, c1, c2) with act'(x) = c0 + y*(c1 + c2*y) at y = act(x), for linear, tanh and sigmoid (codes
+    0-2; a branch-free loop vectorizes); None-like (0, 0, 0) and False for the others."""
+    if code == 0:
+        return 1.0, 0.0, 0.0, True
+    if code == 1:
+        return 1.0, 0.0, -1.0, True
+    if code == 2:
+        return 0.0, 1.0, -1.0, True
+    return 0.0, 0.0, 0.0, False
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
+def _lstm_backward_row(dout, w, dh_mm, dh_pass, dc, gates, c_prev, tc, keep, act, ract, dz, dh_pass_out, dc_prev,
+                       dh, dct):
+    """One sample's LSTM step backward. `dh`, `dct` (U) are scratch rows; the `*_out`/`dc_prev` rows may be
+    the input rows. One array written per loop, so that LLVM's alias checks stay few and the loops vectorize."""
     u_ = dh_mm.shape[0]
-    if keep:
+    for j in range(u_):
+        dh[j] = dout[j] * w + dh_mm[j] + dh_pass[j]
+    if not keep:
+        for j in range(4 * u_):
+            dz[j] = 0.0
         for j in range(u_):
-            dh = dout[j] * w + dh_mm[j] + dh_pass[j]
-            i = gates[j]
-            f = gates[u_ + j]
-            g = gates[2 * u_ + j]
-            o = gates[3 * u_ + j]
+            dh_pass_out[j] = dh[j]
+        for j in range(u_):
+            dc_prev[j] = dc[j]
+        return
+    a0, a1, a2, a_poly = _dact_poly(act)
+    r0, r1, r2, r_poly = _dact_poly(ract)
+    if a_poly and r_poly:
+        for j in range(u_):
             t = tc[j]
-            dct = dc[j] + dh * o * _dact(act, t)
-            dz[j] = dct * g * _dact(ract, i)
-            dz[u_ + j] = dct * c_prev[j] * _dact(ract, f)
-            dz[2 * u_ + j] = dct * i * _dact(act, g)
-            dz[3 * u_ + j] = dh * t * _dact(ract, o)
-            dc_prev[j] = dct * f
-            dh_pass_out[j] = 0.0
+            dct[j] = dc[j] + dh[j] * gates[3 * u_ + j] * (a0 + t * (a1 + a2 * t))
+        for j in range(u_):
+            i = gates[j]
+            dz[j] = dct[j] * gates[2 * u_ + j] * (r0 + i * (r1 + r2 * i))
+        for j in range(u_):
+            f = gates[u_ + j]
+            dz[u_ + j] = dct[j] * c_prev[j] * (r0 + f * (r1 + r2 * f))
+        for j in range(u_):
+            g = gates[2 * u_ + j]
+            dz[2 * u_ + j] = dct[j] * gates[j] * (a0 + g * (a1 + a2 * g))
+        for j in range(u_):
+            o = gates[3 * u_ + j]
+            dz[3 * u_ + j] = dh[j] * tc[j] * (r0 + o * (r1 + r2 * o))
     else:
         for j in range(u_):
-            dz[j] = 0.0
-            dz[u_ + j] = 0.0
-            dz[2 * u_ + j] = 0.0
-            dz[3 * u_ + j] = 0.0
-            dc_prev[j] = dc[j]
-            dh_pass_out[j] = dout[j] * w + dh_mm[j] + dh_pass[j]
+            dct[j] = dc[j] + dh[j] * gates[3 * u_ + j] * _dact(act, tc[j])
+        for j in range(u_):
+            dz[j] = dct[j] * gates[2 * u_ + j] * _dact(ract, gates[j])
+            dz[u_ + j] = dct[j] * c_prev[j] * _dact(ract, gates[u_ + j])
+            dz[2 * u_ + j] = dct[j] * gates[j] * _dact(act, gates[2 * u_ + j])
+            dz[3 * u_ + j] = dh[j] * tc[j] * _dact(ract, gates[3 * u_ + j])
+    for j in range(u_):
+        dc_prev[j] = dct[j] * gates[u_ + j]
+    for j in range(u_):
+        dh_pass_out[j] = 0.0
 
 
 @njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
@@ -237,31 +269,37 @@ def lstm_backward_step(dout, dh_mm, dh_pass, out_weight, dc, gates, c_prev, tc, 
     """Backward of one LSTM step. The gradient reaching h_t is `dout * out_weight[b] + dh_mm + dh_pass`,
     the one reaching c_t is `dc`. Writes dz (B, 4U) (the gradient of the pre-activations, 0 where
     masked), the pass-through to h_{t-1} (0 where kept) and the gradient reaching c_{t-1}."""
+    u_ = dh_mm.shape[1]
+    dh = np.empty(u_, dtype=dz.dtype)
+    dct = np.empty(u_, dtype=dz.dtype)
     for b in range(dh_mm.shape[0]):
-        _lstm_backward_row(dout[b], out_weight[b], dh_mm[b], dh_pass[b], dc[b], gates[b], c_prev[b], tc[b], keep[b],
-                           act, ract, dz[b], dh_pass_out[b], dc_prev[b])
+        _lstm_backward_row(dout[b], out_weight[b], dh_mm[b], dh_pass[b], dc[b], gates[b], c_prev[b], tc[b],
+                           keep[b], act, ract, dz[b], dh_pass_out[b], dc_prev[b], dh, dct)
 
 
 @njit(cache=True, fastmath=_FASTMATH, error_model="numpy", nogil=True)
-def lstm_backward_sequence(gemm_fn, gemm_bits, b0, b1, d_out, out_weight, gates, c, tc, keep, recurrent, act, ract,
-                           dz, dh_mm, dh_pass, dc, db):
+def lstm_backward_sequence(gemm_fn, gemm_bits, b0, b1, d_out, out_weight, gates, c, tc, keep, recurrent_t, act,
+                           ract, dz, dh_mm, dh_pass, dc, db):
     """The whole LSTM backward time loop for the samples b0:b1, the recurrent product by BLAS.
 
     d_out (T, B, U): the gradients of the outputs (scaled by out_weight (T, B)); gates, tc (T, B, ...) and
-    c (T+1, B, U) from `lstm_forward_sequence`. State rows b0:b1 of (B, U) buffers, updated in place: dh_mm
-    (zeros on entry), dh_pass and dc (the final states' gradients on entry); on return the initial states'
-    gradients are dh_mm + dh_pass and dc. Writes dz (T, B, 4U), the pre-activation gradients, and adds
-    their sum over steps and samples to db (4U,) (float64)."""
+    c (T+1, B, U) from `lstm_forward_sequence`; recurrent_t: the recurrent kernel transposed (4U, U) and
+    contiguous (BLAS runs this product faster so than with its transpose flag). State rows b0:b1 of (B, U)
+    buffers, updated in place: dh_mm (zeros on entry), dh_pass and dc (the final states' gradients on
+    entry); on return the initial states' gradients are dh_mm + dh_pass and dc. Writes dz (T, B, 4U), the
+    pre-activation gradients, and adds their sum over steps and samples to db (4U,) (float64)."""
     t_ = gates.shape[0]
-    k_ = gates.shape[2]
+    u_ = c.shape[2]
+    dh = np.empty(u_, dtype=dz.dtype)
+    dct = np.empty(u_, dtype=dz.dtype)
     for t in range(t_ - 1, -1, -1):
         for b in range(b0, b1):
             dz_row = dz[t, b]
             _lstm_backward_row(d_out[t, b], out_weight[t, b], dh_mm[b], dh_pass[b], dc[b], gates[t, b], c[t, b],
-                               tc[t, b], keep[t, b], act, ract, dz_row, dh_pass[b], dc[b])
-            for j in range(k_):
+                               tc[t, b], keep[t, b], act, ract, dz_row, dh_pass[b], dc[b], dh, dct)
+            for j in range(4 * u_):
                 db[j] += dz_row[j]
-        gemm(gemm_fn, gemm_bits, TRANS, 1.0, dz[t, b0:b1], recurrent, 0.0, dh_mm[b0:b1])
+        gemm(gemm_fn, gemm_bits, NO_TRANS, 1.0, dz[t, b0:b1], recurrent_t, 0.0, dh_mm[b0:b1])
 
 
 # --------------------------------------------------------------------------------------------- GRU

@@ -68,9 +68,11 @@ class LSTMCell(RecurrentCell):
             recurrent = np.ascontiguousarray(recurrent)
             keep = np.ascontiguousarray(keep)
 
+            fn, bits = blas.address(work), blas.int_bits
+
             def run(b0, b1):
-                kernels.lstm_forward_sequence(blas.address(work), blas.int_bits, b0, b1, gates, bias_row, recurrent,
-                                              h, c, tc, keep, self.act_code, self.ract_code, approx)
+                kernels.lstm_forward_sequence(fn, bits, b0, b1, gates, bias_row, recurrent, h, c, tc, keep,
+                                              self.act_code, self.ract_code, approx)
             run_split(run, batch_ranges(b_))
         else:
             xz = self.input_projection(x, kernel, in_masks, bias)
@@ -79,8 +81,8 @@ class LSTMCell(RecurrentCell):
             with one_blas_thread():  # the per-step products are small (see blas_threads.py)
                 for t in range(t_):
                     self.recurrent_product(h[t], recurrent, rec_masks, rz)
-                    kernels.lstm_forward_step(xz[t], rz, h[t], c[t], keep[t], self.act_code, self.ract_code, approx,
-                                              gates[t], h[t + 1], c[t + 1], tc[t])
+                    kernels.lstm_forward_step(xz[t], rz, h[t], c[t], keep[t], self.act_code, self.ract_code,
+                                              approx, gates[t], h[t + 1], c[t + 1], tc[t])
         cache = (x, h, c, gates, tc, keep, in_masks, rec_masks)
         return h[1:], [h[t_], c[t_]], cache
 
@@ -90,6 +92,7 @@ class LSTMCell(RecurrentCell):
         work = x.dtype
         kernel, recurrent, _ = self._weights(work)
         blas = gemm_function() if rec_masks is None else None
+        recurrent_t = np.ascontiguousarray(recurrent.T)
         dxz = np.empty((t_, b_, 4 * u), dtype=work)
         dh_mm = np.zeros((b_, u), dtype=work)
         dh_pass = np.zeros((b_, u), dtype=work) if d_final_states[0] is None else d_final_states[0].astype(work)
@@ -99,16 +102,15 @@ class LSTMCell(RecurrentCell):
             db = np.zeros((len(ranges), 4 * u), dtype=np.float64)
             d_out = np.zeros((t_, b_, u), dtype=work) if d_outputs is None else np.ascontiguousarray(d_outputs, work)
             out_weight = np.ascontiguousarray(out_weight, work)
-            recurrent = np.ascontiguousarray(recurrent)
+            fn, bits = blas.address(work), blas.int_bits
 
             def run(b0, b1):
-                kernels.lstm_backward_sequence(blas.address(work), blas.int_bits, b0, b1, d_out, out_weight, gates, c,
-                                               tc, keep, recurrent, self.act_code, self.ract_code, dxz, dh_mm, dh_pass,
-                                               dc, db[ranges.index((b0, b1))])
+                kernels.lstm_backward_sequence(fn, bits, b0, b1, d_out, out_weight, gates, c, tc, keep, recurrent_t,
+                                               self.act_code, self.ract_code, dxz, dh_mm, dh_pass, dc,
+                                               db[ranges.index((b0, b1))])
             run_split(run, ranges)
             db = db.sum(axis=0)
         else:
-            recurrent_t = np.ascontiguousarray(recurrent.T)
             dh_pass_next = np.empty((b_, u), dtype=work)
             dc_prev = np.empty((b_, u), dtype=work)
             zeros = np.zeros((b_, u), dtype=work)
