@@ -6,6 +6,12 @@ product per step (between kernel calls), and these kernels fuse everything eleme
 activations, the cell update, the mask (a masked sample keeps its state) and, backward, the gate
 derivatives. The weight gradients are then one matrix product over all steps.
 
+The LSTM also has whole-sequence kernels (`lstm_forward_sequence`, `lstm_backward_sequence`): the time
+loop itself compiled, the per-step product through numpy's BLAS called from numba (`blas.py`), the
+bias added in the fused pass and its gradient summed there in float64. They run on a range of the
+batch without the GIL, so the layer splits the batch over threads (`blas_threads.run_split`): one
+fork/join per call instead of per step. Measured in benchmarks/NOTES.md ("Recurrent kernels").
+
 Layouts (batch rows B, units U), gate blocks in Keras' order along the last axis:
 - LSTM: pre-activations (B, 4U) in blocks i, f, c, o; `gates` stores the activations i, f, g, o.
 - GRU: pre-activations (B, 3U) in blocks z, r, h; `gates` stores z, r and the candidate hh.
@@ -15,8 +21,9 @@ Layouts (batch rows B, units U), gate blocks in Keras' order along the last axis
 gradient reaches the gates). Activations are given by code (`ACTIVATION_CODES`) as runtime arguments,
 and their derivatives are computed from their outputs. Each kernel compiles once per float dtype.
 
-The kernels are serial on purpose: they alternate with multithreaded OpenBLAS products, and a numba
-parallel region leaves its OpenMP workers spinning when BLAS wants the cores (see `conv.py`).
+The kernels are serial on purpose (parallelism comes from the batch split, by plain threads): they
+alternate with multithreaded OpenBLAS products, and a numba parallel region leaves its OpenMP workers
+spinning when BLAS wants the cores (see `conv.py`).
 """
 
 import math
