@@ -6,7 +6,8 @@ product per step (between kernel calls), and these kernels fuse everything eleme
 activations, the cell update, the mask (a masked sample keeps its state) and, backward, the gate
 derivatives. The weight gradients are then one matrix product over all steps.
 
-The LSTM also has whole-sequence kernels (`lstm_forward_sequence`, `lstm_backward_sequence`): the time
+The LSTM and the GRU (reset_after) also have whole-sequence kernels (`*_forward_sequence`,
+`*_backward_sequence`): the time
 loop itself compiled, the per-step product through numpy's BLAS called from numba (`blas.py`), the
 bias added in the fused pass and its gradient summed there in float64. They run on a range of the
 batch without the GIL, so the layer splits the batch over threads (`blas_threads.run_split`): one
@@ -33,7 +34,8 @@ from numba import njit
 
 from .blas import NO_TRANS, gemm
 
-__all__ = ["ACTIVATION_CODES", "activation_code", "gru_backward_step", "gru_candidate_step", "gru_gates_step",
+__all__ = ["ACTIVATION_CODES", "activation_code", "gru_backward_sequence", "gru_backward_step", "gru_candidate_step",
+           "gru_forward_sequence", "gru_gates_step",
            "lstm_backward_sequence", "lstm_backward_step", "lstm_forward_sequence", "lstm_forward_step",
            "simple_backward_step", "simple_forward_step"]
 
@@ -310,16 +312,39 @@ def lstm_backward_sequence(gemm_fn, gemm_bits, b0, b1, d_out, out_weight, gates,
 
 
 # --------------------------------------------------------------------------------------------- GRU
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
+def _gru_gates_row(xz, rz, ract, approx, g_row):
+    u_ = g_row.shape[0] // 3
+    for j in range(2 * u_):
+        g_row[j] = xz[j] + rz[j]
+    _act_inplace(g_row[:2 * u_], ract, approx)
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
+def _gru_candidate_row(xz, rz, h_prev, keep, reset_after, act, approx, g_row, h_out):
+    u_ = h_out.shape[0]
+    if keep:
+        if reset_after:
+            for j in range(u_):
+                g_row[2 * u_ + j] = xz[2 * u_ + j] + g_row[u_ + j] * rz[2 * u_ + j]
+        else:
+            for j in range(u_):
+                g_row[2 * u_ + j] = xz[2 * u_ + j] + rz[2 * u_ + j]
+        _act_inplace(g_row[2 * u_:], act, approx)
+        for j in range(u_):
+            z = g_row[j]
+            h_out[j] = z * h_prev[j] + (1.0 - z) * g_row[2 * u_ + j]
+    else:
+        for j in range(u_):
+            g_row[2 * u_ + j] = 0.0
+            h_out[j] = h_prev[j]
+
+
 @njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
 def gru_gates_step(xz, rz, ract, approx, gates):
     """The update and reset gates: z = ract(xz_z + rz_z), r = ract(xz_r + rz_r) into gates[:, :2U]."""
-    b_ = xz.shape[0]
-    u_ = xz.shape[1] // 3
-    for b in range(b_):
-        g_row = gates[b]
-        for j in range(2 * u_):
-            g_row[j] = xz[b, j] + rz[b, j]
-        _act_inplace(g_row[:2 * u_], ract, approx)
+    for b in range(xz.shape[0]):
+        _gru_gates_row(xz[b], rz[b], ract, approx, gates[b])
 
 
 @njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
@@ -327,24 +352,61 @@ def gru_candidate_step(xz, rz, h_prev, keep, reset_after, act, approx, gates, h_
     """The candidate hh = act(xz_h + (r * rz_h if reset_after else rz_h)) into gates[:, 2U:], and
     h = z * h_prev + (1 - z) * hh where keep, else h_prev. (Without reset_after, the caller has put
     (r * h_prev) @ recurrent_kernel_h into rz[:, 2U:].)"""
-    b_, u_ = h_out.shape
-    for b in range(b_):
-        g_row = gates[b]
-        if keep[b]:
+    for b in range(h_out.shape[0]):
+        _gru_candidate_row(xz[b], rz[b], h_prev[b], keep[b], reset_after, act, approx, gates[b], h_out[b])
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", nogil=True)
+def gru_forward_sequence(gemm_fn, gemm_bits, b0, b1, xz, rec_bias, recurrent, h, gates, rz, keep, act, ract, approx):
+    """The whole GRU time loop (reset_after) for the samples b0:b1, the recurrent product by BLAS.
+
+    xz (T, B, 3U): the input projections with the input bias; rz (T, B, 3U) receives h_{t-1} @ recurrent
+    + rec_bias, gates (T, B, 3U) z, r and the candidate, h (T+1, B, U) the states (initial one in [0])."""
+    t_ = xz.shape[0]
+    k_ = xz.shape[2]
+    for t in range(t_):
+        gemm(gemm_fn, gemm_bits, NO_TRANS, 1.0, h[t, b0:b1], recurrent, 0.0, rz[t, b0:b1])
+        for b in range(b0, b1):
+            rz_row = rz[t, b]
+            for j in range(k_):
+                rz_row[j] += rec_bias[j]
+            _gru_gates_row(xz[t, b], rz_row, ract, approx, gates[t, b])
+            _gru_candidate_row(xz[t, b], rz_row, h[t, b], keep[t, b], True, act, approx, gates[t, b], h[t + 1, b])
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
+def _gru_backward_row(dout, w, dh_mm, dh_pass, gates, rz, h_prev, keep, reset_after, act, ract, dxz, drz,
+                      dh_direct):
+    """One sample's GRU step backward (`dh_direct` may be the `dh_pass` row: each element is read before
+    it is written)."""
+    u_ = dh_mm.shape[0]
+    if keep:
+        for j in range(u_):
+            dh = dout[j] * w + dh_mm[j] + dh_pass[j]
+            z = gates[j]
+            r = gates[u_ + j]
+            hh = gates[2 * u_ + j]
+            dzp = dh * (h_prev[j] - hh) * _dact(ract, z)
+            dhp = dh * (1.0 - z) * _dact(act, hh)
+            dxz[j] = dzp
+            dxz[2 * u_ + j] = dhp
+            drz[j] = dzp
             if reset_after:
-                for j in range(u_):
-                    g_row[2 * u_ + j] = xz[b, 2 * u_ + j] + g_row[u_ + j] * rz[b, 2 * u_ + j]
+                drp = dhp * rz[2 * u_ + j] * _dact(ract, r)
+                dxz[u_ + j] = drp
+                drz[u_ + j] = drp
+                drz[2 * u_ + j] = dhp * r
             else:
-                for j in range(u_):
-                    g_row[2 * u_ + j] = xz[b, 2 * u_ + j] + rz[b, 2 * u_ + j]
-            _act_inplace(g_row[2 * u_:], act, approx)
-            for j in range(u_):
-                z = g_row[j]
-                h_out[b, j] = z * h_prev[b, j] + (1.0 - z) * g_row[2 * u_ + j]
-        else:
-            for j in range(u_):
-                g_row[2 * u_ + j] = 0.0
-                h_out[b, j] = h_prev[b, j]
+                dxz[u_ + j] = 0.0
+                drz[u_ + j] = 0.0
+                drz[2 * u_ + j] = dhp
+            dh_direct[j] = dh * z
+    else:
+        for j in range(u_):
+            for k in range(3):
+                dxz[k * u_ + j] = 0.0
+                drz[k * u_ + j] = 0.0
+            dh_direct[j] = dout[j] * w + dh_mm[j] + dh_pass[j]
 
 
 @njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
@@ -359,34 +421,29 @@ def gru_backward_step(dout, dh_mm, dh_pass, out_weight, gates, rz, h_prev, keep,
     kept, all of dh where masked). Without reset_after the reset-gate gradient needs a matrix product
     first: dxz and drz are left at 0 in block r, and the caller finishes them.
     """
-    b_, u_ = dh_mm.shape
-    for b in range(b_):
-        w = out_weight[b]
-        if keep[b]:
-            for j in range(u_):
-                dh = dout[b, j] * w + dh_mm[b, j] + dh_pass[b, j]
-                z = gates[b, j]
-                r = gates[b, u_ + j]
-                hh = gates[b, 2 * u_ + j]
-                dzp = dh * (h_prev[b, j] - hh) * _dact(ract, z)
-                dhp = dh * (1.0 - z) * _dact(act, hh)
-                dxz[b, j] = dzp
-                dxz[b, 2 * u_ + j] = dhp
-                drz[b, j] = dzp
-                if reset_after:
-                    drp = dhp * rz[b, 2 * u_ + j] * _dact(ract, r)
-                    dxz[b, u_ + j] = drp
-                    drz[b, u_ + j] = drp
-                    drz[b, 2 * u_ + j] = dhp * r
-                else:
-                    dxz[b, u_ + j] = 0.0
-                    drz[b, u_ + j] = 0.0
-                    drz[b, 2 * u_ + j] = dhp
-                dh_direct[b, j] = dh * z
-        else:
-            for j in range(u_):
-                for k in range(3):
-                    dxz[b, k * u_ + j] = 0.0
-                    drz[b, k * u_ + j] = 0.0
-                dh_direct[b, j] = dout[b, j] * w + dh_mm[b, j] + dh_pass[b, j]
+    for b in range(dh_mm.shape[0]):
+        _gru_backward_row(dout[b], out_weight[b], dh_mm[b], dh_pass[b], gates[b], rz[b], h_prev[b], keep[b],
+                          reset_after, act, ract, dxz[b], drz[b], dh_direct[b])
 
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy", nogil=True)
+def gru_backward_sequence(gemm_fn, gemm_bits, b0, b1, d_out, out_weight, gates, rz, h, keep, recurrent_t, act, ract,
+                          dxz, drz, dh_mm, dh_pass, db_in, db_rec):
+    """The whole GRU backward time loop (reset_after) for the samples b0:b1, the recurrent product by BLAS.
+
+    Arrays from `gru_forward_sequence`; recurrent_t (3U, U) contiguous. State rows b0:b1 of (B, U) buffers,
+    updated in place: dh_mm (zeros on entry), dh_pass (the final state's gradient on entry); on return the
+    initial state's gradient is dh_mm + dh_pass. Writes dxz, drz (T, B, 3U) and adds their sums over steps
+    and samples to db_in, db_rec (3U,) (float64)."""
+    t_ = gates.shape[0]
+    k_ = gates.shape[2]
+    for t in range(t_ - 1, -1, -1):
+        for b in range(b0, b1):
+            dxz_row, drz_row = dxz[t, b], drz[t, b]
+            _gru_backward_row(d_out[t, b], out_weight[t, b], dh_mm[b], dh_pass[b], gates[t, b], rz[t, b], h[t, b],
+                              keep[t, b], True, act, ract, dxz_row, drz_row, dh_pass[b])
+            for j in range(k_):
+                db_in[j] += dxz_row[j]
+            for j in range(k_):
+                db_rec[j] += drz_row[j]
+        gemm(gemm_fn, gemm_bits, NO_TRANS, 1.0, drz[t, b0:b1], recurrent_t, 0.0, dh_mm[b0:b1])

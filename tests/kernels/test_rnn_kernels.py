@@ -189,3 +189,66 @@ def test_run_split_raises_a_worker_error():
 
     with pytest.raises(RuntimeError, match="range 4:8"):
         blas_threads.run_split(boom, [(0, 4), (4, 8)])
+
+
+# ------------------------------------------------------------------------------------ whole-sequence GRU
+def _gru_sequence_ref(xz, rec_bias, rec, h0, keep, act, ract, d_out, w, dh_t):
+    """float64, reset_after: the step twins chained over time, the recurrent products by numpy."""
+    xz, rec_bias, rec = _f64(xz, rec_bias, rec)
+    t_ = xz.shape[0]
+    h, rz = [np.asarray(h0, np.float64)], []
+    for t in range(t_):
+        rz.append(h[t] @ rec + rec_bias)
+        h.append(ref.gru_forward_ref(xz[t], rz[t], h[t], keep[t], True, act, ract))
+    dxz, drz = np.empty(xz.shape), np.empty(xz.shape)
+    dh_mm, dh_pass = np.zeros_like(h[0]), np.asarray(dh_t, np.float64)
+    for t in range(t_ - 1, -1, -1):
+        dh_total = d_out[t] * w[t][:, None] + dh_mm + dh_pass
+        dxz[t], drz[t], dh_pass = ref.gru_backward_ref(dh_total, xz[t], rz[t], h[t], keep[t], True, act, ract)
+        dh_mm = drz[t] @ rec.T
+    return np.stack(h), dxz, drz, dh_mm + dh_pass
+
+
+@pytest.mark.skipif(blas.gemm_function() is None, reason="numpy's OpenBLAS CBLAS symbols not found")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("act,ract", [(1, 2), (3, 4)])
+@pytest.mark.parametrize("ranges", [[(0, 7)], "threads"])
+def test_gru_sequence_kernels(dtype, act, ract, ranges):
+    """The compiled GRU time loop (reset_after) equals the step twins chained in float64, masks included."""
+    t_, b_, u_, seed = 6, 7, 4, 11 + act + 3 * ract
+    rng = np.random.default_rng(seed)
+    xz, rec, h0, d_out, dh_t = _data(dtype, seed, (t_, b_, 3 * u_), (u_, 3 * u_), (b_, u_), (t_, b_, u_), (b_, u_))
+    rec *= 0.4
+    rec_bias = rng.normal(size=3 * u_).astype(dtype)
+    keep = (rng.random((t_, b_)) > 0.3).astype(np.uint8)
+    w = (rng.random((t_, b_)) > 0.2).astype(dtype)
+    e_h, e_dxz, e_drz, e_dh0 = _gru_sequence_ref(xz, rec_bias, rec, h0, keep, act, ract, d_out, w, dh_t)
+    g = blas.gemm_function()
+    fn = g.address(np.dtype(dtype))
+    h = np.empty((t_ + 1, b_, u_), dtype)
+    h[0] = h0
+    gates, rz = np.empty((t_, b_, 3 * u_), dtype), np.empty((t_, b_, 3 * u_), dtype)
+    split = [(0, 3), (3, 7)] if ranges == "threads" else ranges
+    dxz, drz = np.empty((t_, b_, 3 * u_), dtype), np.empty((t_, b_, 3 * u_), dtype)
+    dh_mm, dh_pass = np.zeros((b_, u_), dtype), dh_t.copy()
+    db = np.zeros((2, len(split), 3 * u_))
+    rec_t = np.ascontiguousarray(rec.T)
+
+    def run_forward(b0, b1):
+        k.gru_forward_sequence(fn, g.int_bits, b0, b1, xz, rec_bias, rec, h, gates, rz, keep, act, ract,
+                               dtype == np.float32)
+
+    def run_backward(b0, b1):
+        i = split.index((b0, b1))
+        k.gru_backward_sequence(fn, g.int_bits, b0, b1, d_out, w, gates, rz, h, keep, rec_t, act, ract, dxz, drz,
+                                dh_mm, dh_pass, db[0, i], db[1, i])
+
+    blas_threads.run_split(run_forward, split)
+    blas_threads.run_split(run_backward, split)
+    tol = {np.float64: 1e-12, np.float32: 2e-5}[dtype]
+    for name, actual, expected in [("h", h, e_h), ("dxz", dxz, e_dxz), ("drz", drz, e_drz),
+                                   ("dh0", dh_mm + dh_pass, e_dh0), ("db_in", db[0].sum(axis=0), e_dxz.sum(axis=(0, 1))),
+                                   ("db_rec", db[1].sum(axis=0), e_drz.sum(axis=(0, 1)))]:
+        scale = max(1.0, float(np.max(np.abs(expected))))
+        err = float(np.max(np.abs(np.asarray(actual, np.float64) - expected)))
+        assert err <= tol * scale, f"{name}: {err:.3g}"
