@@ -63,7 +63,12 @@ class LSTMCell(RecurrentCell):
         approx = bool(work == np.float32)  # the rational tanh in float32 (kernels/rnn.py)
         if blas is not None:
             # the whole time loop compiled, the batch split over threads (blas_threads.run_split)
-            gates = self.input_projection(x, kernel, in_masks, None)
+            if in_masks is None:  # the input projection by row ranges on the same threads (no OpenBLAS pool)
+                gates = np.empty((t_, b_, 4 * u), dtype=work)
+                x2, g2 = x.reshape(t_ * b_, -1), gates.reshape(t_ * b_, 4 * u)
+                run_split(lambda r0, r1: np.matmul(x2[r0:r1], kernel, out=g2[r0:r1]), batch_ranges(t_ * b_))
+            else:
+                gates = self.input_projection(x, kernel, in_masks, None)
             bias_row = bias if bias is not None else np.zeros(4 * u, dtype=work)
             recurrent = np.ascontiguousarray(recurrent)
             keep = np.ascontiguousarray(keep)
