@@ -7,6 +7,8 @@ bundled OpenBLAS (the ILP64 `scipy_openblas64_` build of numpy >= 2 wheels) by s
 LLVM each symbol's address in this process at import. The names, not addresses, are in the compiled code,
 so it can be cached (`cache=True`).
 
+Two entries: `gemm()` on buffers with element offsets and leading dimensions (the convolution tiles),
+and `gemm_rows()` on 2-D views whose rows may be strided (the recurrent time loops' per-step products).
 `available()` says whether the symbols were found (another BLAS or platform: no); the callers keep a
 numpy path for that case, and must not call the kernels that use `gemm()` when it is False.
 """
@@ -16,15 +18,16 @@ import ctypes
 import numpy as np
 from llvmlite import binding as llvm
 from llvmlite import ir
-from numba import types
+from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["available", "gemm", "set_local_threads"]
+__all__ = ["NO_TRANS", "TRANS", "available", "gemm", "gemm_rows", "set_local_threads"]
 
 _SGEMM, _DGEMM = "scipy_cblas_sgemm64_", "scipy_cblas_dgemm64_"
 _SET_LOCAL = "openblas_set_num_threads_local"
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+NO_TRANS, TRANS = _NO_TRANS, _TRANS  # CBLAS enums, for `gemm_rows`
 _INT64, _INT32 = ir.IntType(64), ir.IntType(32)
 
 
@@ -58,7 +61,7 @@ def available() -> bool:
 
 
 def _data_pointer(context, builder, array_type, array_value, offset, offset_type):
-    """The address of element `offset` (counted in elements) of a C-contiguous array's buffer."""
+    """The address of element `offset` (counted in elements) from an array's first element."""
     data = context.make_array(array_type)(context, builder, array_value).data
     return builder.gep(data, [context.cast(builder, offset, offset_type, types.intp)])
 
@@ -68,10 +71,12 @@ def gemm(typingctx, trans_a, trans_b, m, n, k, alpha, a, a_offset, lda, b, b_off
          ldc):
     """C = alpha * op(A) @ op(B) + beta * C, row-major, on the arrays' buffers from the given element offsets.
 
-    `a`, `b`, `c` are C-contiguous float32 (sgemm) or float64 (dgemm) arrays of one dtype; `trans_*` are
-    booleans; m, n, k, lda, ldb, ldc as in CBLAS. Runs on the calling thread's BLAS thread count."""
+    `a`, `b`, `c` are float32 (sgemm) or float64 (dgemm) arrays of one dtype, addressed from their first
+    element with the caller's leading dimensions (C-contiguous arrays, or views with unit column stride);
+    `trans_*` are booleans; m, n, k, lda, ldb, ldc as in CBLAS. Runs on the calling thread's BLAS thread
+    count."""
     arrays = (a, b, c)
-    if not all(isinstance(t, types.Array) and t.layout == "C" for t in arrays):
+    if not all(isinstance(t, types.Array) for t in arrays):
         return None
     dtype = a.dtype
     if dtype not in (types.float32, types.float64) or b.dtype != dtype or c.dtype != dtype:
@@ -122,3 +127,23 @@ def set_local_threads(typingctx, count):
         return context.cast(builder, value, types.int32, types.int64)
 
     return types.int64(count), codegen
+
+
+@njit(cache=True, nogil=True, inline="always")
+def gemm_rows(trans_b, alpha, a, b, beta, c):
+    """c = alpha * a @ op(b) + beta * c on 2-D views with unit column stride (rows may be strided),
+    op(b) = b or b.T (`trans_b`: NO_TRANS or TRANS)."""
+    m, k = a.shape
+    n = c.shape[1]
+    transposed = trans_b == TRANS
+    ok = (a.strides[1] == a.itemsize and b.strides[1] == b.itemsize and c.strides[1] == c.itemsize
+          and c.shape[0] == m and (b.shape[1] == k if transposed else b.shape[0] == k)
+          and (b.shape[0] == n if transposed else b.shape[1] == n))
+    if not ok:
+        raise ValueError("gemm_rows: incompatible shapes or a non-unit column stride")
+    if m == 0 or n == 0:
+        return
+    lda = max(a.strides[0] // a.itemsize, k, 1)  # a one-row view may carry any row stride
+    ldb = max(b.strides[0] // b.itemsize, b.shape[1], 1)
+    ldc = max(c.strides[0] // c.itemsize, n, 1)
+    gemm(False, transposed, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, ldc)

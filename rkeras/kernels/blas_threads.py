@@ -13,6 +13,8 @@ one) is used. Without it (another BLAS, another platform) `one_blas_thread()` ch
 
 import contextlib
 import ctypes
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 _setter = None
 _searched = False
@@ -52,3 +54,71 @@ def one_blas_thread():
         yield
     finally:
         setter(previous)
+
+
+# --------------------------------------------------------------------------------------------- batch split
+# A recurrent time loop is sequential in time but independent across samples: each thread takes a
+# contiguous range of the batch and runs the whole loop on it (a nogil numba kernel with one BLAS thread),
+# with one fork and one join per call instead of one per step. A thread that the machine's load delays
+# delays only the join, not every step (as a per-step multithreaded product would).
+
+MIN_ROWS_PER_THREAD = 16  # fewer rows per product and the split costs more than it saves
+_pool = None
+_pool_size = 0
+
+
+def _cpu_budget():
+    import numba
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, numba.config.NUMBA_NUM_THREADS))
+
+
+def batch_ranges(batch, min_rows=MIN_ROWS_PER_THREAD):
+    """Contiguous (start, stop) ranges splitting `batch` samples over the threads worth using."""
+    n = max(1, min(_cpu_budget(), batch // min_rows))
+    bounds = [batch * i // n for i in range(n + 1)]
+    return [(bounds[i], bounds[i + 1]) for i in range(n)]
+
+
+def _worker_init():
+    setter = _find_setter()
+    if setter is not None:
+        setter(1)
+
+
+def _reset_after_fork():
+    global _pool, _pool_size
+    _pool, _pool_size = None, 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+def run_split(fn, ranges):
+    """Call fn(start, stop) for each range: the first in this thread, the others in worker threads (each
+    with one BLAS thread); return when all are done, raising the first error."""
+    global _pool, _pool_size
+    if len(ranges) == 1:
+        with one_blas_thread():
+            fn(*ranges[0])
+        return
+    if _pool is None or _pool_size < len(ranges) - 1:
+        if _pool is not None:
+            _pool.shutdown(wait=False)
+        _pool_size = len(ranges) - 1
+        _pool = ThreadPoolExecutor(max_workers=_pool_size, thread_name_prefix="rkeras-rnn",
+                                   initializer=_worker_init)
+    futures = [_pool.submit(fn, *r) for r in ranges[1:]]
+    try:
+        with one_blas_thread():
+            fn(*ranges[0])
+    finally:
+        errors = [f.exception() for f in futures]
+    for e in errors:
+        if e is not None:
+            raise e

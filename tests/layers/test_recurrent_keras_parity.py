@@ -9,6 +9,8 @@ import pytest
 from numerics import rel_err
 
 import rkeras as rk
+from rkeras.kernels import blas_threads
+from rkeras.layers.rnn import gru_cell, lstm_cell
 
 TOL = 1e-5
 
@@ -92,6 +94,25 @@ def test_recurrent_layers_match_keras(kind, case):
     mask = _padded_mask(rng, 4, 6) if masked else None
     k_layer, r_layer = _pair(kind, units=5, **options)
     _compare(k_layer, r_layer, x, mask)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+@pytest.mark.parametrize("path", ["compiled loop, batch split over 2 threads", "python step loop"])
+@pytest.mark.parametrize("options", [{"return_sequences": True, "return_state": True}, {"go_backwards": True}])
+def test_both_time_loops_match_keras_on_a_larger_masked_batch(kind, path, options, monkeypatch):
+    """The LSTM's and GRU's compiled time loops (BLAS products inside, the batch split over threads:
+    forced to two here, whatever the machine's CPU count) and their Python step loops (the fallback
+    without numpy's OpenBLAS, and the recurrent-dropout path) all equal Keras, masked steps included."""
+    module = lstm_cell if kind == "lstm" else gru_cell
+    if path.startswith("compiled"):
+        monkeypatch.setattr(blas_threads, "_cpu_budget", lambda: 2)
+        assert len(blas_threads.batch_ranges(40)) == 2
+        assert module.gemm_function() is not None
+    else:
+        monkeypatch.setattr(module, "gemm_function", lambda: None)
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(40, 6, 3)).astype("float32")
+    _compare(*_pair(kind, units=5, **options), x, _padded_mask(rng, 40, 6))
 
 
 @pytest.mark.parametrize("options", [

@@ -13,8 +13,9 @@ without it, (3*units,) and no recurrent bias.
 import numpy as np
 
 from ... import conventions
+from ...kernels import blas
 from ...kernels import rnn as kernels
-from ...kernels.blas_threads import one_blas_thread
+from ...kernels.blas_threads import batch_ranges, one_blas_thread, run_split
 from .base_cell import RecurrentCell
 
 
@@ -68,6 +69,19 @@ class GRUCell(RecurrentCell):
         rh = None if self.reset_after else np.empty((t_, b_, u), dtype=work)
         rec_zr, rec_h = recurrent[:, :2 * u], recurrent[:, 2 * u:]
         approx = bool(work == np.float32)  # the rational tanh in float32 (kernels/rnn.py)
+        compiled_loop = blas.available() and self.reset_after and rec_masks is None
+        if compiled_loop:
+            # the whole time loop compiled, the batch split over threads (blas_threads.run_split)
+            rec_bias_row = rec_bias if rec_bias is not None else np.zeros(3 * u, dtype=work)
+            recurrent = np.ascontiguousarray(recurrent)
+            keep = np.ascontiguousarray(keep)
+
+            def run(b0, b1):
+                kernels.gru_forward_sequence(b0, b1, xz, rec_bias_row, recurrent, h, gates, rz, keep,
+                                             self.act_code, self.ract_code, approx)
+            run_split(run, batch_ranges(b_))
+            cache = (x, h, gates, rz, rh, keep, in_masks, rec_masks)
+            return h[1:], [h[t_]], cache
         with one_blas_thread():  # the per-step products are small (see blas_threads.py)
             for t in range(t_):
                 if self.reset_after:
@@ -98,27 +112,44 @@ class GRUCell(RecurrentCell):
         dh_mm = np.zeros((b_, u), dtype=work)
         dh_pass = np.zeros((b_, u), dtype=work) if d_final_states[0] is None else d_final_states[0].astype(work)
         dh_direct = np.empty((b_, u), dtype=work)
-        zeros = np.zeros((b_, u), dtype=work)
-        with one_blas_thread():  # the per-step products are small (see blas_threads.py)
-            for t in range(t_ - 1, -1, -1):
-                dout = zeros if d_outputs is None else d_outputs[t]
-                kernels.gru_backward_step(dout, dh_mm, dh_pass, out_weight[t], gates[t], rz[t], h[t], keep[t],
-                                          self.reset_after, self.act_code, self.ract_code, dxz[t], drz[t], dh_direct)
-                if self.reset_after:
-                    self.recurrent_product_backward(drz[t], recurrent_t, rec_masks, dh_mm)
-                else:
-                    # the reset gate acts before the candidate's product: its gradient needs that product first
-                    d_rh = drz[t, :, 2 * u:] @ rec_h_t
-                    r = gates[t, :, u:2 * u]
-                    hin = h[t] if rec_masks is None else h[t] * rec_masks[2]
-                    dr = d_rh * hin * _dact_from_output(self.ract_code, r)
-                    dxz[t, :, u:2 * u] = dr
-                    drz[t, :, u:2 * u] = dr
-                    d_hin = d_rh * r
-                    dh_direct += d_hin if rec_masks is None else d_hin * rec_masks[2]
-                    self.recurrent_product_backward(np.ascontiguousarray(drz[t, :, :2 * u]), rec_zr_t, rec_masks,
-                                                    dh_mm)
-                dh_pass, dh_direct = dh_direct, dh_pass
+        compiled_loop = blas.available() and self.reset_after and rec_masks is None
+        db = None
+        if compiled_loop:
+            ranges = batch_ranges(b_)
+            db = np.zeros((2, len(ranges), 3 * u), dtype=np.float64)
+            d_out = np.zeros((t_, b_, u), dtype=work) if d_outputs is None else np.ascontiguousarray(d_outputs, work)
+            out_weight = np.ascontiguousarray(out_weight, work)
+
+            def run(b0, b1):
+                i = ranges.index((b0, b1))
+                kernels.gru_backward_sequence(b0, b1, d_out, out_weight, gates, rz, h, keep, recurrent_t,
+                                              self.act_code, self.ract_code, dxz, drz, dh_mm, dh_pass, db[0, i],
+                                              db[1, i])
+            run_split(run, ranges)
+            db = db.sum(axis=1)
+        else:
+            zeros = np.zeros((b_, u), dtype=work)
+            with one_blas_thread():  # the per-step products are small (see blas_threads.py)
+                for t in range(t_ - 1, -1, -1):
+                    dout = zeros if d_outputs is None else d_outputs[t]
+                    kernels.gru_backward_step(dout, dh_mm, dh_pass, out_weight[t], gates[t], rz[t], h[t],
+                                              keep[t], self.reset_after, self.act_code, self.ract_code, dxz[t],
+                                              drz[t], dh_direct)
+                    if self.reset_after:
+                        self.recurrent_product_backward(drz[t], recurrent_t, rec_masks, dh_mm)
+                    else:
+                        # the reset gate acts before the candidate's product: its gradient needs that product first
+                        d_rh = drz[t, :, 2 * u:] @ rec_h_t
+                        r = gates[t, :, u:2 * u]
+                        hin = h[t] if rec_masks is None else h[t] * rec_masks[2]
+                        dr = d_rh * hin * _dact_from_output(self.ract_code, r)
+                        dxz[t, :, u:2 * u] = dr
+                        drz[t, :, u:2 * u] = dr
+                        d_hin = d_rh * r
+                        dh_direct += d_hin if rec_masks is None else d_hin * rec_masks[2]
+                        self.recurrent_product_backward(np.ascontiguousarray(drz[t, :, :2 * u]), rec_zr_t, rec_masks,
+                                                        dh_mm)
+                    dh_pass, dh_direct = dh_direct, dh_pass
         dx, dkernel = self.input_backward(x, dxz, kernel, in_masks)
         grads = {}
         if self.kernel.trainable:
@@ -132,9 +163,10 @@ class GRUCell(RecurrentCell):
                 drec[:, 2 * u:] = rh.reshape(t_ * b_, u).T @ drz[:, :, 2 * u:].reshape(t_ * b_, u)
             grads[self.recurrent_kernel] = drec.astype(self.recurrent_kernel.dtype, copy=False)
         if self.use_bias and self.bias.trainable:
-            db = dxz.sum(axis=(0, 1), dtype=np.float64)
-            if self.reset_after:
-                db = np.stack([db, drz.sum(axis=(0, 1), dtype=np.float64)])
+            if db is None:
+                db = dxz.sum(axis=(0, 1), dtype=np.float64)
+                if self.reset_after:
+                    db = np.stack([db, drz.sum(axis=(0, 1), dtype=np.float64)])
             grads[self.bias] = db.astype(self.bias.dtype)
         return dx, [dh_mm + dh_pass], grads
 

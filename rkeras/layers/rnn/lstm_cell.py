@@ -11,8 +11,9 @@ With `unit_forget_bias`, the bias starts at `bias_initializer` with the forget b
 import numpy as np
 
 from ... import conventions, initializers
+from ...kernels import blas
 from ...kernels import rnn as kernels
-from ...kernels.blas_threads import one_blas_thread
+from ...kernels.blas_threads import batch_ranges, one_blas_thread, run_split
 from .base_cell import RecurrentCell
 
 
@@ -54,19 +55,37 @@ class LSTMCell(RecurrentCell):
         u, work = self.units, x.dtype
         kernel, recurrent, bias = self._weights(work)
         in_masks, rec_masks = self.dropout_masks(b_, training, work)
-        xz = self.input_projection(x, kernel, in_masks, bias)
+        compiled_loop = blas.available() and rec_masks is None
         h = np.empty((t_ + 1, b_, u), dtype=work)
         c = np.empty((t_ + 1, b_, u), dtype=work)
         h[0], c[0] = states
-        gates = np.empty((t_, b_, 4 * u), dtype=work)
         tc = np.empty((t_, b_, u), dtype=work)
-        rz = np.empty((b_, 4 * u), dtype=work)
         approx = bool(work == np.float32)  # the rational tanh in float32 (kernels/rnn.py)
-        with one_blas_thread():  # the per-step products are small (see blas_threads.py)
-            for t in range(t_):
-                self.recurrent_product(h[t], recurrent, rec_masks, rz)
-                kernels.lstm_forward_step(xz[t], rz, h[t], c[t], keep[t], self.act_code, self.ract_code, approx, gates[t],
-                                          h[t + 1], c[t + 1], tc[t])
+        if compiled_loop:
+            # the whole time loop compiled, the batch split over threads (blas_threads.run_split)
+            if in_masks is None:  # the input projection by row ranges on the same threads (no OpenBLAS pool)
+                gates = np.empty((t_, b_, 4 * u), dtype=work)
+                x2, g2 = x.reshape(t_ * b_, -1), gates.reshape(t_ * b_, 4 * u)
+                run_split(lambda r0, r1: np.matmul(x2[r0:r1], kernel, out=g2[r0:r1]), batch_ranges(t_ * b_))
+            else:
+                gates = self.input_projection(x, kernel, in_masks, None)
+            bias_row = bias if bias is not None else np.zeros(4 * u, dtype=work)
+            recurrent = np.ascontiguousarray(recurrent)
+            keep = np.ascontiguousarray(keep)
+
+            def run(b0, b1):
+                kernels.lstm_forward_sequence(b0, b1, gates, bias_row, recurrent, h, c, tc, keep,
+                                              self.act_code, self.ract_code, approx)
+            run_split(run, batch_ranges(b_))
+        else:
+            xz = self.input_projection(x, kernel, in_masks, bias)
+            gates = np.empty((t_, b_, 4 * u), dtype=work)
+            rz = np.empty((b_, 4 * u), dtype=work)
+            with one_blas_thread():  # the per-step products are small (see blas_threads.py)
+                for t in range(t_):
+                    self.recurrent_product(h[t], recurrent, rec_masks, rz)
+                    kernels.lstm_forward_step(xz[t], rz, h[t], c[t], keep[t], self.act_code, self.ract_code,
+                                              approx, gates[t], h[t + 1], c[t + 1], tc[t])
         cache = (x, h, c, gates, tc, keep, in_masks, rec_masks)
         return h[1:], [h[t_], c[t_]], cache
 
@@ -75,22 +94,37 @@ class LSTMCell(RecurrentCell):
         t_, b_, u = tc.shape
         work = x.dtype
         kernel, recurrent, _ = self._weights(work)
+        compiled_loop = blas.available() and rec_masks is None
         recurrent_t = np.ascontiguousarray(recurrent.T)
         dxz = np.empty((t_, b_, 4 * u), dtype=work)
         dh_mm = np.zeros((b_, u), dtype=work)
         dh_pass = np.zeros((b_, u), dtype=work) if d_final_states[0] is None else d_final_states[0].astype(work)
-        dh_pass_next = np.empty((b_, u), dtype=work)
         dc = np.zeros((b_, u), dtype=work) if d_final_states[1] is None else d_final_states[1].astype(work)
-        dc_prev = np.empty((b_, u), dtype=work)
-        zeros = np.zeros((b_, u), dtype=work)
-        with one_blas_thread():  # the per-step products are small (see blas_threads.py)
-            for t in range(t_ - 1, -1, -1):
-                dout = zeros if d_outputs is None else d_outputs[t]
-                kernels.lstm_backward_step(dout, dh_mm, dh_pass, out_weight[t], dc, gates[t], c[t], tc[t], keep[t],
-                                           self.act_code, self.ract_code, dxz[t], dh_pass_next, dc_prev)
-                self.recurrent_product_backward(dxz[t], recurrent_t, rec_masks, dh_mm)
-                dh_pass, dh_pass_next = dh_pass_next, dh_pass
-                dc, dc_prev = dc_prev, dc
+        if compiled_loop:
+            ranges = batch_ranges(b_)
+            db = np.zeros((len(ranges), 4 * u), dtype=np.float64)
+            d_out = np.zeros((t_, b_, u), dtype=work) if d_outputs is None else np.ascontiguousarray(d_outputs, work)
+            out_weight = np.ascontiguousarray(out_weight, work)
+
+            def run(b0, b1):
+                kernels.lstm_backward_sequence(b0, b1, d_out, out_weight, gates, c, tc, keep, recurrent_t,
+                                               self.act_code, self.ract_code, dxz, dh_mm, dh_pass, dc,
+                                               db[ranges.index((b0, b1))])
+            run_split(run, ranges)
+            db = db.sum(axis=0)
+        else:
+            dh_pass_next = np.empty((b_, u), dtype=work)
+            dc_prev = np.empty((b_, u), dtype=work)
+            zeros = np.zeros((b_, u), dtype=work)
+            with one_blas_thread():  # the per-step products are small (see blas_threads.py)
+                for t in range(t_ - 1, -1, -1):
+                    dout = zeros if d_outputs is None else d_outputs[t]
+                    kernels.lstm_backward_step(dout, dh_mm, dh_pass, out_weight[t], dc, gates[t], c[t], tc[t],
+                                               keep[t], self.act_code, self.ract_code, dxz[t], dh_pass_next, dc_prev)
+                    self.recurrent_product_backward(dxz[t], recurrent_t, rec_masks, dh_mm)
+                    dh_pass, dh_pass_next = dh_pass_next, dh_pass
+                    dc, dc_prev = dc_prev, dc
+            db = dxz.sum(axis=(0, 1), dtype=np.float64) if self.use_bias else None
         dx, dkernel = self.input_backward(x, dxz, kernel, in_masks)
         grads = {}
         if self.kernel.trainable:
@@ -99,7 +133,7 @@ class LSTMCell(RecurrentCell):
             grads[self.recurrent_kernel] = self.recurrent_kernel_grad(h[:-1], dxz, rec_masks).astype(
                 self.recurrent_kernel.dtype, copy=False)
         if self.use_bias and self.bias.trainable:
-            grads[self.bias] = dxz.sum(axis=(0, 1), dtype=np.float64).astype(self.bias.dtype)
+            grads[self.bias] = db.astype(self.bias.dtype)
         return dx, [dh_mm + dh_pass, dc], grads
 
     def get_config(self):
