@@ -121,7 +121,7 @@ def _f64(*arrays):
     return [np.asarray(a, dtype=np.float64) for a in arrays]
 
 
-@pytest.mark.skipif(blas.gemm_function() is None, reason="numpy's OpenBLAS CBLAS symbols not found")
+@pytest.mark.skipif(not blas.available(), reason="numpy's OpenBLAS CBLAS symbols not found")
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("act,ract", [(1, 2), (3, 4)])
 @pytest.mark.parametrize("ranges", [[(0, 7)], [(0, 3), (3, 7)], "threads"])
@@ -138,8 +138,6 @@ def test_lstm_sequence_kernels(dtype, act, ract, ranges):
     w = (rng.random((t_, b_)) > 0.2).astype(dtype)
     e_h, e_c, e_dz, e_dh0, e_dc0, e_db = _lstm_sequence_ref(xz, bias, rec, h0, c0, keep, act, ract, d_out, w, dh_t,
                                                             dc_t)
-    g = blas.gemm_function()
-    fn = g.address(np.dtype(dtype))
     gates = xz.copy()
     h, c = np.empty((t_ + 1, b_, u_), dtype), np.empty((t_ + 1, b_, u_), dtype)
     h[0], c[0] = h0, c0
@@ -147,7 +145,7 @@ def test_lstm_sequence_kernels(dtype, act, ract, ranges):
     split = [(0, 3), (3, 5), (5, 7)] if ranges == "threads" else ranges
 
     def run_forward(b0, b1):
-        k.lstm_forward_sequence(fn, g.int_bits, b0, b1, gates, bias, rec, h, c, tc, keep, act, ract,
+        k.lstm_forward_sequence(b0, b1, gates, bias, rec, h, c, tc, keep, act, ract,
                                 dtype == np.float32)
 
     dz = np.empty((t_, b_, 4 * u_), dtype)
@@ -156,7 +154,7 @@ def test_lstm_sequence_kernels(dtype, act, ract, ranges):
     rec_t = np.ascontiguousarray(rec.T)
 
     def run_backward(b0, b1):
-        k.lstm_backward_sequence(fn, g.int_bits, b0, b1, d_out, w, gates, c, tc, keep, rec_t, act, ract, dz, dh_mm,
+        k.lstm_backward_sequence(b0, b1, d_out, w, gates, c, tc, keep, rec_t, act, ract, dz, dh_mm,
                                  dh_pass, dc, db[split.index((b0, b1))])
 
     if ranges == "threads":
@@ -209,7 +207,7 @@ def _gru_sequence_ref(xz, rec_bias, rec, h0, keep, act, ract, d_out, w, dh_t):
     return np.stack(h), dxz, drz, dh_mm + dh_pass
 
 
-@pytest.mark.skipif(blas.gemm_function() is None, reason="numpy's OpenBLAS CBLAS symbols not found")
+@pytest.mark.skipif(not blas.available(), reason="numpy's OpenBLAS CBLAS symbols not found")
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("act,ract", [(1, 2), (3, 4)])
 @pytest.mark.parametrize("ranges", [[(0, 7)], "threads"])
@@ -223,8 +221,6 @@ def test_gru_sequence_kernels(dtype, act, ract, ranges):
     keep = (rng.random((t_, b_)) > 0.3).astype(np.uint8)
     w = (rng.random((t_, b_)) > 0.2).astype(dtype)
     e_h, e_dxz, e_drz, e_dh0 = _gru_sequence_ref(xz, rec_bias, rec, h0, keep, act, ract, d_out, w, dh_t)
-    g = blas.gemm_function()
-    fn = g.address(np.dtype(dtype))
     h = np.empty((t_ + 1, b_, u_), dtype)
     h[0] = h0
     gates, rz = np.empty((t_, b_, 3 * u_), dtype), np.empty((t_, b_, 3 * u_), dtype)
@@ -235,12 +231,12 @@ def test_gru_sequence_kernels(dtype, act, ract, ranges):
     rec_t = np.ascontiguousarray(rec.T)
 
     def run_forward(b0, b1):
-        k.gru_forward_sequence(fn, g.int_bits, b0, b1, xz, rec_bias, rec, h, gates, rz, keep, act, ract,
+        k.gru_forward_sequence(b0, b1, xz, rec_bias, rec, h, gates, rz, keep, act, ract,
                                dtype == np.float32)
 
     def run_backward(b0, b1):
         i = split.index((b0, b1))
-        k.gru_backward_sequence(fn, g.int_bits, b0, b1, d_out, w, gates, rz, h, keep, rec_t, act, ract, dxz, drz,
+        k.gru_backward_sequence(b0, b1, d_out, w, gates, rz, h, keep, rec_t, act, ract, dxz, drz,
                                 dh_mm, dh_pass, db[0, i], db[1, i])
 
     blas_threads.run_split(run_forward, split)
