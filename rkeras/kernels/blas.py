@@ -22,10 +22,11 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["NO_TRANS", "TRANS", "available", "gemm", "gemm_rows", "set_local_threads"]
+__all__ = ["NO_TRANS", "TRANS", "available", "gemm", "gemm_rows", "get_threads", "library", "set_local_threads"]
 
 _SGEMM, _DGEMM = "scipy_cblas_sgemm64_", "scipy_cblas_dgemm64_"
 _SET_LOCAL = "openblas_set_num_threads_local"
+_GET = "scipy_openblas_get_num_threads64_"
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 NO_TRANS, TRANS = _NO_TRANS, _TRANS  # CBLAS enums, for `gemm_rows`
 _INT64, _INT32 = ir.IntType(64), ir.IntType(32)
@@ -43,13 +44,18 @@ def _register_symbols() -> bool:
         try:
             lib = ctypes.CDLL(path)
             addresses = {name: ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
-                         for name in (_SGEMM, _DGEMM, _SET_LOCAL)}
+                         for name in (_SGEMM, _DGEMM, _SET_LOCAL, _GET)}
         except (OSError, AttributeError):
             continue
         for name, value in addresses.items():
             llvm.add_symbol(name, value)
+        global _LIBRARY
+        _LIBRARY = lib
         return True
     return False
+
+
+_LIBRARY = None
 
 
 _AVAILABLE = _register_symbols()
@@ -58,6 +64,11 @@ _AVAILABLE = _register_symbols()
 def available() -> bool:
     """True when numba code in this process may call `gemm()` and `set_local_threads()`."""
     return _AVAILABLE
+
+
+def library():
+    """numpy's OpenBLAS as a `ctypes.CDLL` (None when not found), for Python code that sets its threads."""
+    return _LIBRARY
 
 
 def _data_pointer(context, builder, array_type, array_value, offset, offset_type):
@@ -116,8 +127,23 @@ def gemm(typingctx, trans_a, trans_b, m, n, k, alpha, a, a_offset, lda, b, b_off
 
 
 @intrinsic
+def get_threads(typingctx):
+    """OpenBLAS' current thread count."""
+
+    def codegen(context, builder, signature, args):
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_INT32, []), _GET)
+        return context.cast(builder, builder.call(fn, []), types.int32, types.int64)
+
+    return types.int64(), codegen
+
+
+@intrinsic
 def set_local_threads(typingctx, count):
-    """OpenBLAS' thread count for the calling thread only (OpenBLAS >= 0.3.27); returns the previous one."""
+    """OpenBLAS' thread count for the calling thread (OpenBLAS >= 0.3.27); returns the previous one.
+
+    In numpy's OpenBLAS 0.3.31 the count it sets is seen by every thread (measured: a worker's
+    `set_local(1)` makes the main thread's count 1), so code whose threads set it puts the caller's count
+    back once they have joined (`get_threads()` before, `set_local_threads(saved)` after)."""
     if not isinstance(count, types.Integer):
         return None
 

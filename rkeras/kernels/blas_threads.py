@@ -6,9 +6,9 @@ its time slice and one product takes milliseconds instead of a tenth of one (100
 two threads under load, 0.11 s with one; benchmarks/NOTES.md, "one_blas_thread"). The loop therefore runs
 with one BLAS thread; the large products over all steps, before and after the loop, keep all of them.
 
-numpy's OpenBLAS is found among the process' loaded libraries (`/proc/self/maps`) and its
-`openblas_set_num_threads_local` (OpenBLAS >= 0.3.27: the calling thread's count, returns the previous
-one) is used. Without it (another BLAS, another platform) `one_blas_thread()` changes nothing.
+numpy's OpenBLAS is the library `blas.py` found (the one whose CBLAS symbols numba binds), and its
+`openblas_set_num_threads_local` (OpenBLAS >= 0.3.27) is used. Without it (another BLAS, another
+platform) `one_blas_thread()` changes nothing.
 """
 
 import contextlib
@@ -16,44 +16,40 @@ import ctypes
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-_setter = None
-_searched = False
+_functions = None
 
 
-def _find_setter():
-    global _setter, _searched
-    if _searched:
-        return _setter
-    _searched = True
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line}
-    except OSError:
-        return None
-    for path in sorted(paths):
-        try:
-            fn = ctypes.CDLL(path).openblas_set_num_threads_local
-        except (OSError, AttributeError):
-            continue
-        fn.argtypes = [ctypes.c_int]
-        fn.restype = ctypes.c_int
-        _setter = fn
-        break
-    return _setter
+def _find_functions():
+    """(set_num_threads_local, get_num_threads) of numpy's OpenBLAS (the library `blas.py` bound), or None."""
+    global _functions
+    if _functions is None:
+        from . import blas
+
+        lib = blas.library()
+        if lib is None:
+            _functions = ()
+        else:
+            setter, getter = lib.openblas_set_num_threads_local, lib.scipy_openblas_get_num_threads64_
+            setter.argtypes, setter.restype, getter.restype = [ctypes.c_int], ctypes.c_int, ctypes.c_int
+            _functions = (setter, getter)
+    return _functions or None
 
 
 @contextlib.contextmanager
 def one_blas_thread():
-    """Within the block, numpy's matrix products on this thread use one OpenBLAS thread."""
-    setter = _find_setter()
-    if setter is None:
+    """Within the block, numpy's matrix products use one OpenBLAS thread; the count before is put back
+    after it (in numpy's OpenBLAS the "local" count is seen by every thread: see `blas.set_local_threads`)."""
+    functions = _find_functions()
+    if functions is None:
         yield
         return
-    previous = setter(1)
+    setter, getter = functions
+    saved = getter()
+    setter(1)
     try:
         yield
     finally:
-        setter(previous)
+        setter(saved)
 
 
 # --------------------------------------------------------------------------------------------- batch split
@@ -85,9 +81,9 @@ def batch_ranges(batch, min_rows=MIN_ROWS_PER_THREAD):
 
 
 def _worker_init():
-    setter = _find_setter()
-    if setter is not None:
-        setter(1)
+    functions = _find_functions()
+    if functions is not None:
+        functions[0](1)
 
 
 def _reset_after_fork():
@@ -113,12 +109,12 @@ def run_split(fn, ranges):
         _pool_size = len(ranges) - 1
         _pool = ThreadPoolExecutor(max_workers=_pool_size, thread_name_prefix="rkeras-rnn",
                                    initializer=_worker_init)
-    futures = [_pool.submit(fn, *r) for r in ranges[1:]]
-    try:
-        with one_blas_thread():
+    with one_blas_thread():  # also puts the count back that the workers' one-thread setting overwrote
+        futures = [_pool.submit(fn, *r) for r in ranges[1:]]
+        try:
             fn(*ranges[0])
-    finally:
-        errors = [f.exception() for f in futures]
+        finally:
+            errors = [f.exception() for f in futures]
     for e in errors:
         if e is not None:
             raise e

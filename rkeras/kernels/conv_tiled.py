@@ -27,7 +27,7 @@ which a cached function cannot call) are runtime arguments: no recompiles.
 import numpy as np
 from numba import njit, prange
 
-from .blas import gemm, set_local_threads
+from .blas import gemm, get_threads, set_local_threads
 from .runs import copy_run, zero_run
 
 __all__ = ["flipped_kernel_matrices", "forward", "grad_input_strided", "grad_kernel", "kernel_matrices",
@@ -169,8 +169,9 @@ def forward(x, x_cf, kmat, sh, sw, dh, dw, pt, pl, kh, kw, bias, use_bias, out, 
     tiles = n_ * per_sample
     threads = max(1, min(threads, tiles))
     plane = oh_ * ow_
+    saved = get_threads()  # the caller's count, put back after the join (see blas.py)
     for t in prange(threads):
-        previous = set_local_threads(1)
+        set_local_threads(1)  # this thread's products on one BLAS thread
         cols = np.empty((rows * ow_, kk), dtype=x.dtype)
         xs = np.empty((h_, w_, c_) if x_cf else (0, 0, 0), dtype=x.dtype)
         current = -1
@@ -198,7 +199,7 @@ def forward(x, x_cf, kmat, sh, sw, dh, dw, pt, pl, kh, kw, bias, use_bias, out, 
                         for ow in range(ow_):
                             for f in range(f_):
                                 out[n, oh, ow, f] += bias[f]
-        set_local_threads(previous)
+    set_local_threads(saved)
 
 
 @njit(parallel=True, cache=True)
@@ -219,8 +220,9 @@ def grad_kernel(x, x_cf, dy, dy_cf, sh, sw, dh, dw, pt, pl, kh, kw, dkmat, want_
     plane = oh_ * ow_
     dk_parts = np.zeros((threads, groups, kk, fg), dtype=np.float64)
     db_parts = np.zeros((threads, f_), dtype=np.float64)
+    saved = get_threads()  # the caller's count, put back after the join (see blas.py)
     for t in prange(threads):
-        previous = set_local_threads(1)
+        set_local_threads(1)  # this thread's products on one BLAS thread
         cols = np.empty((rows * ow_, kk), dtype=x.dtype)
         product = np.empty((kk, fg), dtype=x.dtype)
         xs = np.empty((h_, w_, c_) if x_cf else (0, 0, 0), dtype=x.dtype)
@@ -255,7 +257,7 @@ def grad_kernel(x, x_cf, dy, dy_cf, sh, sw, dh, dw, pt, pl, kh, kw, dkmat, want_
                         for ow in range(ow_):
                             for f in range(f_):
                                 db_parts[t, f] += dy[n, oh, ow, f]
-        set_local_threads(previous)
+    set_local_threads(saved)
     if want_kernel:
         for g in range(groups):
             for q in range(kk):
@@ -282,8 +284,9 @@ def grad_input_strided(dy, dy_cf, kmat, sh, sw, dh, dw, pt, pl, kh, kw, dx, dx_c
     f_, oh_, ow_ = _shape(dy, dy_cf)
     plane = oh_ * ow_
     threads = max(1, min(threads, n_))
+    saved = get_threads()  # the caller's count, put back after the join (see blas.py)
     for t in prange(threads):
-        previous = set_local_threads(1)
+        set_local_threads(1)  # this thread's products on one BLAS thread
         dcols = np.empty((rows * ow_, kk), dtype=dy.dtype)
         acc = np.empty((h_, w_, c_), dtype=dy.dtype)
         for n in range(t * n_ // threads, (t + 1) * n_ // threads):
@@ -306,4 +309,4 @@ def grad_input_strided(dy, dy_cf, kmat, sh, sw, dh, dw, pt, pl, kh, kw, dx, dx_c
                             dx[n, c, h, w] = acc[h, w, c]
             else:
                 dx[n] = acc
-        set_local_threads(previous)
+    set_local_threads(saved)

@@ -96,3 +96,25 @@ def test_gemm_refuses_mismatched_shapes():
     a, b, c = np.ones((3, 4)), np.ones((5, 2)), np.ones((3, 2))
     with pytest.raises(ValueError, match="incompatible shapes"):
         _call(NO_TRANS, 1.0, a, b, 0.0, c)
+
+
+def test_kernels_put_the_callers_blas_thread_count_back():
+    """The convolution kernels' threads and the recurrent batch split set OpenBLAS to one thread while they
+    run; numpy's products afterwards get the count they had (in numpy's OpenBLAS that setting is seen by
+    every thread, so a missing restore would leave the whole process on one BLAS thread)."""
+    import rkeras as rk
+    from rkeras.kernels import blas_threads
+    from rkeras.training.vjp import vjp
+
+    getter = blas.library().scipy_openblas_get_num_threads64_
+    before = getter()
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(8, 12, 12, 4)).astype(np.float32)
+    conv = rk.layer_conv_2d(filters=8, kernel_size=3, padding="same")
+    vjp(conv, x, np.ones((8, 12, 12, 8), np.float32))
+    assert getter() == before
+    blas_threads.run_split(lambda b0, b1: np.ones((4, 4)) @ np.ones((4, 4)), [(0, 1), (1, 2)])
+    assert getter() == before
+    with blas_threads.one_blas_thread():
+        assert getter() == 1
+    assert getter() == before
