@@ -18,10 +18,12 @@ def _run(backup_dir, out, kill):
 
 
 def test_killed_fit_resumes_to_the_uninterrupted_weights(tmp_path):
-    sys.path.insert(0, HERE)
-    import backup_worker
-
-    reference = backup_worker.train(str(tmp_path / "ref_backup"))  # uninterrupted, in this process
+    # the uninterrupted run in a fresh process too, like the resumed ones: in this process, after the rest of
+    # the suite, its weights came out 1 ulp apart in 5 of 48 values (state another test leaves; not found)
+    reference_run = _run(tmp_path / "ref_backup", tmp_path / "reference.npz", "none")
+    assert reference_run.returncode == 0, reference_run.stderr
+    with np.load(tmp_path / "reference.npz") as z:
+        reference = [z[f"arr_{i}"] for i in range(len(z.files))]
     assert not os.path.exists(tmp_path / "ref_backup")  # delete_checkpoint = TRUE once training completes
 
     backup = tmp_path / "backup"
