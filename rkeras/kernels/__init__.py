@@ -1,8 +1,8 @@
 """Numba kernels: pure functions on arrays (one module per topic), with numpy twins for the tests.
 
 OpenMP spin-waiting: after a parallel kernel, libgomp's idle threads busy-wait (by default for ~300k
-spins) and steal the second core from OpenBLAS and from Python between kernels (the digits MLP: 108 ms per
-step against 0.8 ms with `GOMP_SPINCOUNT=1000`; benchmarks/NOTES.md). It must be set before numba starts
+spins) and steal the second core from OpenBLAS and from Python between kernels (benchmarks/NOTES.md,
+"GOMP_SPINCOUNT"). It must be set before numba starts
 its OpenMP pool (the first parallel kernel call), so it is set here; a value the user exported wins.
 
 Large per-step arrays come from rkeras' own array cache while rkeras works (`array_cache.py`), instead of

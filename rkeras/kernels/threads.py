@@ -9,7 +9,7 @@ import numba
 __all__ = ["threads_for"]
 
 _SERIAL_BELOW = 262144  # elements (1 MiB of float32): below, serial; inside training the threads do not pay
-_SERIAL_BELOW_WORKQUEUE = 1 << 20  # the `workqueue` threading layer's regions cost ~100 us
+_SERIAL_BELOW_WORKQUEUE = 1 << 20  # the `workqueue` layer's regions cost more (NOTES.md)
 _workqueue = None  # whether numba runs the `workqueue` layer (known after its first thread-count query)
 
 

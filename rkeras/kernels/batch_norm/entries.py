@@ -5,8 +5,7 @@ runs the statistics pass (`sums.py`), one small njit for the per-channel coeffic
 and the element-wise pass (`affine.py`), cutting each pass into `threads_for(x.size)` chunks.
 
 Plain Python on purpose: it calls the cached kernels as their own dispatchers, so the three entries
-share their compiled code instead of each compiling it inline again (cold compile of a first training
-step: 19.5 s with fused njit entries; a few dispatches cost ~1 us each).
+share their compiled code instead of each compiling it inline again (benchmarks/NOTES.md, "entries.py").
 """
 
 import numpy as np
@@ -25,7 +24,7 @@ _FLOATS = (_F32, _F64)
 
 # --------------------------------------------------------------------------------------------- checks
 # Each entry first asks one cheap question (`_*_fits`: shapes, dtypes, contiguity, as one expression,
-# ~0.7 us, benchmarks/NOTES.md); only when the answer is no do the detailed checks run, to name the wrong argument.
+# benchmarks/NOTES.md); only when the answer is no do the detailed checks run, to name the wrong argument.
 def _forward_fits(x, mask, gamma, beta, moving_mean, moving_variance, out, mean, invstd):
     try:
         xs = x.shape

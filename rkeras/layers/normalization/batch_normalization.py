@@ -36,7 +36,7 @@ class BatchNormCache(NamedTuple):
 
 
 # a BatchNormCache from one tuple of its fields in order, without the generated constructor's Python frame
-# (~0.5 us per call, measurable on small batches)
+# (measurable on small batches: benchmarks/NOTES.md)
 _new_cache = functools.partial(tuple.__new__, BatchNormCache)
 
 
