@@ -94,26 +94,28 @@ def max_pool_forward(x, channels_first, pd, ph, pw, sd, sh, sw, pf, pt, pl, out,
 
 @njit(parallel=True, cache=True)
 def max_pool_backward(grad, argmax, channels_first, dx):
-    """dx[argmax position] += grad, for every output (dx has the input's shape and layout)."""
+    """dx[argmax position] += grad, for every output (dx, C-contiguous, has the input's shape and layout).
+
+    The flat spatial index addresses a (N, C, D*H*W) or (N, D*H*W, C) view of dx directly (no divisions)."""
     n_ = dx.shape[0]
     if channels_first:
-        c_, h_, w_ = dx.shape[1], dx.shape[3], dx.shape[4]
+        c_ = dx.shape[1]
         od_, oh_, ow_ = grad.shape[2], grad.shape[3], grad.shape[4]
     else:
-        c_, h_, w_ = dx.shape[4], dx.shape[2], dx.shape[3]
+        c_ = dx.shape[4]
         od_, oh_, ow_ = grad.shape[1], grad.shape[2], grad.shape[3]
+    spatial = dx.size // max(1, n_ * c_)
+    flat = dx.reshape((n_, c_, spatial) if channels_first else (n_, spatial, c_))
     for n in prange(n_):
-        dx[n] = 0
+        flat[n] = 0
         for od in range(od_):
             for oh in range(oh_):
                 for ow in range(ow_):
                     for c in range(c_):
                         if channels_first:
-                            k = argmax[n, c, od, oh, ow]
-                            dx[n, c, k // (h_ * w_), (k // w_) % h_, k % w_] += grad[n, c, od, oh, ow]
+                            flat[n, c, argmax[n, c, od, oh, ow]] += grad[n, c, od, oh, ow]
                         else:
-                            k = argmax[n, od, oh, ow, c]
-                            dx[n, k // (h_ * w_), (k // w_) % h_, k % w_, c] += grad[n, od, oh, ow, c]
+                            flat[n, argmax[n, od, oh, ow, c], c] += grad[n, od, oh, ow, c]
 
 
 @njit(parallel=True, cache=True)
