@@ -26,7 +26,7 @@ from ... import random as rk_random
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
 from ..core.einsum_dense import EinsumDense
-from .masked_softmax import causal_mask, dropout_mask, masked_softmax, softmax_backward
+from .masked_softmax import combined_keep_mask, dropout_mask, masked_softmax, softmax_backward
 
 _SUBLAYERS = (("query", "_query_dense", "bqm,muh->bquh", "uh"), ("key", "_key_dense", "bkm,mvh->bkvh", "vh"),
               ("value", "_value_dense", "bkm,mvh->bkvh", "vh"))
@@ -144,31 +144,8 @@ class GroupedQueryAttention(Layer):
     # ----------------------------------------------------------------------------- masks
     def _keep(self, batch, tq, tk, masks, attention_mask, use_causal_mask):
         """The boolean mask `(B or 1, 1, T, S)` of the scores, or None (Keras' rules)."""
-        auto = None
-        for m, where, length, what in ((masks[0], -1, tq, "query"), (masks[1], -2, tk, "value"),
-                                       (masks[2], -2, tk, "key")):
-            if m is None:
-                continue
-            m = np.asarray(m)
-            if m.shape != (batch, length):
-                raise ValueError(f"The {what} mask of layer '{self.name}' has shape {m.shape}; expected "
-                                 f"{(batch, length)}.")
-            m = np.expand_dims(m != 0, where)
-            auto = m if auto is None else auto & m
-        if use_causal_mask:
-            auto = causal_mask(tq, tk) if auto is None else auto & causal_mask(tq, tk)
-        if self.sliding_window is not None:
-            band = (np.abs(np.arange(tq)[:, None] - np.arange(tk)[None, :]) < self.sliding_window)[None]
-            auto = band if auto is None else auto & band
-        keep = None
-        if attention_mask is not None:
-            keep = np.asarray(attention_mask)
-            if keep.dtype.kind not in "biuf":
-                raise TypeError(f"`attention_mask` of layer '{self.name}' must be boolean; received dtype "
-                                f"{keep.dtype}.")
-            keep = keep != 0
-        if auto is not None:
-            keep = auto if keep is None else keep & auto
+        keep = combined_keep_mask(self.name, batch, tq, tk, masks, attention_mask, use_causal_mask,
+                                  self.sliding_window)
         if keep is None:
             return None
         while keep.ndim < 4:

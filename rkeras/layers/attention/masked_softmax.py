@@ -47,6 +47,38 @@ def causal_mask(tq, tk):
     return (np.arange(tq)[:, None] >= np.arange(tk)[None, :])[None]
 
 
+def combined_keep_mask(layer_name, batch, tq, tk, masks, attention_mask, use_causal_mask, sliding_window):
+    """Keras' combination of an attention layer's masks: the query/value/key padding masks (`masks`, each
+    (batch, steps) or None), the causal and sliding-window bands and `attention_mask`, ANDed into one boolean
+    array broadcastable to (batch, tq, tk); None when there is no mask at all."""
+    auto = None
+    for m, where, length, what in ((masks[0], -1, tq, "query"), (masks[1], -2, tk, "value"),
+                                   (masks[2], -2, tk, "key")):
+        if m is None:
+            continue
+        m = np.asarray(m)
+        if m.shape != (batch, length):
+            raise ValueError(f"The {what} mask of layer '{layer_name}' has shape {m.shape}; expected "
+                             f"{(batch, length)}.")
+        m = np.expand_dims(m != 0, where)
+        auto = m if auto is None else auto & m
+    if use_causal_mask:
+        auto = causal_mask(tq, tk) if auto is None else auto & causal_mask(tq, tk)
+    if sliding_window is not None:
+        band = (np.abs(np.arange(tq)[:, None] - np.arange(tk)[None, :]) < sliding_window)[None]
+        auto = band if auto is None else auto & band
+    keep = None
+    if attention_mask is not None:
+        keep = np.asarray(attention_mask)
+        if keep.dtype.kind not in "biuf":
+            raise TypeError(f"`attention_mask` of layer '{layer_name}' must be boolean; received dtype "
+                            f"{keep.dtype}.")
+        keep = keep != 0
+    if auto is not None:
+        keep = auto if keep is None else keep & auto
+    return keep
+
+
 def dropout_mask(generator, shape, rate, dtype):
     """Inverted-dropout factors (0 or 1 / (1 - rate)) of `shape`, drawn from `generator`."""
     keep = 1.0 - rate

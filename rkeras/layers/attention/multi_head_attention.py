@@ -32,7 +32,7 @@ from ... import random as rk_random
 from ...core.config import compute_dtype
 from ...core.layer import Layer, as_numeric_array, float_input
 from ..core.einsum_dense import EinsumDense
-from .masked_softmax import causal_mask, dropout_mask, masked_softmax, softmax_backward
+from .masked_softmax import combined_keep_mask, dropout_mask, masked_softmax, softmax_backward
 
 
 class MultiHeadAttention(Layer):
@@ -187,39 +187,13 @@ class MultiHeadAttention(Layer):
     # ----------------------------------------------------------------------------- masks
     def _attention_keep(self, q, k, scores_shape, batch_like, attn, masks, attention_mask, use_causal_mask):
         """The boolean mask of the scores, flattened as (n, heads, Tq, Tk), or None (Keras' rules)."""
-        q_mask, v_mask, k_mask = masks
-        auto = None
         rank3 = q.ndim == 3
-        if not rank3 and (q_mask is not None or v_mask is not None or k_mask is not None or use_causal_mask
-                          or self.sliding_window is not None):
+        if not rank3 and (any(m is not None for m in masks) or use_causal_mask or self.sliding_window is not None):
             raise ValueError(f"Layer '{self.name}': query/value/key masks, `use_causal_mask` and `sliding_window` "
                              f"are supported for inputs of rank 3 (batch, steps, dim); use `attention_mask` for "
                              f"inputs of rank {q.ndim}.")
-        tq, tk = q.shape[1], k.shape[1]
-        for m, where, length, what in ((q_mask, -1, tq, "query"), (v_mask, -2, tk, "value"),
-                                       (k_mask, -2, tk, "key")):
-            if m is None:
-                continue
-            m = np.asarray(m)
-            if m.shape != (q.shape[0], length):
-                raise ValueError(f"The {what} mask of layer '{self.name}' has shape {m.shape}; expected "
-                                 f"{(q.shape[0], length)}.")
-            m = np.expand_dims(m != 0, where)
-            auto = m if auto is None else auto & m
-        if use_causal_mask:
-            auto = causal_mask(tq, tk) if auto is None else auto & causal_mask(tq, tk)
-        if self.sliding_window is not None:
-            band = (np.abs(np.arange(tq)[:, None] - np.arange(tk)[None, :]) < self.sliding_window)[None]
-            auto = band if auto is None else auto & band
-        keep = None
-        if attention_mask is not None:
-            keep = np.asarray(attention_mask)
-            if keep.dtype.kind not in "biuf":
-                raise TypeError(f"`attention_mask` of layer '{self.name}' must be boolean; received dtype "
-                                f"{keep.dtype}.")
-            keep = keep != 0
-        if auto is not None:
-            keep = auto if keep is None else keep & auto
+        keep = combined_keep_mask(self.name, q.shape[0], q.shape[1], k.shape[1], masks, attention_mask,
+                                  use_causal_mask, self.sliding_window)
         if keep is None:
             return None
         # Keras inserts axes before the attention axes until the mask has the scores' rank
